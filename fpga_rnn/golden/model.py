@@ -1,0 +1,134 @@
+"""The golden model: runs an IR model on a batch, bit-exactly, in int64 numpy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from fpga_rnn.errors import InputError
+from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.golden.ops import activation, dense
+from fpga_rnn.golden.recurrent import run_recurrent
+from fpga_rnn.ir.layers import Activation, Bidirectional, Dense, Embedding, Layer, Recurrent
+from fpga_rnn.ir.model import Model
+
+# A layer's golden function: (layer, codes, input format, mask) -> codes.
+LayerFn = Callable[[Layer, np.ndarray, FixedFormat | None, np.ndarray | None], np.ndarray]
+
+
+def _embedding(la: Embedding, x, fmt, mask):
+    return la.table.codes[x[..., 0]]
+
+
+def _recurrent(la: Recurrent, x, fmt, mask):
+    return run_recurrent(la, x, fmt, mask)
+
+
+def _bidirectional(la: Bidirectional, x, fmt, mask):
+    """Keras semantics: the backward layer (go_backwards) reads the sequence from
+    the end; with return_sequences its output is flipped back to input order;
+    masked steps output zero inside Bidirectional."""
+    zero = mask is not None and la.forward.return_sequences
+    f = run_recurrent(la.forward, x, fmt, mask, zero_masked_outputs=zero)
+    b = run_recurrent(la.backward, x, fmt, mask, zero_masked_outputs=zero)
+    if la.backward.return_sequences:
+        b = b[:, ::-1]
+    if la.merge == "concat":
+        return np.concatenate([f, b], axis=-1)
+    sf, sb = la.forward.state.frac, la.backward.state.frac
+    m = max(sf, sb)
+    assert la.result is not None
+    return la.result.cast((f << (m - sf)) + (b << (m - sb)), m)
+
+
+def _dense(la: Dense, x, fmt, mask):
+    acc = dense(x, fmt, la.kernel, la.bias, la.accum)
+    return activation(la.activation, acc, la.accum, la.table, la.result)
+
+
+def _activation(la: Activation, x, fmt, mask):
+    return activation(la.activation, x, fmt, la.table, la.result)
+
+
+GOLDEN: dict[str, LayerFn] = {
+    "embedding": _embedding,
+    "simple_rnn": _recurrent,
+    "lstm": _recurrent,
+    "gru": _recurrent,
+    "bidirectional": _bidirectional,
+    "dense": _dense,
+    "activation": _activation,
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Validated, quantized model input."""
+
+    codes: np.ndarray  # (B, T, F) input codes, or (B, T, 1) token ids
+    mask: np.ndarray | None  # (B, T) bool: step is valid
+
+
+def prepare_input(model: Model, x: np.ndarray) -> Prepared:
+    """Check shape and values of a float (or token-id) batch and quantize it.
+
+    Accepts (B, T, F) features or (B, T) token ids; raises :class:`InputError`
+    with the expected shape otherwise. The mask (Keras Masking / mask_zero) is
+    taken on the values as given, before quantization, as Keras does.
+    """
+    spec = model.input
+    arr = np.asarray(x)
+    if spec.tokens:
+        if arr.ndim == 3 and arr.shape[-1] == 1:
+            arr = arr[..., 0]
+        if arr.ndim != 2:
+            raise InputError(f"expected token ids of shape (batch, timesteps), got {arr.shape}")
+        if not np.issubdtype(arr.dtype, np.integer):
+            if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
+                raise InputError("token ids must be integers")
+            arr = arr.astype(np.int64)
+        vocab = model.layers[0].table.shape[0]  # type: ignore[attr-defined]
+        if arr.size and (arr.min() < 0 or arr.max() >= vocab):
+            raise InputError(
+                f"token ids must be in [0, {vocab - 1}], got {arr.min()}..{arr.max()}"
+            )
+        mask = arr != spec.mask_value if spec.mask_value is not None else None
+        return Prepared(codes=arr.astype(np.int64)[..., None], mask=mask)
+    if arr.ndim == 2 and spec.features == 1 and spec.timesteps not in (None, 1):
+        arr = arr[..., None]
+    if arr.ndim != 3 or arr.shape[-1] != spec.features:
+        raise InputError(
+            f"expected input of shape (batch, timesteps, {spec.features}), got {arr.shape}"
+        )
+    if spec.timesteps is not None and arr.shape[1] != spec.timesteps:
+        raise InputError(
+            f"model expects {spec.timesteps} timesteps, input has {arr.shape[1]}; "
+            "pad or crop the sequences"
+        )
+    if not np.issubdtype(arr.dtype, np.number):
+        raise InputError(f"input must be numeric, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise InputError(f"input contains NaN or inf (first at index {tuple(bad)})")
+    mask = np.any(arr != spec.mask_value, axis=-1) if spec.mask_value is not None else None
+    assert spec.fmt is not None
+    return Prepared(codes=spec.fmt.quantize(arr), mask=mask)
+
+
+def predict_codes(model: Model, x: np.ndarray) -> np.ndarray:
+    """Output codes (format ``model.output_format``) for a float batch ``x``."""
+    prep = prepare_input(model, x)
+    codes, mask = prep.codes, prep.mask
+    for la, fmt, shape in zip(model.layers, model.formats(), model.shapes(), strict=True):
+        codes = GOLDEN[la.kind](la, codes, fmt, mask)
+        if len(shape) < 2:
+            mask = None  # sequence consumed: later layers see one vector per sample
+    return codes
+
+
+def predict(model: Model, x: np.ndarray) -> np.ndarray:
+    """Golden model output as floats (exact values of the output codes)."""
+    return model.output_format.to_float(predict_codes(model, x))

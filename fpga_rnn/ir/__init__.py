@@ -1,0 +1,35 @@
+"""Framework-free model IR: integer codes, fixed-point formats, one registry of kinds."""
+
+from fpga_rnn.ir.layers import (
+    GRU,
+    LAYER_KINDS,
+    LSTM,
+    Activation,
+    Bidirectional,
+    Dense,
+    Embedding,
+    Layer,
+    QArray,
+    Recurrent,
+    SimpleRNN,
+    TableSpec,
+)
+from fpga_rnn.ir.model import SCHEMA_VERSION, InputSpec, Model
+
+__all__ = [
+    "GRU",
+    "LAYER_KINDS",
+    "LSTM",
+    "SCHEMA_VERSION",
+    "Activation",
+    "Bidirectional",
+    "Dense",
+    "Embedding",
+    "InputSpec",
+    "Layer",
+    "Model",
+    "QArray",
+    "Recurrent",
+    "SimpleRNN",
+    "TableSpec",
+]

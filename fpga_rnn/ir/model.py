@@ -1,0 +1,221 @@
+"""The model IR: an input spec and a chain of layers, saved as ``ir.json`` + ``weights.npz``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn.errors import IRError
+from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir.layers import LAYER_KINDS, Layer, QArray, Shape, TableSpec
+from fpga_rnn.outputs import atomic_dir
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputSpec:
+    """What the model reads at each time step.
+
+    ``fmt`` is the fixed-point format of feature inputs; token inputs (for an
+    Embedding) have ``tokens=True`` and ``fmt=None``. ``mask_value``: time steps
+    whose features all equal it are skipped (Keras Masking / mask_zero): the state
+    holds, exactly as in Keras.
+    """
+
+    features: int
+    timesteps: int | None = None
+    fmt: FixedFormat | None = None
+    tokens: bool = False
+    mask_value: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.tokens == (self.fmt is not None):
+            raise IRError("input: give a format for feature inputs, none for token inputs")
+        if self.features < 1 or (self.timesteps is not None and self.timesteps < 1):
+            raise IRError(f"input: bad shape ({self.timesteps}, {self.features})")
+
+    @property
+    def shape(self) -> Shape:
+        return (self.timesteps, self.features)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Model:
+    """A sequence model: ``input`` then ``layers`` applied in order."""
+
+    name: str
+    input: InputSpec
+    layers: tuple[Layer, ...]
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "layers", tuple(self.layers))
+        if not self.layers:
+            raise IRError("a model needs at least one layer")
+        names = [la.name for la in self.layers]
+        if len(set(names)) != len(names):
+            raise IRError(f"layer names must be unique, got {names}")
+        self.shapes()  # validates every layer against its input
+
+    def shapes(self) -> list[Shape]:
+        """Output shape after each layer (validating as it goes)."""
+        out, s = [], self.input.shape
+        for la in self.layers:
+            s = la.output_shape(s)
+            out.append(s)
+        return out
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.shapes()[-1]
+
+    def formats(self) -> list[FixedFormat | None]:
+        """Format of each layer's input (index i) -- the previous result."""
+        fmts, f = [], self.input.fmt
+        for la in self.layers:
+            fmts.append(f)
+            f = la.result_format(f)
+        return fmts
+
+    @property
+    def output_format(self) -> FixedFormat:
+        return self.layers[-1].result_format(self.formats()[-1])
+
+    def summary(self) -> list[dict[str, Any]]:
+        rows = []
+        for la, s in zip(self.layers, self.shapes(), strict=True):
+            params = sum(v.codes.size for v in _walk_qarrays(la))
+            rows.append({"name": la.name, "kind": la.kind, "output_shape": s, "params": params})
+        return rows
+
+    # --- persistence ----------------------------------------------------------
+    def save(self, path: str | Path, *, force: bool = False) -> Path:
+        """Write ``ir.json`` and ``weights.npz`` into directory ``path`` atomically."""
+        arrays: dict[str, np.ndarray] = {}
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "source": self.source,
+            "input": _encode(self.input, "input", arrays),
+            "layers": [_encode(la, la.name, arrays) for la in self.layers],
+        }
+        with atomic_dir(Path(path), force=force) as tmp:
+            (tmp / "ir.json").write_text(json.dumps(doc, indent=2) + "\n")
+            np.savez_compressed(tmp / "weights.npz", **arrays)
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Model:
+        p = Path(path)
+        jf, wf = p / "ir.json", p / "weights.npz"
+        if not jf.is_file() or not wf.is_file():
+            raise IRError(f"{p} is not an IR directory (needs ir.json and weights.npz)")
+        try:
+            doc = json.loads(jf.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise IRError(f"{jf} is corrupt ({e}); re-create it with 'fpga-rnn import'") from None
+        version = doc.get("schema_version") if isinstance(doc, dict) else None
+        if not isinstance(version, int):
+            raise IRError(f"{jf} has no schema_version; re-create it with 'fpga-rnn import'")
+        if version > SCHEMA_VERSION:
+            raise IRError(
+                f"{jf} has schema version {version}, newer than this fpga-rnn "
+                f"({SCHEMA_VERSION}); upgrade fpga-rnn"
+            )
+        try:
+            with np.load(wf, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+            raise IRError(f"{wf} is corrupt ({e}); re-create it with 'fpga-rnn import'") from None
+        try:
+            return cls(
+                name=doc["name"],
+                input=_decode(InputSpec, doc["input"], arrays),
+                layers=tuple(_decode_layer(d, arrays) for d in doc["layers"]),
+                source=doc.get("source", {}),
+            )
+        except IRError:
+            raise
+        except (KeyError, TypeError, ValueError) as e:
+            raise IRError(f"{jf} is corrupt or inconsistent ({type(e).__name__}: {e})") from None
+
+    def equals(self, other: Model) -> bool:
+        """Exact equality of structure, formats and every code."""
+        a, b = {}, {}
+        da = {"i": _encode(self.input, "i", a), "l": [_encode(x, x.name, a) for x in self.layers]}
+        db = {"i": _encode(other.input, "i", b), "l": [_encode(x, x.name, b) for x in other.layers]}
+        return (
+            da == db
+            and a.keys() == b.keys()
+            and all(np.array_equal(a[k], b[k]) and a[k].dtype == b[k].dtype for k in a)
+        )
+
+
+def _walk_qarrays(obj: Any):
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, QArray):
+            yield v
+        elif isinstance(v, Layer):
+            yield from _walk_qarrays(v)
+
+
+def _encode(obj: Any, prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(obj, Layer):
+        out["kind"] = obj.kind
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        key = f"{prefix}.{f.name}"
+        if isinstance(v, QArray):
+            arrays[key] = v.codes
+            out[f.name] = {"array": key, "format": str(v.fmt)}
+        elif isinstance(v, FixedFormat):
+            out[f.name] = str(v)
+        elif isinstance(v, TableSpec):
+            out[f.name] = {"size": v.size, "format": str(v.fmt)}
+        elif isinstance(v, Layer):
+            out[f.name] = _encode(v, key, arrays)
+        else:
+            out[f.name] = v
+    return out
+
+
+def _decode_layer(d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Layer:
+    kind = d.get("kind")
+    if kind not in LAYER_KINDS:
+        raise IRError(f"unknown layer kind {kind!r} in IR; known: {sorted(LAYER_KINDS)}")
+    return _decode(LAYER_KINDS[kind], d, arrays)
+
+
+def _decode(cls: type, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in d:
+            continue
+        v, hint = d[f.name], str(hints[f.name])
+        if v is None:
+            kwargs[f.name] = None
+        elif "QArray" in hint:
+            if v["array"] not in arrays:
+                raise IRError(f"weights.npz lacks array {v['array']!r}")
+            kwargs[f.name] = QArray(codes=arrays[v["array"]], fmt=FixedFormat.parse(v["format"]))
+        elif "FixedFormat" in hint:
+            kwargs[f.name] = FixedFormat.parse(v)
+        elif "TableSpec" in hint:
+            kwargs[f.name] = TableSpec(size=v["size"], fmt=FixedFormat.parse(v["format"]))
+        elif "Recurrent" in hint or "Layer" in hint:
+            kwargs[f.name] = _decode_layer(v, arrays)
+        else:
+            kwargs[f.name] = v
+    return cls(**kwargs)
+

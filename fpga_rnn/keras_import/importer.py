@@ -1,0 +1,384 @@
+"""Keras / QKeras model -> IR. The only module that imports TensorFlow and QKeras.
+
+Quantized weights are taken from QKeras's own quantizers (their output values,
+which are exact multiples of the LSB), so our codes equal what QKeras trained
+with; float weights are rounded to nearest in a format fitted to their range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn import precision as prec
+from fpga_rnn.errors import FpgaRnnError, UnsupportedError
+from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir import (
+    GRU,
+    LSTM,
+    Activation,
+    Bidirectional,
+    Dense,
+    Embedding,
+    InputSpec,
+    Layer,
+    Model,
+    QArray,
+    Recurrent,
+    SimpleRNN,
+)
+from fpga_rnn.keras_import.quantizers import activation_info, describe, quantizer_format
+
+# Layers we read; everything else is refused before the model is deserialized,
+# so loading a file never runs code from it (no Lambda, no custom objects).
+SUPPORTED_CLASSES = {
+    "InputLayer", "Masking", "Dropout", "SpatialDropout1D", "GaussianNoise", "Embedding",
+    "SimpleRNN", "LSTM", "GRU", "QSimpleRNN", "QLSTM", "QGRU", "Bidirectional",
+    "QBidirectional", "Dense", "QDense", "Activation", "QActivation", "TimeDistributed",
+    "Sequential", "Functional", "Model", "SimpleRNNCell", "LSTMCell", "GRUCell",
+    "QSimpleRNNCell", "QLSTMCell", "QGRUCell",
+}
+_SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise"}
+# Keys that hold nested non-layer configs (initializers, regularizers, quantizers).
+_NOT_LAYERS = ("initializer", "regularizer", "constraint", "quantizer", "activation")
+
+
+def _tf():
+    """Import TensorFlow + QKeras once, with the QKeras 0.9 / TF 2.14 shim."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+    from tensorflow.python.ops import array_ops
+    from tensorflow.python.util import nest
+
+    # QKeras 0.9.0 QGRU/QSimpleRNN call APIs removed in TF 2.14.
+    if not hasattr(nest, "is_sequence"):
+        nest.is_sequence = nest.is_nested
+    if not hasattr(array_ops, "unstack"):
+        array_ops.unstack = tf.unstack
+    import qkeras
+
+    return tf, qkeras
+
+
+def custom_objects() -> dict[str, Any]:
+    """QKeras layers and quantizers: the only custom objects a model file may name."""
+    _, qkeras = _tf()
+    from qkeras.utils import _add_supported_quantized_objects
+
+    objs: dict[str, Any] = {}
+    _add_supported_quantized_objects(objs)
+    return objs
+
+
+def _file_config(path: Path) -> dict[str, Any]:
+    """The model config stored in a .keras or .h5 file, read without deserializing."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                return json.loads(z.read("config.json"))
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            raw = f.attrs.get("model_config")
+            if raw is None:
+                raise FpgaRnnError(f"{path} holds no model config (weights-only file?)")
+            return json.loads(raw if isinstance(raw, str) else raw.decode())
+    except (OSError, KeyError, ValueError) as e:
+        raise FpgaRnnError(f"cannot read model file {path}: {e}") from None
+
+
+def _check_classes(cfg: Any, where: str = "model") -> None:
+    """Refuse any layer class outside our allow-list (recursively)."""
+    if isinstance(cfg, dict):
+        cls = cfg.get("class_name")
+        inner = cfg.get("config", {})
+        if isinstance(cls, str) and isinstance(inner, dict) and (
+            "name" in inner or "layers" in inner
+        ) and cls not in SUPPORTED_CLASSES and not any(k in where for k in _NOT_LAYERS):
+            name = inner.get("name", "?")
+            raise UnsupportedError(
+                f"layer {name!r} of type {cls} is not supported; supported: "
+                "Embedding, (Q)SimpleRNN, (Q)LSTM, (Q)GRU, Bidirectional, (Q)Dense, "
+                "(Q)Activation, Masking, Dropout"
+            )
+        for k, v in cfg.items():
+            _check_classes(v, k)
+    elif isinstance(cfg, list):
+        for v in cfg:
+            _check_classes(v, where)
+
+
+def load_keras_model(path: str | Path):
+    """Load a ``.keras``/``.h5`` file safely (allow-listed classes, safe_mode)."""
+    p = Path(path)
+    if not p.exists():
+        raise FpgaRnnError(f"model file {p} does not exist")
+    _check_classes(_file_config(p))
+    tf, _ = _tf()
+    kwargs: dict[str, Any] = {"custom_objects": custom_objects(), "compile": False}
+    if zipfile.is_zipfile(p):
+        kwargs["safe_mode"] = True
+    try:
+        return tf.keras.models.load_model(p, **kwargs)
+    except Exception as e:  # Keras raises many types for bad files
+        raise FpgaRnnError(f"cannot load Keras model {p}: {type(e).__name__}: {e}") from None
+
+
+class _Ctx:
+    """Import state: the data precision and the format of the current tensor."""
+
+    def __init__(self, p: FixedFormat, table_size: int) -> None:
+        self.p = p
+        self.table = prec.table_spec(table_size)
+        self.fmt: FixedFormat | None = prec.result_format(p)
+
+
+def _qweights(values: np.ndarray, quantizer: Any, ctx: _Ctx, where: str) -> QArray:
+    """Codes of a weight tensor: QKeras's quantized values, or float rounded to nearest."""
+    fmt = quantizer_format(quantizer, where)
+    if fmt is None:
+        return QArray.from_float(values, prec.weight_format(values, ctx.p))
+    q = np.asarray(quantizer(values.astype(np.float32)), dtype=np.float64)
+    scaled = np.ldexp(q, fmt.frac)
+    codes = np.round(scaled)
+    if not np.array_equal(codes, scaled):
+        raise UnsupportedError(f"{where}: quantizer output is not on the {fmt} grid")
+    return QArray(codes=codes.astype(np.int64), fmt=fmt)
+
+
+def _check_rnn_options(cfg: dict[str, Any], where: str) -> None:
+    for key, fix in (
+        ("return_state", "set return_state=False"),
+        ("stateful", "set stateful=False (state is reset per sequence)"),
+        ("time_major", "use batch-major inputs (time_major=False)"),
+    ):
+        if cfg.get(key):
+            raise UnsupportedError(f"{where}: {key}=True is not supported; {fix}")
+
+
+def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
+    """Build an LSTM/GRU/SimpleRNN IR layer from a Keras or QKeras RNN layer."""
+    cls = type(layer).__name__
+    cfg = layer.get_config()
+    where = f"layer {layer.name!r} ({cls})"
+    _check_rnn_options(cfg, where)
+    cell = layer.cell
+    weights = layer.get_weights()
+    units = int(cfg["units"])
+    kernel = _qweights(weights[0], getattr(cell, "kernel_quantizer_internal", None), ctx,
+                       f"{where} kernel")
+    rec = _qweights(weights[1], getattr(cell, "recurrent_quantizer_internal", None), ctx,
+                    f"{where} recurrent kernel")
+    bq = getattr(cell, "bias_quantizer_internal", None)
+    kind = {"SimpleRNN": "simple_rnn", "QSimpleRNN": "simple_rnn", "LSTM": "lstm",
+            "QLSTM": "lstm", "GRU": "gru", "QGRU": "gru"}[cls]
+    gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[kind]
+    reset_after = kind == "gru" and bool(cfg.get("reset_after", True))
+    if cfg.get("use_bias", True):
+        braw = np.asarray(weights[2])
+    else:
+        braw = np.zeros((2, gates * units) if reset_after else (gates * units,))
+    if reset_after:
+        bias = _qweights(braw[0], bq, ctx, f"{where} bias")
+        rbias: QArray | None = _qweights(braw[1], bq, ctx, f"{where} recurrent bias")
+    else:
+        bias, rbias = _qweights(braw, bq, ctx, f"{where} bias"), None
+
+    act = activation_info(cell.activation, f"{where} activation")
+    if kind != "simple_rnn" or act.name == "tanh":
+        if act.name != "tanh":
+            raise UnsupportedError(f"{where}: activation must be tanh, got {act.name}")
+    if kind != "simple_rnn":
+        ract = activation_info(cell.recurrent_activation, f"{where} recurrent_activation")
+        if ract.name != "sigmoid":
+            raise UnsupportedError(
+                f"{where}: recurrent_activation must be sigmoid (or quantized_sigmoid with "
+                f"use_real_sigmoid=True), got {ract.name}"
+            )
+    sq = quantizer_format(getattr(cell, "state_quantizer_internal", None), f"{where} state")
+    bounded = act.name == "tanh"
+    state = sq or (prec.bounded_state(ctx.p) if bounded else prec.result_format(ctx.p))
+    common: dict[str, Any] = dict(
+        name=layer.name, units=units, kernel=kernel, recurrent_kernel=rec, bias=bias,
+        state=state, gate=prec.TABLE_FORMAT, table=ctx.table,
+        return_sequences=bool(cfg.get("return_sequences", False)),
+        go_backwards=bool(cfg.get("go_backwards", False)),
+    )
+    # Column-wise bound of |W·x| + |U·h| + |b| covers every gate pre-activation,
+    # including GRU's r·(U_h h + br) (|r| <= 1) and U_h·(r⊙h) (|r⊙h| <= max|h|).
+    accum = prec.accumulator([(x_fmt, kernel), (state, rec)], [bias, rbias])
+    common["accum"] = accum
+    if kind == "lstm":
+        return LSTM(**common, cell=sq or prec.cell_format(ctx.p))
+    if kind == "gru":
+        return GRU(**common, reset_after=reset_after, recurrent_bias=rbias)
+    return SimpleRNN(**common, activation=act.name)
+
+
+def _dense(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Dense:
+    cls = type(layer).__name__
+    where = f"layer {layer.name!r} ({cls})"
+    w = layer.get_weights()
+    kernel = _qweights(w[0], getattr(layer, "kernel_quantizer_internal", None), ctx,
+                       f"{where} kernel")
+    bias = (
+        _qweights(w[1], getattr(layer, "bias_quantizer_internal", None), ctx, f"{where} bias")
+        if layer.use_bias else None
+    )
+    act = activation_info(layer.activation, f"{where} activation")
+    return Dense(
+        name=layer.name, kernel=kernel, bias=bias,
+        accum=prec.accumulator([(x_fmt, kernel)], [bias]),
+        result=_act_result(act, ctx), activation=act.name,
+        table=ctx.table if act.name in ("tanh", "sigmoid", "softmax") else None,
+    )
+
+
+def _act_result(act, ctx: _Ctx) -> FixedFormat:
+    if act.fmt is not None:
+        return act.fmt
+    if act.name in ("tanh", "sigmoid"):
+        return prec.bounded_state(ctx.p)
+    if act.name == "softmax":
+        return FixedFormat(ctx.p.width, 1, False, **prec.RESULT_MODES)
+    return prec.result_format(ctx.p)
+
+
+def _activation(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Activation:
+    where = f"layer {layer.name!r} ({type(layer).__name__})"
+    act = activation_info(layer.activation, where)
+    return Activation(
+        name=layer.name, activation=act.name, result=_act_result(act, ctx),
+        table=ctx.table if act.name in ("tanh", "sigmoid", "softmax") else None,
+    )
+
+
+def _bidirectional(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Bidirectional:
+    where = f"layer {layer.name!r} ({type(layer).__name__})"
+    merge = layer.merge_mode
+    if merge not in ("concat", "sum"):
+        raise UnsupportedError(
+            f"{where}: merge_mode={merge!r} is not supported; use 'concat' or 'sum'"
+        )
+    fwd = _recurrent(layer.forward_layer, ctx, x_fmt)
+    bwd = _recurrent(layer.backward_layer, ctx, x_fmt)
+    result = prec.result_format(ctx.p) if merge == "sum" else None
+    return Bidirectional(name=layer.name, forward=fwd, backward=bwd, merge=merge, result=result)
+
+
+_HANDLERS: dict[str, Callable[[Any, _Ctx, FixedFormat], Layer]] = {
+    **{c: _recurrent for c in ("SimpleRNN", "LSTM", "GRU", "QSimpleRNN", "QLSTM", "QGRU")},
+    "Bidirectional": _bidirectional,
+    "QBidirectional": _bidirectional,
+    "Dense": _dense,
+    "QDense": _dense,
+    "Activation": _activation,
+    "QActivation": _activation,
+}
+
+
+def _chain(model: Any) -> list[Any]:
+    """The model's layers in order; refuse anything that is not a simple chain."""
+    layers = list(model.layers)
+    for prev, la in zip(layers, layers[1:], strict=False):
+        nodes = getattr(la, "_inbound_nodes", [])
+        if len(nodes) != 1:
+            continue
+        inbound = nodes[0].inbound_layers
+        inbound = inbound if isinstance(inbound, list) else [inbound]
+        if len(inbound) != 1 or inbound[0] is not prev:
+            raise UnsupportedError(
+                f"layer {la.name!r}: only sequential chains of layers are supported "
+                "(no branches or merges other than Bidirectional)"
+            )
+    return layers
+
+
+def import_keras(
+    model: Any,
+    *,
+    precision: str | FixedFormat = prec.DEFAULT_PRECISION,
+    table_size: int = prec.DEFAULT_TABLE_SIZE,
+    name: str | None = None,
+) -> Model:
+    """Convert a Keras/QKeras model (object or ``.keras``/``.h5`` path) to the IR.
+
+    ``precision`` is the data precision for everything the model does not
+    quantize itself (inputs, float layers' outputs); see :mod:`fpga_rnn.precision`.
+    """
+    if isinstance(model, str | Path):
+        source = {"file": str(model)}
+        model = load_keras_model(model)
+    else:
+        source = {"file": None}
+        _check_classes({"class_name": "Model", "config": model.get_config()})
+    p = FixedFormat.parse(precision)
+    ctx = _Ctx(p, table_size)
+    shape = model.input_shape
+    if isinstance(shape, list):
+        raise UnsupportedError("models with several inputs are not supported")
+    if len(shape) != 3 and not (len(shape) == 2):
+        raise UnsupportedError(f"input shape {shape} is not a sequence (batch, time, features)")
+    layers: list[Layer] = []
+    mask_value: float | None = None
+    tokens = False
+    x_fmt: FixedFormat | None = prec.result_format(p)
+    for la in _chain(model):
+        cls = type(la).__name__
+        if cls in _SKIPPED:
+            continue
+        where = f"layer {la.name!r} ({cls})"
+        if cls == "Masking":
+            if layers:
+                raise UnsupportedError(f"{where}: Masking must come right after the input")
+            mask_value = float(la.mask_value)
+            continue
+        if cls == "Embedding":
+            if layers:
+                raise UnsupportedError(f"{where}: Embedding must be the first layer")
+            table = la.get_weights()[0]
+            tokens = True
+            if la.mask_zero:
+                mask_value = 0.0
+            ir_layer: Layer = Embedding(
+                name=la.name,
+                table=QArray.from_float(table, prec.weight_format(table, p).with_modes(
+                    overflow=prec.RESULT_MODES["overflow"])),
+                mask_zero=bool(la.mask_zero),
+            )
+        elif cls == "TimeDistributed":
+            inner = la.layer
+            if type(inner).__name__ not in ("Dense", "QDense"):
+                raise UnsupportedError(f"{where}: only TimeDistributed(Dense) is supported")
+            ir_layer = _dense(inner, ctx, x_fmt)
+            ir_layer = dataclasses.replace(ir_layer, name=la.name)
+        elif cls in _HANDLERS:
+            ir_layer = _HANDLERS[cls](la, ctx, x_fmt)
+        else:
+            raise UnsupportedError(f"{where}: layer type {cls} is not supported")
+        layers.append(ir_layer)
+        x_fmt = ir_layer.result_format(x_fmt)
+    timesteps = shape[1]
+    features = 1 if tokens else int(shape[2])
+    spec = InputSpec(
+        features=features, timesteps=timesteps, fmt=None if tokens else prec.result_format(p),
+        tokens=tokens, mask_value=mask_value,
+    )
+    source |= {"precision": str(p), "table_size": table_size, "keras_name": model.name}
+    return Model(name=name or model.name, input=spec, layers=tuple(layers), source=source)
+
+
+def keras_predict(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """Float reference output of a Keras model."""
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float64)
+
+
+__all__ = ["custom_objects", "describe", "import_keras", "keras_predict", "load_keras_model"]
