@@ -164,9 +164,7 @@ class FixedFormat:
         q = _lookup(args, 2, _ROUND_BY_NAME, Rounding.TRN, text, "rounding")
         o = _lookup(args, 3, _OVF_BY_NAME, Overflow.WRAP, text, "overflow")
         if len(args) == 5 and args[4] != "0":
-            raise FormatError(
-                f"precision {text!r}: saturation bits other than 0 are not supported"
-            )
+            raise FormatError(f"precision {text!r}: saturation bits other than 0 are not supported")
         return cls(w, i, signed, q, o)
 
     # --- conversions --------------------------------------------------------
@@ -236,9 +234,7 @@ def _lookup(args: list[str], i: int, table: dict, default, text: str, what: str)
     return table[key]
 
 
-def _round_up_mask(
-    mode: Rounding, floor_odd, tie, above_half, nonzero_rem, negative
-) -> np.ndarray:
+def _round_up_mask(mode: Rounding, floor_odd, tie, above_half, nonzero_rem, negative) -> np.ndarray:
     """1 where rounding moves the floored value up by one LSB, else 0.
 
     ``tie`` means the discarded bits are exactly one half; ``floor_odd`` is the

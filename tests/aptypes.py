@@ -43,10 +43,11 @@ def build_cast_harness(formats: list[FixedFormat], workdir: Path) -> Path:
     src += [f"  &run<{_cpp_type(f)}, {f.frac}>,\n" for f in formats]
     src += [
         "};\nint main(int argc, char** argv) {\n",
-        "  FILE* fi = std::fopen(argv[1], \"rb\"); std::vector<double> v;\n",
+        '  FILE* fi = std::fopen(argv[1], "rb"); std::vector<double> v;\n',
         "  double x; while (std::fread(&x, 8, 1, fi) == 1) v.push_back(x); std::fclose(fi);\n",
-        "  FILE* fo = std::fopen(argv[2], \"wb\"); std::vector<long long> out(v.size());\n",
-        "  for (auto fn : FNS) { fn(v, out.data()); std::fwrite(out.data(), 8, out.size(), fo); }\n",
+        '  FILE* fo = std::fopen(argv[2], "wb"); std::vector<long long> out(v.size());\n',
+        "  for (auto fn : FNS) {\n",
+        "    fn(v, out.data()); std::fwrite(out.data(), 8, out.size(), fo); }\n",
         "  std::fclose(fo); return 0;\n}\n",
     ]
     text = "".join(src)

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from aptypes import all_modes, build_cast_harness, run_cast_harness
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aptypes import all_modes, build_cast_harness, run_cast_harness
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
 
 
@@ -65,13 +65,15 @@ def test_cast_matches_aptypes_exhaustively(harness_results):
             print(f"{f}: value {values[j]!r} -> ours {ours[j]}, ap_types {expected[k][j]}")
         mismatches += bad.size
     n = len(fmts) * len(codes)
-    print(f"ap_types cast: {n} cases ({len(fmts)} formats x {len(codes)} values), "
-          f"{mismatches} mismatches")
+    print(
+        f"ap_types cast: {n} cases ({len(fmts)} formats x {len(codes)} values), "
+        f"{mismatches} mismatches"
+    )
     assert mismatches == 0
 
 
 def test_quantize_from_float_matches_aptypes(harness_results):
-    fmts, codes, values, frac, expected = harness_results
+    fmts, _codes, values, _frac, expected = harness_results
     mismatches = sum(int(np.sum(f.quantize(values) != expected[k])) for k, f in enumerate(fmts))
     print(f"ap_types T(double): {len(fmts) * len(values)} cases, {mismatches} mismatches")
     assert mismatches == 0
@@ -79,7 +81,7 @@ def test_quantize_from_float_matches_aptypes(harness_results):
 
 def test_harness_exercises_every_mode(harness_results):
     """The grid must contain ties and overflows, or the comparison proves little."""
-    fmts, codes, values, frac, expected = harness_results
+    fmts, _codes, values, _frac, expected = harness_results
     f = FixedFormat.parse("ap_fixed<4,2,AP_RND_CONV,AP_SAT>")
     k = fmts.index(f)
     assert expected[k].max() == f.max_code and expected[k].min() == f.min_code
@@ -101,13 +103,16 @@ def _ref_cast(v: Fraction, f: FixedFormat) -> int:
     elif rem != half:
         q = fl + (1 if rem > half else 0)
     else:
-        q = fl + {
-            "RND": 1,
-            "RND_ZERO": 1 if y < 0 else 0,
-            "RND_MIN_INF": 0,
-            "RND_INF": 0 if y < 0 else 1,
-            "RND_CONV": fl & 1,
-        }[mode]
+        q = (
+            fl
+            + {
+                "RND": 1,
+                "RND_ZERO": 1 if y < 0 else 0,
+                "RND_MIN_INF": 0,
+                "RND_INF": 0 if y < 0 else 1,
+                "RND_CONV": fl & 1,
+            }[mode]
+        )
     lo, hi = f.min_code, f.max_code
     o = f.overflow.name
     if o == "WRAP":
@@ -133,7 +138,11 @@ formats = st.builds(
 
 
 @settings(max_examples=400, deadline=None)
-@given(f=formats, frac=st.integers(0, 40), codes=st.lists(st.integers(-(2**45), 2**45), min_size=1, max_size=40))
+@given(
+    f=formats,
+    frac=st.integers(0, 40),
+    codes=st.lists(st.integers(-(2**45), 2**45), min_size=1, max_size=40),
+)
 def test_cast_wide_formats_against_rational_reference(f, frac, codes):
     ours = f.cast(np.array(codes, dtype=np.int64), frac)
     ref = [_ref_cast(Fraction(c, 2**frac), f) for c in codes]

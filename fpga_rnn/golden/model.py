@@ -91,9 +91,7 @@ def prepare_input(model: Model, x: np.ndarray) -> Prepared:
             arr = arr.astype(np.int64)
         vocab = model.layers[0].table.shape[0]  # type: ignore[attr-defined]
         if arr.size and (arr.min() < 0 or arr.max() >= vocab):
-            raise InputError(
-                f"token ids must be in [0, {vocab - 1}], got {arr.min()}..{arr.max()}"
-            )
+            raise InputError(f"token ids must be in [0, {vocab - 1}], got {arr.min()}..{arr.max()}")
         mask = arr != spec.mask_value if spec.mask_value is not None else None
         return Prepared(codes=arr.astype(np.int64)[..., None], mask=mask)
     if arr.ndim == 2 and spec.features == 1 and spec.timesteps not in (None, 1):

@@ -43,11 +43,11 @@ def simple_rnn_step(la: SimpleRNN, a: np.ndarray, st: State) -> State:
 def lstm_step(la: LSTM, a: np.ndarray, st: State) -> State:
     """One LSTM step (hls4ml ``lstm_static`` order)::
 
-        u = dense(h; U, no bias)                  -> accum (4H)
-        p = cast(a + u -> accum)                  a = dense(x; W, b), precomputed
-        i, f, o = cast(σ(p_i|f|o) -> gate);  g = cast(tanh(p_c) -> gate)
-        c = cast(g·i + c·f -> cell)               one rounding for the sum
-        h = cast(o · cast(tanh(c) -> gate) -> state)
+    u = dense(h; U, no bias)                  -> accum (4H)
+    p = cast(a + u -> accum)                  a = dense(x; W, b), precomputed
+    i, f, o = cast(σ(p_i|f|o) -> gate);  g = cast(tanh(p_c) -> gate)
+    c = cast(g·i + c·f -> cell)               one rounding for the sum
+    h = cast(o · cast(tanh(c) -> gate) -> state)
     """
     acc, gate, n = la.accum, la.gate, la.units
     u = dense(st["h"], la.state, la.recurrent_kernel, None, acc)

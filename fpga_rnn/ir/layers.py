@@ -71,7 +71,7 @@ class TableSpec:
     [0, size-1], with R = 8 for sigmoid and 4 for tanh. See :mod:`fpga_rnn.tables`.
     """
 
-    size: int = 1024
+    size: int = 2048
     fmt: FixedFormat = field(
         default_factory=lambda: FixedFormat.parse("ap_fixed<18,2,AP_RND_CONV,AP_SAT>")
     )

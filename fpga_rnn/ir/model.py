@@ -218,4 +218,3 @@ def _decode(cls: type, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
         else:
             kwargs[f.name] = v
     return cls(**kwargs)
-

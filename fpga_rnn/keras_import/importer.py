@@ -8,7 +8,9 @@ with; float weights are rounded to nearest in a format fitted to their range.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -38,15 +40,37 @@ from fpga_rnn.keras_import.quantizers import activation_info, describe, quantize
 # Layers we read; everything else is refused before the model is deserialized,
 # so loading a file never runs code from it (no Lambda, no custom objects).
 SUPPORTED_CLASSES = {
-    "InputLayer", "Masking", "Dropout", "SpatialDropout1D", "GaussianNoise", "Embedding",
-    "SimpleRNN", "LSTM", "GRU", "QSimpleRNN", "QLSTM", "QGRU", "Bidirectional",
-    "QBidirectional", "Dense", "QDense", "Activation", "QActivation", "TimeDistributed",
-    "Sequential", "Functional", "Model", "SimpleRNNCell", "LSTMCell", "GRUCell",
-    "QSimpleRNNCell", "QLSTMCell", "QGRUCell",
+    "InputLayer",
+    "Masking",
+    "Dropout",
+    "SpatialDropout1D",
+    "GaussianNoise",
+    "Embedding",
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+    "QSimpleRNN",
+    "QLSTM",
+    "QGRU",
+    "Bidirectional",
+    "QBidirectional",
+    "Dense",
+    "QDense",
+    "Activation",
+    "QActivation",
+    "TimeDistributed",
+    "Sequential",
+    "Functional",
+    "Model",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "QSimpleRNNCell",
+    "QLSTMCell",
+    "QGRUCell",
 }
+_QKERAS_RNNS = {"QSimpleRNN", "QLSTM", "QGRU", "QBidirectional"}
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise"}
-# Keys that hold nested non-layer configs (initializers, regularizers, quantizers).
-_NOT_LAYERS = ("initializer", "regularizer", "constraint", "quantizer", "activation")
 
 
 def _tf():
@@ -70,7 +94,7 @@ def _tf():
 
 def custom_objects() -> dict[str, Any]:
     """QKeras layers and quantizers: the only custom objects a model file may name."""
-    _, qkeras = _tf()
+    _, _qkeras = _tf()
     from qkeras.utils import _add_supported_quantized_objects
 
     objs: dict[str, Any] = {}
@@ -95,25 +119,24 @@ def _file_config(path: Path) -> dict[str, Any]:
         raise FpgaRnnError(f"cannot read model file {path}: {e}") from None
 
 
-def _check_classes(cfg: Any, where: str = "model") -> None:
-    """Refuse any layer class outside our allow-list (recursively)."""
-    if isinstance(cfg, dict):
-        cls = cfg.get("class_name")
-        inner = cfg.get("config", {})
-        if isinstance(cls, str) and isinstance(inner, dict) and (
-            "name" in inner or "layers" in inner
-        ) and cls not in SUPPORTED_CLASSES and not any(k in where for k in _NOT_LAYERS):
-            name = inner.get("name", "?")
-            raise UnsupportedError(
-                f"layer {name!r} of type {cls} is not supported; supported: "
-                "Embedding, (Q)SimpleRNN, (Q)LSTM, (Q)GRU, Bidirectional, (Q)Dense, "
-                "(Q)Activation, Masking, Dropout"
-            )
-        for k, v in cfg.items():
-            _check_classes(v, k)
-    elif isinstance(cfg, list):
-        for v in cfg:
-            _check_classes(v, where)
+def _check_classes(cfg: Any) -> None:
+    """Refuse any layer class outside our allow-list, walking only the layer
+    structure (nested models, wrapper layers, cells), never other configs."""
+    if not isinstance(cfg, dict):
+        return
+    cls, inner = cfg.get("class_name"), cfg.get("config")
+    if not isinstance(inner, dict):
+        return
+    if cls not in SUPPORTED_CLASSES:
+        raise UnsupportedError(
+            f"layer {inner.get('name', '?')!r} of type {cls} is not supported; supported: "
+            "Embedding, (Q)SimpleRNN, (Q)LSTM, (Q)GRU, Bidirectional, (Q)Dense, "
+            "(Q)Activation, Masking, Dropout"
+        )
+    for key in ("layer", "backward_layer", "cell"):
+        _check_classes(inner.get(key))
+    for sub in inner.get("layers", []) or []:
+        _check_classes(sub)
 
 
 def load_keras_model(path: str | Path):
@@ -124,12 +147,44 @@ def load_keras_model(path: str | Path):
     _check_classes(_file_config(p))
     tf, _ = _tf()
     kwargs: dict[str, Any] = {"custom_objects": custom_objects(), "compile": False}
-    if zipfile.is_zipfile(p):
-        kwargs["safe_mode"] = True
     try:
+        if zipfile.is_zipfile(p):
+            with tempfile.TemporaryDirectory() as tmp:
+                fixed = _without_rnn_build_configs(p, Path(tmp) / p.name)
+                return tf.keras.models.load_model(fixed, safe_mode=True, **kwargs)
         return tf.keras.models.load_model(p, **kwargs)
     except Exception as e:  # Keras raises many types for bad files
         raise FpgaRnnError(f"cannot load Keras model {p}: {type(e).__name__}: {e}") from None
+
+
+def _without_rnn_build_configs(src: Path, dst: Path) -> Path:
+    """Copy of a .keras file whose QKeras RNN layers carry no ``build_config``.
+
+    QKeras 0.9 RNNs store their input shape as a JSON list, which Keras 2.14's
+    ``RNN.build`` takes for a list of shapes and fails on ("as_list() is not
+    defined on an unknown TensorShape"). Without it the layers are built when the
+    functional graph is rebuilt, from the real input shape.
+    """
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "config.json":
+                cfg = json.loads(data)
+                _drop_build_configs(cfg)
+                data = json.dumps(cfg).encode()
+            zout.writestr(item, data)
+    return dst
+
+
+def _drop_build_configs(cfg: Any) -> None:
+    if isinstance(cfg, dict):
+        if str(cfg.get("class_name", "")) in _QKERAS_RNNS:
+            cfg.pop("build_config", None)
+        for v in cfg.values():
+            _drop_build_configs(v)
+    elif isinstance(cfg, list):
+        for v in cfg:
+            _drop_build_configs(v)
 
 
 class _Ctx:
@@ -173,13 +228,24 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
     cell = layer.cell
     weights = layer.get_weights()
     units = int(cfg["units"])
-    kernel = _qweights(weights[0], getattr(cell, "kernel_quantizer_internal", None), ctx,
-                       f"{where} kernel")
-    rec = _qweights(weights[1], getattr(cell, "recurrent_quantizer_internal", None), ctx,
-                    f"{where} recurrent kernel")
+    kernel = _qweights(
+        weights[0], getattr(cell, "kernel_quantizer_internal", None), ctx, f"{where} kernel"
+    )
+    rec = _qweights(
+        weights[1],
+        getattr(cell, "recurrent_quantizer_internal", None),
+        ctx,
+        f"{where} recurrent kernel",
+    )
     bq = getattr(cell, "bias_quantizer_internal", None)
-    kind = {"SimpleRNN": "simple_rnn", "QSimpleRNN": "simple_rnn", "LSTM": "lstm",
-            "QLSTM": "lstm", "GRU": "gru", "QGRU": "gru"}[cls]
+    kind = {
+        "SimpleRNN": "simple_rnn",
+        "QSimpleRNN": "simple_rnn",
+        "LSTM": "lstm",
+        "QLSTM": "lstm",
+        "GRU": "gru",
+        "QGRU": "gru",
+    }[cls]
     gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[kind]
     reset_after = kind == "gru" and bool(cfg.get("reset_after", True))
     if cfg.get("use_bias", True):
@@ -193,9 +259,8 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
         bias, rbias = _qweights(braw, bq, ctx, f"{where} bias"), None
 
     act = activation_info(cell.activation, f"{where} activation")
-    if kind != "simple_rnn" or act.name == "tanh":
-        if act.name != "tanh":
-            raise UnsupportedError(f"{where}: activation must be tanh, got {act.name}")
+    if (kind != "simple_rnn" or act.name == "tanh") and act.name != "tanh":
+        raise UnsupportedError(f"{where}: activation must be tanh, got {act.name}")
     if kind != "simple_rnn":
         ract = activation_info(cell.recurrent_activation, f"{where} recurrent_activation")
         if ract.name != "sigmoid":
@@ -207,8 +272,14 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
     bounded = act.name == "tanh"
     state = sq or (prec.bounded_state(ctx.p) if bounded else prec.result_format(ctx.p))
     common: dict[str, Any] = dict(
-        name=layer.name, units=units, kernel=kernel, recurrent_kernel=rec, bias=bias,
-        state=state, gate=prec.TABLE_FORMAT, table=ctx.table,
+        name=layer.name,
+        units=units,
+        kernel=kernel,
+        recurrent_kernel=rec,
+        bias=bias,
+        state=state,
+        gate=prec.TABLE_FORMAT,
+        table=ctx.table,
         return_sequences=bool(cfg.get("return_sequences", False)),
         go_backwards=bool(cfg.get("go_backwards", False)),
     )
@@ -227,17 +298,22 @@ def _dense(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Dense:
     cls = type(layer).__name__
     where = f"layer {layer.name!r} ({cls})"
     w = layer.get_weights()
-    kernel = _qweights(w[0], getattr(layer, "kernel_quantizer_internal", None), ctx,
-                       f"{where} kernel")
+    kernel = _qweights(
+        w[0], getattr(layer, "kernel_quantizer_internal", None), ctx, f"{where} kernel"
+    )
     bias = (
         _qweights(w[1], getattr(layer, "bias_quantizer_internal", None), ctx, f"{where} bias")
-        if layer.use_bias else None
+        if layer.use_bias
+        else None
     )
     act = activation_info(layer.activation, f"{where} activation")
     return Dense(
-        name=layer.name, kernel=kernel, bias=bias,
+        name=layer.name,
+        kernel=kernel,
+        bias=bias,
         accum=prec.accumulator([(x_fmt, kernel)], [bias]),
-        result=_act_result(act, ctx), activation=act.name,
+        result=_act_result(act, ctx),
+        activation=act.name,
         table=ctx.table if act.name in ("tanh", "sigmoid", "softmax") else None,
     )
 
@@ -254,9 +330,12 @@ def _act_result(act, ctx: _Ctx) -> FixedFormat:
 
 def _activation(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Activation:
     where = f"layer {layer.name!r} ({type(layer).__name__})"
-    act = activation_info(layer.activation, where)
+    # QActivation keeps the parsed quantizer object in .quantizer (.activation may be text)
+    act = activation_info(getattr(layer, "quantizer", None) or layer.activation, where)
     return Activation(
-        name=layer.name, activation=act.name, result=_act_result(act, ctx),
+        name=layer.name,
+        activation=act.name,
+        result=_act_result(act, ctx),
         table=ctx.table if act.name in ("tanh", "sigmoid", "softmax") else None,
     )
 
@@ -288,7 +367,7 @@ _HANDLERS: dict[str, Callable[[Any, _Ctx, FixedFormat], Layer]] = {
 def _chain(model: Any) -> list[Any]:
     """The model's layers in order; refuse anything that is not a simple chain."""
     layers = list(model.layers)
-    for prev, la in zip(layers, layers[1:], strict=False):
+    for prev, la in itertools.pairwise(layers):
         nodes = getattr(la, "_inbound_nodes", [])
         if len(nodes) != 1:
             continue
@@ -350,8 +429,10 @@ def import_keras(
                 mask_value = 0.0
             ir_layer: Layer = Embedding(
                 name=la.name,
-                table=QArray.from_float(table, prec.weight_format(table, p).with_modes(
-                    overflow=prec.RESULT_MODES["overflow"])),
+                table=QArray.from_float(
+                    table,
+                    prec.weight_format(table, p).with_modes(overflow=prec.RESULT_MODES["overflow"]),
+                ),
                 mask_zero=bool(la.mask_zero),
             )
         elif cls == "TimeDistributed":
@@ -369,8 +450,11 @@ def import_keras(
     timesteps = shape[1]
     features = 1 if tokens else int(shape[2])
     spec = InputSpec(
-        features=features, timesteps=timesteps, fmt=None if tokens else prec.result_format(p),
-        tokens=tokens, mask_value=mask_value,
+        features=features,
+        timesteps=timesteps,
+        fmt=None if tokens else prec.result_format(p),
+        tokens=tokens,
+        mask_value=mask_value,
     )
     source |= {"precision": str(p), "table_size": table_size, "keras_name": model.name}
     return Model(name=name or model.name, input=spec, layers=tuple(layers), source=source)

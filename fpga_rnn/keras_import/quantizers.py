@@ -57,8 +57,14 @@ def quantizer_format(q: Any, where: str) -> FixedFormat | None:
 def activation_info(act: Any, where: str) -> ActivationInfo:
     """Map a Keras activation or QKeras activation quantizer to (name, format)."""
     cls, cfg = describe(act)
-    plain = {"linear": "linear", "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid",
-             "softmax": "softmax", "none": "linear"}
+    plain = {
+        "linear": "linear",
+        "relu": "relu",
+        "tanh": "tanh",
+        "sigmoid": "sigmoid",
+        "softmax": "softmax",
+        "none": "linear",
+    }
     if cls in plain:
         return ActivationInfo(plain[cls], None)
     if cls == "quantized_bits":
@@ -85,9 +91,7 @@ def activation_info(act: Any, where: str) -> ActivationInfo:
                 f"{where}: quantized_sigmoid without use_real_sigmoid is a hard sigmoid; "
                 "use quantized_sigmoid(bits, use_real_sigmoid=True) or 'sigmoid'"
             )
-        return ActivationInfo(
-            "sigmoid", FixedFormat(int(cfg["bits"]), 0, False, **QKERAS_MODES)
-        )
+        return ActivationInfo("sigmoid", FixedFormat(int(cfg["bits"]), 0, False, **QKERAS_MODES))
     raise UnsupportedError(
         f"{where}: activation {cls!r} is not supported; use linear, relu, tanh, sigmoid, "
         "softmax or a QKeras quantized_relu/quantized_tanh/quantized_sigmoid(use_real_*)"

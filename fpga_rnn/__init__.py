@@ -1,0 +1,27 @@
+"""fpga-rnn: quantized recurrent networks from QKeras to FPGA firmware, verified bit-exact.
+
+Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
+:func:`predict`, :func:`compare`; the IR in :mod:`fpga_rnn.ir`; fixed-point
+formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
+TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
+"""
+
+from fpga_rnn.api import compare, import_model, load_model, predict
+from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
+from fpga_rnn.ir import Model
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FixedFormat",
+    "FpgaRnnError",
+    "Model",
+    "Overflow",
+    "Rounding",
+    "__version__",
+    "compare",
+    "import_model",
+    "load_model",
+    "predict",
+]

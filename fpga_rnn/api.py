@@ -1,0 +1,159 @@
+"""The public Python API. Every CLI command is a thin layer over these functions.
+
+Typical use from a training script::
+
+    import fpga_rnn
+    ir = fpga_rnn.import_model(keras_model, out="build/ir")   # or a .keras/.h5 path
+    y = fpga_rnn.predict(ir, x_test)                          # bit-exact golden model
+    report = fpga_rnn.compare(keras_model, ir, x_test)        # vs the float model
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn.errors import FpgaRnnError, InputError
+from fpga_rnn.golden import predict as golden_predict
+from fpga_rnn.ir import Model
+from fpga_rnn.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
+
+KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
+TARGETS = ("golden", "float")
+
+
+def is_ir_dir(path: str | Path) -> bool:
+    return (Path(path) / "ir.json").is_file()
+
+
+def import_model(
+    model: Any,
+    out: str | Path | None = None,
+    *,
+    precision: str = DEFAULT_PRECISION,
+    table_size: int = DEFAULT_TABLE_SIZE,
+    force: bool = False,
+) -> Model:
+    """Import a Keras/QKeras model (object or file) into the IR; save it to ``out``."""
+    if out is not None and Path(out).exists() and not force:
+        from fpga_rnn.outputs import check_writable
+
+        check_writable(Path(out), force=False)  # fail before the slow import
+    from fpga_rnn.keras_import import import_keras
+
+    ir = import_keras(model, precision=precision, table_size=table_size)
+    if out is not None:
+        ir.save(out, force=force)
+    return ir
+
+
+def load_model(src: str | Path | Model, **import_options: Any) -> Model:
+    """An IR from an IR directory, a ``.keras``/``.h5`` file, or an IR itself."""
+    if isinstance(src, Model):
+        return src
+    p = Path(src)
+    if is_ir_dir(p):
+        return Model.load(p)
+    if p.suffix in KERAS_SUFFIXES:
+        return import_model(p, **import_options)
+    if not p.exists():
+        raise FpgaRnnError(f"{p} does not exist")
+    raise FpgaRnnError(f"{p} is neither an IR directory (with ir.json) nor a .keras/.h5 model file")
+
+
+def predict(model: Model | str | Path, x: np.ndarray, *, target: str = "golden") -> np.ndarray:
+    """Model output for a float batch ``x`` (B, T, F) or token ids (B, T).
+
+    ``target="golden"``: the bit-exact fixed-point model; ``"float"``: the Keras
+    model the IR came from (needs the model file).
+    """
+    if target not in TARGETS:
+        raise FpgaRnnError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
+    if target == "golden":
+        return golden_predict(load_model(model), x)
+    keras_model = _keras_source(model)
+    from fpga_rnn.keras_import import keras_predict
+
+    ir = load_model(model)
+    from fpga_rnn.golden import prepare_input
+
+    prepare_input(ir, x)  # same input checks for both targets
+    return keras_predict(keras_model, np.asarray(x))
+
+
+def _keras_source(model: Model | str | Path | Any):
+    from fpga_rnn.keras_import import load_keras_model
+
+    if isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES:
+        return load_keras_model(model)
+    ir = load_model(model)
+    f = ir.source.get("file")
+    if not f or not Path(f).exists():
+        raise FpgaRnnError(
+            "the float target needs the Keras model: pass the .keras/.h5 file "
+            "instead of the IR directory"
+        )
+    return load_keras_model(f)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Golden fixed-point model vs the float Keras model on the same inputs."""
+
+    samples: int
+    max_abs_error: float
+    mean_abs_error: float
+    argmax_agreement: float | None
+    golden_seconds: float
+    float_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def compare(keras_model: Any, ir: Model, x: np.ndarray) -> Comparison:
+    """Max/mean abs error and argmax agreement of golden vs float on ``x``."""
+    from fpga_rnn.keras_import import keras_predict
+
+    if isinstance(keras_model, str | Path):
+        keras_model = _keras_source(keras_model)
+    t0 = time.perf_counter()
+    g = golden_predict(ir, x)
+    t1 = time.perf_counter()
+    f = keras_predict(keras_model, np.asarray(x))
+    t2 = time.perf_counter()
+    if g.shape != f.shape:
+        raise InputError(f"golden output {g.shape} and float output {f.shape} differ in shape")
+    err = np.abs(g - f)
+    agree = float(np.mean(g.argmax(-1) == f.argmax(-1))) if g.shape[-1] > 1 else None
+    return Comparison(
+        samples=len(x),
+        max_abs_error=float(err.max()),
+        mean_abs_error=float(err.mean()),
+        argmax_agreement=agree,
+        golden_seconds=t1 - t0,
+        float_seconds=t2 - t1,
+    )
+
+
+def load_array(path: str | Path) -> np.ndarray:
+    """Inputs from ``.npy``, or ``.npz`` (key ``x``, else the only array)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"input file {p} does not exist")
+    try:
+        data = np.load(p, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read {p} as .npy/.npz: {e}") from None
+    if isinstance(data, np.lib.npyio.NpzFile):
+        with data:
+            keys = data.files
+            key = "x" if "x" in keys else keys[0] if len(keys) == 1 else None
+            if key is None:
+                raise InputError(f"{p} holds {keys}; name the input array 'x'")
+            return data[key]
+    return data

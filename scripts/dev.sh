@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One entry point for newcomers and CI:  bash scripts/dev.sh demo | test
+# Installs what fpga-rnn needs (Debian packages, a venv with the pinned Python
+# packages), then runs the built-in example (demo) or the whole test suite (test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+APT_PACKAGES=(g++ make git python3 python3-venv python3-dev)
+
+need_apt=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
+done
+# pyenv/other Pythons already have venv and headers; only g++ is strictly needed then.
+if ((${#need_apt[@]})); then
+  if command -v g++ >/dev/null && python3 -m venv --help >/dev/null 2>&1 && command -v git >/dev/null; then
+    :
+  else
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    echo "[setup] apt-get install ${need_apt[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+  fi
+fi
+
+stamp="$VENV/.fpga-rnn-installed"
+want="$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "[setup] creating $VENV with the pinned packages (requirements.txt)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip==24.3.1 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -m pip install -q -r requirements.txt 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -m pip install -q --no-deps -e . 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -m pip check
+  echo "$want" > "$stamp"
+fi
+
+export PATH="$PWD/$VENV/bin:$PATH"
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+
+case "${1:-}" in
+  demo)
+    out=${OUT:-runs/quickstart}
+    python examples/quickstart.py --out "$out" --force
+    fpga-rnn import "$out/model.keras" --out "$out/ir" --force
+    fpga-rnn predict "$out/ir" --input "$out/x_test.npy" --out "$out/y_golden.npy" --force
+    fpga-rnn predict "$out/model.keras" --input "$out/x_test.npy" --out "$out/y_float.npy" --target float --force
+    echo "[demo] results in $out/ (quickstart.json, ir/, y_golden.npy/.json, y_float.npy/.json)"
+    ;;
+  test)
+    ruff check .
+    ruff format --check .
+    python -m pytest "${@:2}"
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh demo|test [pytest args]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,75 @@
+"""Small Keras/QKeras models of every supported layer kind, for tests and benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Q8 = "quantized_bits(8,0,alpha=1)"
+Q8_STATE = "quantized_bits(8,0,alpha=1)"
+
+
+def build(kind: str, tf, qkeras, timesteps: int = 12, features: int = 5, seed: int = 0):
+    """A compiled-free Keras model named ``kind`` (see KINDS)."""
+    tf.keras.utils.set_random_seed(seed)
+    L = tf.keras.layers
+    inp = L.Input((timesteps, features))
+    x = KINDS[kind](L, qkeras, inp)
+    return tf.keras.Model(inp, x, name=kind)
+
+
+def _q(qkeras, cls, units, **kw):
+    return getattr(qkeras, cls)(
+        units,
+        kernel_quantizer=Q8,
+        recurrent_quantizer=Q8,
+        bias_quantizer=Q8,
+        activation="tanh",
+        **kw,
+    )
+
+
+KINDS: dict[str, Callable] = {
+    "lstm": lambda L, q, i: L.Dense(4, activation="softmax")(L.LSTM(16)(i)),
+    "gru": lambda L, q, i: L.Dense(4)(L.GRU(16)(i)),
+    "gru_reset_before": lambda L, q, i: L.Dense(4)(L.GRU(16, reset_after=False)(i)),
+    "simple_rnn": lambda L, q, i: L.Dense(3, activation="sigmoid")(L.SimpleRNN(16)(i)),
+    "simple_rnn_relu": lambda L, q, i: L.Dense(3)(L.SimpleRNN(8, activation="relu")(i)),
+    "bilstm_concat": lambda L, q, i: L.Dense(4, activation="softmax")(
+        L.Bidirectional(L.LSTM(8))(i)
+    ),
+    "bigru_sum_backwards_seq": lambda L, q, i: L.Dense(2, activation="tanh")(
+        L.Bidirectional(L.GRU(8, return_sequences=True), merge_mode="sum")(i)
+    ),
+    "bi_mixed": lambda L, q, i: L.Dense(3)(
+        L.Bidirectional(L.LSTM(6), backward_layer=L.GRU(6, go_backwards=True))(i)
+    ),
+    "stacked": lambda L, q, i: L.Dense(3, activation="relu")(
+        L.LSTM(8)(L.GRU(8, return_sequences=True)(i))
+    ),
+    "seq2seq": lambda L, q, i: L.TimeDistributed(L.Dense(2))(L.LSTM(8, return_sequences=True)(i)),
+    "go_backwards": lambda L, q, i: L.Dense(2)(L.LSTM(8, go_backwards=True)(i)),
+    "no_bias": lambda L, q, i: L.Dense(2)(L.LSTM(8, use_bias=False)(i)),
+    "activation_layers": lambda L, q, i: L.Activation("softmax")(
+        L.Dense(3)(L.Activation("tanh")(L.Dense(6)(L.GRU(8)(i))))
+    ),
+    "qlstm": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        _q(q, "QLSTM", 16, recurrent_activation="sigmoid")(i)
+    ),
+    "qlstm_state": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        _q(q, "QLSTM", 16, recurrent_activation="sigmoid", state_quantizer=Q8_STATE)(i)
+    ),
+    "qgru": lambda L, q, i: q.QActivation("quantized_relu(8,3)")(
+        q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+            _q(q, "QGRU", 16, recurrent_activation="sigmoid")(i)
+        )
+    ),
+    "qgru_reset_before": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        _q(q, "QGRU", 12, recurrent_activation="sigmoid", reset_after=False)(i)
+    ),
+    "qsimple_rnn": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        _q(q, "QSimpleRNN", 16)(i)
+    ),
+    "qbilstm": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        L.Bidirectional(_q(q, "QLSTM", 8, recurrent_activation="sigmoid"))(i)
+    ),
+}
