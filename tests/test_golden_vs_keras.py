@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from models import KINDS, build
 
 import fpga_rnn
 from fpga_rnn.ir import Model
-from models import KINDS, build
 
 # Stated tolerance (issue #3): max |golden - float| <= 0.02 on 16-bit data. When
 # the model quantizes its own output (e.g. quantized_relu(8,3), LSB 1/32), a value

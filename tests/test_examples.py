@@ -1,0 +1,36 @@
+"""The examples/ scripts run as users would run them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quickstart_example(tmp_path, tfq):
+    spec = importlib.util.spec_from_file_location("quickstart", ROOT / "examples/quickstart.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    result = mod.main(["--out", str(tmp_path), "--epochs", "4"])
+    saved = json.loads((tmp_path / "quickstart.json").read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert saved["samples"] == 500
+    assert saved["float_accuracy"] > 0.9
+    assert abs(saved["golden_accuracy"] - saved["float_accuracy"]) <= 0.01
+    assert saved["max_abs_error"] <= 0.02
+    assert (tmp_path / "ir" / "ir.json").is_file() and (tmp_path / "model.keras").is_file()
+
+
+def test_importing_fpga_rnn_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, fpga_rnn, fpga_rnn.golden, fpga_rnn.ir, fpga_rnn.cli; "
+        "bad = [m for m in ('tensorflow', 'qkeras', 'hls4ml', 'cocotb') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
