@@ -75,7 +75,8 @@ def main() -> None:
         ratio = f"{sps / base:.1f}x" if base else "-"
         print(f"{name:34s} {sps:12.0f} {ratio:>16s}")
     if args.json:
-        args.json.write_text(json.dumps({"batch": args.batch, "samples_per_second": rows}, indent=2))
+        summary = {"batch": args.batch, "samples_per_second": rows}
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 if __name__ == "__main__":

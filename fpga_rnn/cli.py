@@ -116,6 +116,34 @@ def predict(
     )
 
 
+@app.command()
+def boards(as_json: AsJson = False) -> None:
+    """List the built-in board profiles (part, clock, resources)."""
+    from fpga_rnn.boards import available_boards, load_board
+
+    rows = [load_board(n).to_dict() for n in available_boards()]
+
+    def pretty() -> None:
+        t = Table(title="board profiles (boards/*.yaml; --board also takes your own .yaml)")
+        for col in ("name", "part", "MHz", "LUT", "FF", "DSP", "BRAM"):
+            t.add_column(col, no_wrap=True)
+        for b in rows:
+            r = b["resources"]
+            t.add_row(
+                b["name"],
+                b["part"],
+                f"{b['clock_mhz']:g}",
+                str(r["lut"]),
+                str(r["ff"]),
+                str(r["dsp"]),
+                f"{r['bram']} x {b['bram_kbits']} Kb",
+                b["synth"],
+            )
+        out.print(t)
+
+    _emit({"boards": rows}, as_json, pretty)
+
+
 def _emit(result: dict, as_json: bool, pretty) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
