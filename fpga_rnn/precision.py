@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding, fit_signed
-from fpga_rnn.ir.layers import TableSpec
+from fpga_rnn.ir.layers import QArray, TableSpec
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
 DEFAULT_TABLE_SIZE = 2048
@@ -55,26 +55,24 @@ def table_spec(size: int = DEFAULT_TABLE_SIZE) -> TableSpec:
 
 
 def accumulator(
-    terms: list[tuple[FixedFormat, np.ndarray]], biases: list[np.ndarray | None]
+    terms: list[tuple[FixedFormat, QArray]], biases: list[QArray | None]
 ) -> FixedFormat:
     """The narrowest WRAP accumulator that holds every ``sum_k x_k @ w_k + b`` exactly.
 
-    ``terms`` are (input format, weight codes-as-QArray-values) pairs whose
-    products are summed into one value (e.g. W·x and U·h of an RNN gate);
-    ``biases`` are the float values of biases added in. Exact products need
+    ``terms`` are (input format, weights) pairs whose products are summed into
+    one value (e.g. W·x and U·h of an RNN gate); ``biases`` are added in. Exact products need
     F = F_x + F_w; the integer bits cover the largest |sum| the actual weights allow.
     """
     frac = 0
     bound = 0.0
     for x_fmt, w in terms:
-        wf = w.fmt.frac  # type: ignore[attr-defined]
-        frac = max(frac, x_fmt.frac + wf)
+        frac = max(frac, x_fmt.frac + w.fmt.frac)
         xmax = max(abs(x_fmt.min_value), abs(x_fmt.max_value))
-        bound += xmax * float(np.abs(w.to_float()).sum(axis=0).max())  # type: ignore[attr-defined]
+        bound += xmax * float(np.abs(w.to_float()).sum(axis=0).max())
     for b in biases:
         if b is not None:
-            frac = max(frac, b.fmt.frac)  # type: ignore[attr-defined]
-            bound += float(np.abs(b.to_float()).max(initial=0.0))  # type: ignore[attr-defined]
+            frac = max(frac, b.fmt.frac)
+            bound += float(np.abs(b.to_float()).max(initial=0.0))
     # |sum| <= bound < 2**(I-1) with I = floor(log2(bound)) + 2 (sign bit included)
     integer = max(int(np.floor(np.log2(bound))) + 2, 1) if bound > 0 else 1
     return FixedFormat(integer + frac, integer, True, Rounding.TRN, Overflow.WRAP)

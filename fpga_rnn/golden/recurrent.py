@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from fpga_rnn.golden.ops import add, dense, mul, table_act
-from fpga_rnn.ir.layers import GRU, LSTM, Recurrent, SimpleRNN
+from fpga_rnn.ir.layers import GRU, LSTM, QArray, Recurrent, SimpleRNN
 
 # state dict: "h" (codes in layer.state) and, for LSTM, "c" (codes in layer.cell)
 State = dict[str, np.ndarray]
@@ -114,9 +114,7 @@ def gru_step(la: GRU, a: np.ndarray, st: State) -> State:
     return {"h": _gru_update(la, hh, z, h)}
 
 
-def _columns(la: GRU, lo: int, hi: int):
-    from fpga_rnn.ir.layers import QArray
-
+def _columns(la: GRU, lo: int, hi: int) -> QArray:
     return QArray(codes=la.recurrent_kernel.codes[:, lo:hi], fmt=la.recurrent_kernel.fmt)
 
 
