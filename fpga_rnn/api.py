@@ -75,12 +75,13 @@ def predict(model: Model | str | Path, x: np.ndarray, *, target: str = "golden")
         raise FpgaRnnError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
     if target == "golden":
         return golden_predict(load_model(model), x)
-    keras_model = _keras_source(model)
+    from fpga_rnn.golden import prepare_input
     from fpga_rnn.keras_import import keras_predict
 
-    ir = load_model(model)
-    from fpga_rnn.golden import prepare_input
-
+    keras_model = _keras_source(model)
+    # A model file is read once: the IR comes from the already-loaded Keras model.
+    is_file = isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES
+    ir = import_model(keras_model) if is_file else load_model(model)
     prepare_input(ir, x)  # same input checks for both targets
     return keras_predict(keras_model, np.asarray(x))
 

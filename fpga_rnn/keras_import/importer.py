@@ -404,7 +404,7 @@ def import_keras(
     shape = model.input_shape
     if isinstance(shape, list):
         raise UnsupportedError("models with several inputs are not supported")
-    if len(shape) != 3 and not (len(shape) == 2):
+    if len(shape) not in (2, 3):
         raise UnsupportedError(f"input shape {shape} is not a sequence (batch, time, features)")
     layers: list[Layer] = []
     mask_value: float | None = None
