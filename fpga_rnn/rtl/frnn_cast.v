@@ -1,0 +1,64 @@
+// Fixed-point cast with ap_fixed assignment semantics (fpga_rnn.fixed.FixedFormat.cast).
+//
+// Input: IW-bit code with IF fractional bits (two's complement if IS, else unsigned).
+// Output: OW-bit code with OF fractional bits, rounded with RND and overflowed with OVF:
+//   RND: 0 TRN, 1 TRN_ZERO, 2 RND, 3 RND_ZERO, 4 RND_MIN_INF, 5 RND_INF, 6 RND_CONV
+//   OVF: 0 WRAP, 1 SAT, 2 SAT_ZERO, 3 SAT_SYM
+// Purely combinational; constant shifts, so it costs adders and comparators only.
+`default_nettype none
+
+module frnn_cast #(
+    parameter integer IW  = 16,
+    parameter integer IF  = 8,
+    parameter integer IS  = 1,
+    parameter integer OW  = 8,
+    parameter integer OF  = 4,
+    parameter integer OS  = 1,
+    parameter integer RND = 0,
+    parameter integer OVF = 0
+) (
+    input  wire [IW-1:0] din,
+    output reg  [OW-1:0] dout
+);
+  localparam integer DN = (IF > OF) ? IF - OF : 0;  // bits dropped (rounding)
+  localparam integer UP = (OF > IF) ? OF - IF : 0;  // zero bits appended
+  localparam integer HS = (DN > 0) ? DN - 1 : 0;
+  // wide enough for the input, the shifts, and the output's range
+  localparam integer WA = IW + 1 + UP + DN;
+  localparam integer WW = ((WA > OW) ? WA : OW) + 2;
+
+  wire signed [WW-1:0] one = 1;
+  wire signed [WW-1:0] x = IS ? {{(WW - IW) {din[IW-1]}}, din} : {{(WW - IW) {1'b0}}, din};
+  wire signed [WW-1:0] fl = x >>> DN;  // floor(x / 2^DN)
+  wire signed [WW-1:0] rem = x - (fl <<< DN);  // discarded part, 0 <= rem < 2^DN
+  wire signed [WW-1:0] half = (DN > 0) ? (one <<< HS) : 0;
+  wire tie = (DN > 0) && (rem == half);
+  wire above = (DN > 0) && (rem > half);
+  wire nz = (DN > 0) && (rem != 0);
+  wire neg = x[WW-1];
+  reg up;
+  always @* begin
+    case (RND)
+      1: up = neg & nz;
+      2: up = above | tie;
+      3: up = above | (tie & neg);
+      4: up = above;
+      5: up = above | (tie & ~neg);
+      6: up = above | (tie & fl[0]);
+      default: up = 1'b0;
+    endcase
+  end
+  wire signed [WW-1:0] v = (fl + (up ? one : 0)) <<< UP;
+
+  wire signed [WW-1:0] hi = OS ? (one <<< (OW - 1)) - one : (one <<< OW) - one;
+  wire signed [WW-1:0] lo = OS ? -(one <<< (OW - 1)) : 0;
+  wire signed [WW-1:0] slo = (OS && OVF == 3) ? -hi : lo;
+  always @* begin
+    if (OVF == 0) dout = v[OW-1:0];
+    else if (v > hi) dout = (OVF == 2) ? {OW{1'b0}} : hi[OW-1:0];
+    else if (v < slo) dout = (OVF == 2 && v < lo) ? {OW{1'b0}} : slo[OW-1:0];
+    else dout = v[OW-1:0];
+  end
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,100 @@
+// Dense (W*x + b) over a stream of vectors, one output beat per input beat.
+//
+// Output rows are in the accumulator format (AC_*); the activation is a separate
+// stage (frnn_act). The same core computes the input half (W*x + b) of recurrent
+// layers, running one timestep ahead of the recurrence. A new input is accepted
+// while the previous result waits in the output register (one-beat skid).
+// Reset: synchronous, active high.
+`default_nettype none
+
+module frnn_dense #(
+    parameter integer K = 4,
+    parameter integer VW = 8,
+    parameter integer VS = 1,
+    parameter integer N = 4,
+    parameter integer PR = 1,
+    parameter integer PK = 1,
+    parameter integer NB = 4,
+    parameter integer KB = 4,
+    parameter integer WW = 8,
+    parameter integer AW = 32,
+    parameter integer SH = 0,
+    parameter integer HAS_BIAS = 1,
+    parameter integer AC_W = 24,
+    parameter integer AC_F = 16,
+    parameter integer AC_Q = 0,
+    parameter integer AC_O = 0,
+    parameter WFILE = "w.mem",
+    parameter BFILE = "b.mem"
+) (
+    input  wire              clk,
+    input  wire              rst,
+    input  wire [  K*VW-1:0] in_data,
+    input  wire              in_valid,
+    output wire              in_ready,
+    input  wire              in_last,
+    output reg  [N*AC_W-1:0] out_data,
+    output reg               out_valid,
+    input  wire              out_ready,
+    output reg               out_last
+);
+  localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
+  reg [K*VW-1:0] vec;
+  reg last_r, computing, res_full, res_last;
+  reg [NB*PR*AC_W-1:0] res;
+
+  wire accept = in_valid && in_ready;
+  assign in_ready = !rst && !computing && !res_full;
+
+  wire busy, blk_done;
+  wire [BBW-1:0] done_blk;
+  wire [PR*AW-1:0] acc;
+  frnn_matvec #(
+      .K(K), .VW(VW), .VS(VS), .PR(PR), .PK(PK), .NB(NB), .KB(KB), .WW(WW), .AW(AW),
+      .SH(SH), .HAS_BIAS(HAS_BIAS), .WFILE(WFILE), .BFILE(BFILE)
+  ) u_mv (
+      .clk(clk), .rst(rst), .start(accept), .first_blk({BBW{1'b0}}),
+      .num_blk(NB[BBW:0]), .vec(computing ? vec : in_data), .busy(busy),
+      .blk_done(blk_done), .done_blk(done_blk), .acc(acc)
+  );
+
+  wire [PR*AC_W-1:0] accc;
+  genvar r;
+  generate
+    for (r = 0; r < PR; r = r + 1) begin : g_cast
+      frnn_cast #(
+          .IW(AW), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1), .RND(AC_Q), .OVF(AC_O)
+      ) u_c (.din(acc[r*AW+:AW]), .dout(accc[r*AC_W+:AC_W]));
+    end
+  endgenerate
+
+  always @(posedge clk) begin
+    if (rst) begin
+      computing <= 1'b0;
+      res_full  <= 1'b0;
+      out_valid <= 1'b0;
+    end else begin
+      if (accept) begin
+        vec <= in_data;
+        last_r <= in_last;
+        computing <= 1'b1;
+      end
+      if (blk_done) begin
+        res[done_blk*PR*AC_W+:PR*AC_W] <= accc;
+        if (done_blk == NB - 1) begin
+          computing <= 1'b0;
+          res_full  <= 1'b1;
+          res_last  <= last_r;
+        end
+      end
+      if (res_full && (!out_valid || out_ready)) begin
+        out_data  <= res[N*AC_W-1:0];
+        out_last  <= res_last;
+        out_valid <= 1'b1;
+        res_full  <= 1'b0;
+      end else if (out_valid && out_ready) out_valid <= 1'b0;
+    end
+  end
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,116 @@
+// GRU cell lane: one unit per cycle, pipelined (fpga_rnn.golden.recurrent.gru_step).
+//
+// RESET_AFTER=1 (one pass; u holds U*h + b_r for z, r, h):
+//   cycle 0: z, r pre-activations; sigmoid tables read
+//   cycle 1: s = cast(r * u_h -> accum); ph = cast(a_h + s -> accum); tanh table read
+//   cycle 2: h = cast(hh*(1-z) + h_old*z -> state)           (combinational output)
+// RESET_AFTER=0 (two passes, output at cycle 1 of each):
+//   phase 0: u = U_zr*h; cycle 1 outputs rh = cast(r * h_old -> state) on h_new, z on z_new
+//   phase 1: u = U_h*rh; cycle 0 tanh table read on cast(a_h + u -> accum);
+//            cycle 1 outputs the new h from z_old
+// Gate order in a/u: z, r, h (Keras).
+`default_nettype none
+
+module frnn_gru_cell #(
+    parameter integer RESET_AFTER = 1,
+    parameter integer AW = 32,
+    parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
+    parameter integer AC_O = 0,
+    parameter integer ST_W = 16, parameter integer ST_F = 14, parameter integer ST_S = 1,
+    parameter integer ST_Q = 6, parameter integer ST_O = 1,
+    parameter integer GT_W = 18, parameter integer GT_F = 16, parameter integer GT_S = 1,
+    parameter integer GT_Q = 6, parameter integer GT_O = 1,
+    parameter integer TB_W = 18, parameter integer TB_F = 16, parameter integer LOGN = 11,
+    parameter SIGMOID_MEM = "sigmoid.mem",
+    parameter TANH_MEM = "tanh.mem"
+) (
+    input  wire              clk,
+    input  wire              phase,
+    input  wire [3*AC_W-1:0] a,
+    input  wire [  3*AW-1:0] u,
+    input  wire [  ST_W-1:0] h_old,
+    input  wire [  GT_W-1:0] z_old,
+    output wire [  ST_W-1:0] h_new,
+    output wire [  GT_W-1:0] z_new
+);
+  // cycle 0: z, r tables (phase 0 / reset_after) or the candidate table (phase 1)
+  wire [AC_W-1:0] pz, pr, ph0;
+  frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_pz (
+      .a(a[0+:AC_W]), .u(u[0+:AW]), .p(pz));
+  frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_pr (
+      .a(a[AC_W+:AC_W]), .u(u[AW+:AW]), .p(pr));
+  // reset_after=0, phase 1: U_h*rh arrives in the first u slot
+  frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_ph (
+      .a(a[2*AC_W+:AC_W]), .u(u[0+:AW]), .p(ph0));
+  wire [TB_W-1:0] tz, tr, th;
+  frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(0), .TW(TB_W),
+      .MEMFILE(SIGMOID_MEM)) u_tz (.clk(clk), .din(pz), .dout(tz));
+  frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(0), .TW(TB_W),
+      .MEMFILE(SIGMOID_MEM)) u_tr (.clk(clk), .din(pr), .dout(tr));
+
+  reg [ST_W-1:0] h1;
+  reg [AC_W-1:0] ah1;
+  reg [AW-1:0] uh1;
+  reg [GT_W-1:0] z1;
+  always @(posedge clk) begin
+    h1  <= h_old;
+    ah1 <= a[2*AC_W+:AC_W];
+    uh1 <= u[2*AW+:AW];
+    z1  <= z_old;
+  end
+  wire [GT_W-1:0] zg, rg;
+  frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
+      .OVF(GT_O)) u_zc (.din(tz), .dout(zg));
+  frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
+      .OVF(GT_O)) u_rc (.din(tr), .dout(rg));
+  wire signed [GT_W:0] rs = GT_S ? {rg[GT_W-1], rg} : {1'b0, rg};
+  wire signed [ST_W:0] hs1 = ST_S ? {h1[ST_W-1], h1} : {1'b0, h1};
+
+  generate
+    if (RESET_AFTER) begin : g_ra
+      // cycle 1: reset applied to the recurrent candidate sum
+      wire [AC_W-1:0] uh;
+      frnn_cast #(.IW(AW), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1), .RND(AC_Q),
+          .OVF(AC_O)) u_uh (.din(uh1), .dout(uh));
+      wire signed [AC_W+GT_W:0] ru = rs * $signed(uh);
+      wire [AC_W-1:0] s;
+      frnn_cast #(.IW(AC_W + GT_W + 1), .IF(GT_F + AC_F), .IS(1), .OW(AC_W), .OF(AC_F),
+          .OS(1), .RND(AC_Q), .OVF(AC_O)) u_s (.din(ru), .dout(s));
+      wire signed [AC_W:0] phs = $signed(ah1) + $signed(s);
+      wire [AC_W-1:0] ph;
+      frnn_cast #(.IW(AC_W + 1), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1),
+          .RND(AC_Q), .OVF(AC_O)) u_ph1 (.din(phs), .dout(ph));
+      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+          .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph), .dout(th));
+      reg [ST_W-1:0] h2;
+      reg [GT_W-1:0] z2;
+      always @(posedge clk) begin
+        h2 <= h1;
+        z2 <= zg;
+      end
+      frnn_gru_update #(.ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O),
+          .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .TB_W(TB_W),
+          .TB_F(TB_F)) u_upd (.t_hh(th), .z(z2), .h_old(h2), .h_new(h_new));
+      assign z_new = z2;
+    end else begin : g_rb
+      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+          .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph0), .dout(th));
+      reg ph1;
+      always @(posedge clk) ph1 <= phase;
+      // phase 0, cycle 1: rh = cast(r * h -> state)
+      wire signed [ST_W+GT_W+1:0] rh = rs * hs1;
+      wire [ST_W-1:0] rh_c;
+      frnn_cast #(.IW(ST_W + GT_W + 2), .IF(GT_F + ST_F), .IS(1), .OW(ST_W), .OF(ST_F),
+          .OS(ST_S), .RND(ST_Q), .OVF(ST_O)) u_rh (.din(rh), .dout(rh_c));
+      // phase 1, cycle 1: update from the stored z
+      wire [ST_W-1:0] h_upd;
+      frnn_gru_update #(.ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O),
+          .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .TB_W(TB_W),
+          .TB_F(TB_F)) u_upd (.t_hh(th), .z(z1), .h_old(h1), .h_new(h_upd));
+      assign h_new = ph1 ? h_upd : rh_c;
+      assign z_new = zg;
+    end
+  endgenerate
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,105 @@
+// LSTM cell lane: one unit per cycle, pipelined (fpga_rnn.golden.recurrent.lstm_step).
+//
+// cycle 0: p = cast(a + cast(u -> accum) -> accum) for i, f, g, o; gate tables read
+// cycle 1: gates cast to GT; c = cast(g*i + c_old*f -> cell)          (registered)
+// cycle 2: tanh(c) table read
+// cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
+// Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
+`default_nettype none
+
+module frnn_lstm_cell #(
+    parameter integer AW = 32,
+    parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
+    parameter integer AC_O = 0,
+    parameter integer ST_W = 16, parameter integer ST_F = 14, parameter integer ST_S = 1,
+    parameter integer ST_Q = 6, parameter integer ST_O = 1,
+    parameter integer GT_W = 18, parameter integer GT_F = 16, parameter integer GT_S = 1,
+    parameter integer GT_Q = 6, parameter integer GT_O = 1,
+    parameter integer CL_W = 22, parameter integer CL_F = 16, parameter integer CL_Q = 6,
+    parameter integer CL_O = 1,
+    parameter integer TB_W = 18, parameter integer TB_F = 16, parameter integer LOGN = 11,
+    parameter SIGMOID_MEM = "sigmoid.mem",
+    parameter TANH_MEM = "tanh.mem"
+) (
+    input  wire              clk,
+    input  wire [4*AC_W-1:0] a,
+    input  wire [  4*AW-1:0] u,
+    input  wire [  CL_W-1:0] c_old,
+    output wire [  ST_W-1:0] h_new,
+    output wire [  CL_W-1:0] c_new
+);
+  // cycle 0: pre-activations and gate tables
+  wire [4*TB_W-1:0] t;
+  genvar g;
+  generate
+    for (g = 0; g < 4; g = g + 1) begin : g_gate
+      wire [AC_W-1:0] p;
+      frnn_preact #(
+          .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)
+      ) u_pre (.a(a[g*AC_W+:AC_W]), .u(u[g*AW+:AW]), .p(p));
+      frnn_table #(
+          .IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(g == 2 ? 2 : 3), .EXP(0),
+          .TW(TB_W), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
+      ) u_tab (.clk(clk), .din(p), .dout(t[g*TB_W+:TB_W]));
+    end
+  endgenerate
+
+  // cycle 1: cell update, one rounding for the sum
+  reg [CL_W-1:0] c1;
+  always @(posedge clk) c1 <= c_old;
+  wire [4*GT_W-1:0] gt;
+  generate
+    for (g = 0; g < 4; g = g + 1) begin : g_cast
+      frnn_cast #(
+          .IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q), .OVF(GT_O)
+      ) u_c (.din(t[g*TB_W+:TB_W]), .dout(gt[g*GT_W+:GT_W]));
+    end
+  endgenerate
+  localparam integer SF = (2 * GT_F > CL_F + GT_F) ? 2 * GT_F : CL_F + GT_F;
+  localparam integer SW = ((2 * GT_W > CL_W + GT_W) ? 2 * GT_W : CL_W + GT_W) + 3 + SF - GT_F;
+  wire signed [GT_W:0] gi = GT_S ? {gt[GT_W-1], gt[GT_W-1:0]} : {1'b0, gt[GT_W-1:0]};
+  wire signed [GT_W:0] gf = GT_S ? {gt[2*GT_W-1], gt[GT_W+:GT_W]} : {1'b0, gt[GT_W+:GT_W]};
+  wire signed [GT_W:0] gg = GT_S ? {gt[3*GT_W-1], gt[2*GT_W+:GT_W]} : {1'b0, gt[2*GT_W+:GT_W]};
+  wire signed [GT_W:0] go = GT_S ? {gt[4*GT_W-1], gt[3*GT_W+:GT_W]} : {1'b0, gt[3*GT_W+:GT_W]};
+  wire signed [SW-1:0] s_gi = (gg * gi) <<< (SF - 2 * GT_F);
+  wire signed [SW-1:0] s_cf = ($signed(c1) * gf) <<< (SF - CL_F - GT_F);
+  wire signed [SW-1:0] s_c = s_gi + s_cf;
+  wire [CL_W-1:0] c_cast;
+  frnn_cast #(
+      .IW(SW), .IF(SF), .IS(1), .OW(CL_W), .OF(CL_F), .OS(1), .RND(CL_Q), .OVF(CL_O)
+  ) u_cell (.din(s_c), .dout(c_cast));
+  reg [CL_W-1:0] c2;
+  reg signed [GT_W:0] o2;
+  always @(posedge clk) begin
+    c2 <= c_cast;
+    o2 <= go;
+  end
+
+  // cycle 2: tanh(c)
+  wire [TB_W-1:0] tc;
+  frnn_table #(
+      .IW(CL_W), .IF(CL_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+      .MEMFILE(TANH_MEM)
+  ) u_tanh (.clk(clk), .din(c2), .dout(tc));
+  reg [CL_W-1:0] c3;
+  reg signed [GT_W:0] o3;
+  always @(posedge clk) begin
+    c3 <= c2;
+    o3 <= o2;
+  end
+
+  // cycle 3: h = o * tanh(c)
+  wire [GT_W-1:0] tcg;
+  frnn_cast #(
+      .IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q), .OVF(GT_O)
+  ) u_tc (.din(tc), .dout(tcg));
+  wire signed [GT_W:0] tcs = GT_S ? {tcg[GT_W-1], tcg} : {1'b0, tcg};
+  wire signed [2*GT_W+1:0] oh = o3 * tcs;
+  frnn_cast #(
+      .IW(2 * GT_W + 2), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
+      .OVF(ST_O)
+  ) u_h (.din(oh), .dout(h_new));
+  assign c_new = c3;
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,212 @@
+// Recurrent layer core: SimpleRNN, LSTM or GRU over a stream of W*x+b vectors.
+//
+// Input stream a (one beat per timestep, a_last on the final step) carries the
+// W*x + b rows in the accumulator format, unit-major (row u*G + gate). Per step the
+// U*h pass runs on frnn_matvec (PU units per row block); each finished block goes
+// straight into PU cell lanes, so the cell math of block b overlaps the MACs of
+// block b+1. The new h goes to the second of two state banks (the pass still reads
+// the first); the banks swap when the last unit is written. State starts at zero
+// for the first step of every sequence (no clearing cycle). The output stream
+// carries h (state format) for every step (RETSEQ) or only for the last one.
+// KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two passes).
+// Reset: synchronous, active high.
+`default_nettype none
+
+module frnn_recurrent #(
+    parameter integer KIND = 1,
+    parameter integer ACT = 0,
+    parameter integer H = 4,
+    parameter integer RETSEQ = 0,
+    parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
+    parameter integer AC_O = 0,
+    parameter integer ST_W = 16, parameter integer ST_F = 14, parameter integer ST_S = 1,
+    parameter integer ST_Q = 6, parameter integer ST_O = 1,
+    parameter integer GT_W = 18, parameter integer GT_F = 16, parameter integer GT_S = 1,
+    parameter integer GT_Q = 6, parameter integer GT_O = 1,
+    parameter integer CL_W = 22, parameter integer CL_F = 16, parameter integer CL_Q = 6,
+    parameter integer CL_O = 1,
+    parameter integer TB_W = 18, parameter integer TB_F = 16, parameter integer LOGN = 11,
+    parameter integer PU = 1,
+    parameter integer PK = 1,
+    parameter integer NB1 = 4,
+    parameter integer NB2 = 0,
+    parameter integer KB = 4,
+    parameter integer WW = 8,
+    parameter integer AW = 32,
+    parameter integer SH = 0,
+    parameter integer HAS_BIAS = 0,
+    parameter WFILE = "u.mem",
+    parameter BFILE = "ub.mem",
+    parameter SIGMOID_MEM = "sigmoid.mem",
+    parameter TANH_MEM = "tanh.mem"
+) (
+    input  wire                clk,
+    input  wire                rst,
+    input  wire [G*H*AC_W-1:0] a_data,
+    input  wire                a_valid,
+    output wire                a_ready,
+    input  wire                a_last,
+    output reg  [  H*ST_W-1:0] out_data,
+    output reg                 out_valid,
+    input  wire                out_ready,
+    output reg                 out_last
+);
+  localparam integer G = (KIND == 0) ? 1 : (KIND == 1) ? 4 : 3;
+  localparam integer G1 = (KIND == 0) ? 1 : (KIND == 1) ? 4 : (KIND == 2) ? 3 : 2;
+  localparam integer PR = G1 * PU;
+  localparam integer NB = NB1 + NB2;
+  localparam integer LAT = (KIND == 1) ? 3 : (KIND == 2) ? 2 : 1;  // lane output cycle
+  localparam integer XW = (KIND == 1) ? CL_W : (KIND == 3) ? GT_W : 1;
+  localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
+
+  // ---- state -------------------------------------------------------------------
+  reg [H*ST_W-1:0] bank0, bank1, rh;
+  reg [H*XW-1:0] aux;  // LSTM: c; GRU reset_after=0: z
+  reg sel, first, last_r, stepping, mac_p2, p2_go, emit_pend, emit_last;
+  reg [G*H*AC_W-1:0] a_reg;
+  wire [H*ST_W-1:0] hsel = sel ? bank1 : bank0;
+
+  wire start_ok = !emit_pend || !out_valid || out_ready;
+  wire step_start = !rst && !stepping && a_valid && start_ok;
+  assign a_ready = step_start;
+
+  // ---- U*h pass ---------------------------------------------------------------
+  wire mv_busy, blk_done;
+  wire [BBW-1:0] done_blk;
+  wire [PR*AW-1:0] acc;
+  wire [H*ST_W-1:0] mv_vec = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
+  wire [BBW-1:0] first_blk = mac_p2 ? NB1[BBW-1:0] : {BBW{1'b0}};
+  wire [BBW:0] num_blk = mac_p2 ? NB2[BBW:0] : NB1[BBW:0];
+  frnn_matvec #(
+      .K(H), .VW(ST_W), .VS(ST_S), .PR(PR), .PK(PK), .NB(NB), .KB(KB), .WW(WW), .AW(AW),
+      .SH(SH), .HAS_BIAS(HAS_BIAS), .WFILE(WFILE), .BFILE(BFILE)
+  ) u_mv (
+      .clk(clk), .rst(rst), .start(step_start || p2_go), .first_blk(first_blk),
+      .num_blk(num_blk), .vec(mv_vec), .busy(mv_busy), .blk_done(blk_done),
+      .done_blk(done_blk), .acc(acc)
+  );
+
+  // ---- cell lanes ---------------------------------------------------------------
+  wire ph_in = (KIND == 3) && (done_blk >= NB1);
+  wire [BBW-1:0] rb_in = ph_in ? done_blk - NB1[BBW-1:0] : done_blk;
+  // delay line: which block's results leave the lanes now
+  reg [LAT:0] d_valid;
+  reg [LAT:0] d_phase;
+  reg [BBW*(LAT+1)-1:0] d_blk;
+  always @(posedge clk) begin
+    d_valid <= rst ? {(LAT + 1) {1'b0}} : {d_valid[LAT-1:0], blk_done};
+    d_phase <= {d_phase[LAT-1:0], ph_in};
+    d_blk   <= {d_blk[BBW*LAT-1:0], rb_in};
+  end
+  wire o_valid = d_valid[LAT-1];
+  wire o_phase = d_phase[LAT-1];
+  wire [BBW-1:0] o_blk = d_blk[BBW*(LAT-1)+:BBW];
+
+  wire [PU*ST_W-1:0] lane_h;
+  wire [PU*XW-1:0] lane_x;
+  genvar l;
+  generate
+    for (l = 0; l < PU; l = l + 1) begin : g_lane
+      wire [31:0] ui = rb_in * PU + l;
+      wire [31:0] u = (ui < H) ? ui : 0;
+      wire [G*AC_W-1:0] la = a_reg[u*G*AC_W+:G*AC_W];
+      wire [4*AW-1:0] lu = ph_in ? {{(3 * AW) {1'b0}}, acc[l*AW+:AW]} :
+          {{((4 - G1) * AW) {1'b0}}, acc[l*G1*AW+:G1*AW]};
+      wire [ST_W-1:0] lh = first ? {ST_W{1'b0}} : hsel[u*ST_W+:ST_W];
+      wire [XW-1:0] lx = (first && KIND == 1) ? {XW{1'b0}} : aux[u*XW+:XW];
+      if (KIND == 1) begin : g_lstm
+        frnn_lstm_cell #(
+            .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W),
+            .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .GT_W(GT_W), .GT_F(GT_F),
+            .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .CL_W(CL_W), .CL_F(CL_F), .CL_Q(CL_Q),
+            .CL_O(CL_O), .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .SIGMOID_MEM(SIGMOID_MEM),
+            .TANH_MEM(TANH_MEM)
+        ) u_cell (
+            .clk(clk), .a(la), .u(lu), .c_old(lx), .h_new(lane_h[l*ST_W+:ST_W]),
+            .c_new(lane_x[l*XW+:XW])
+        );
+      end else if (KIND == 0) begin : g_rnn
+        frnn_rnn_cell #(
+            .ACT(ACT), .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O),
+            .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .TB_W(TB_W),
+            .TB_F(TB_F), .LOGN(LOGN), .TANH_MEM(TANH_MEM)
+        ) u_cell (.clk(clk), .a(la), .u(lu[AW-1:0]), .h_new(lane_h[l*ST_W+:ST_W]));
+        assign lane_x[l*XW+:XW] = 1'b0;
+      end else begin : g_gru
+        wire [GT_W-1:0] zn;
+        frnn_gru_cell #(
+            .RESET_AFTER(KIND == 2 ? 1 : 0), .AW(AW), .AC_W(AC_W), .AC_F(AC_F),
+            .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q),
+            .ST_O(ST_O), .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O),
+            .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .SIGMOID_MEM(SIGMOID_MEM),
+            .TANH_MEM(TANH_MEM)
+        ) u_cell (
+            .clk(clk), .phase(ph_in), .a(la), .u(lu[3*AW-1:0]), .h_old(lh),
+            .z_old(lx[GT_W-1:0]), .h_new(lane_h[l*ST_W+:ST_W]), .z_new(zn)
+        );
+        assign lane_x[l*XW+:XW] = (KIND == 3) ? zn : {XW{1'b0}};
+      end
+    end
+  endgenerate
+
+  // ---- write-back and step control ------------------------------------------------
+  localparam integer NGMAX = (NB1 > NB2) ? NB1 : NB2;
+  localparam integer GCW = $clog2(NGMAX + 1);
+  reg [GCW-1:0] groups;
+  wire final_phase = (KIND != 3) || o_phase;
+  wire [GCW-1:0] ng = o_phase ? NB2[GCW-1:0] : NB1[GCW-1:0];
+  wire phase_end = o_valid && (groups == ng - 1'b1);
+  wire step_end = phase_end && final_phase;
+  integer j, uu;
+  always @(posedge clk) begin
+    p2_go <= 1'b0;
+    if (rst) begin
+      stepping <= 1'b0;
+      first <= 1'b1;
+      sel <= 1'b0;
+      mac_p2 <= 1'b0;
+      emit_pend <= 1'b0;
+      out_valid <= 1'b0;
+      groups <= 0;
+    end else begin
+      if (step_start) begin
+        stepping <= 1'b1;
+        a_reg <= a_data;
+        last_r <= a_last;
+      end
+      // the second pass (reset_after=0) reads rh from when pass 1 ends to its own end
+      if (KIND == 3 && blk_done && done_blk == NB1 - 1) mac_p2 <= 1'b1;
+      else if (KIND == 3 && blk_done && done_blk == NB - 1) mac_p2 <= 1'b0;
+      if (o_valid) begin
+        for (j = 0; j < PU; j = j + 1) begin
+          uu = o_blk * PU + j;
+          if (uu < H) begin
+            if (KIND == 3 && !o_phase) rh[uu*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
+            else if (sel) bank0[uu*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
+            else bank1[uu*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
+            if (KIND == 1 || (KIND == 3 && !o_phase)) aux[uu*XW+:XW] <= lane_x[j*XW+:XW];
+          end
+        end
+        groups <= phase_end ? 0 : groups + 1'b1;
+        if (phase_end && !final_phase) p2_go <= 1'b1;
+      end
+      if (step_end) begin
+        stepping <= 1'b0;
+        sel <= ~sel;
+        first <= last_r;
+        if (RETSEQ || last_r) begin
+          emit_pend <= 1'b1;
+          emit_last <= last_r;
+        end
+      end
+      if (emit_pend && (!out_valid || out_ready)) begin
+        out_data <= hsel;
+        out_valid <= 1'b1;
+        out_last <= emit_last;
+        emit_pend <= 1'b0;
+      end else if (out_valid && out_ready) out_valid <= 1'b0;
+    end
+  end
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,41 @@
+// SimpleRNN cell lane (fpga_rnn.golden.recurrent.simple_rnn_step).
+// cycle 0: p = cast(a + cast(u -> accum) -> accum); tanh table read (ACT 0) or p kept
+// cycle 1: h = cast(tanh(p) | max(p, 0) | p -> state)     (combinational output)
+// ACT: 0 tanh, 1 relu, 2 linear.
+`default_nettype none
+
+module frnn_rnn_cell #(
+    parameter integer ACT = 0,
+    parameter integer AW = 32,
+    parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
+    parameter integer AC_O = 0,
+    parameter integer ST_W = 16, parameter integer ST_F = 14, parameter integer ST_S = 1,
+    parameter integer ST_Q = 6, parameter integer ST_O = 1,
+    parameter integer TB_W = 18, parameter integer TB_F = 16, parameter integer LOGN = 11,
+    parameter TANH_MEM = "tanh.mem"
+) (
+    input  wire            clk,
+    input  wire [AC_W-1:0] a,
+    input  wire [  AW-1:0] u,
+    output wire [ST_W-1:0] h_new
+);
+  wire [AC_W-1:0] p;
+  frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_p (
+      .a(a), .u(u), .p(p));
+  generate
+    if (ACT == 0) begin : g_tanh
+      wire [TB_W-1:0] t;
+      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+          .MEMFILE(TANH_MEM)) u_t (.clk(clk), .din(p), .dout(t));
+      frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
+          .OVF(ST_O)) u_h (.din(t), .dout(h_new));
+    end else begin : g_lin
+      reg [AC_W-1:0] p1;
+      always @(posedge clk) p1 <= (ACT == 1 && p[AC_W-1]) ? {AC_W{1'b0}} : p;
+      frnn_cast #(.IW(AC_W), .IF(AC_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
+          .OVF(ST_O)) u_h (.din(p1), .dout(h_new));
+    end
+  endgenerate
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,128 @@
+// Softmax over a vector (fpga_rnn.golden.ops.activation, "softmax"):
+//   d_i = x_i - max(x);  e_i = EXP[idx(d_i)];  y_i = cast(floor(e_i * 2^FQ / sum(e)) -> out)
+// with FQ = max(OF, 0). Sequential: one exp look-up per cycle, then one frnn_div per
+// element; meant for the classifier head, once per sequence.
+// Reset: synchronous, active high.
+`default_nettype none
+
+module frnn_softmax #(
+    parameter integer N = 4,
+    parameter integer IW = 24, parameter integer IF = 16, parameter integer IS = 1,
+    parameter integer OW = 16, parameter integer OF = 10, parameter integer OS = 1,
+    parameter integer OQ = 6, parameter integer OO = 1,
+    parameter integer TB_W = 18, parameter integer LOGN = 11,
+    parameter MEMFILE = "exp.mem"
+) (
+    input  wire            clk,
+    input  wire            rst,
+    input  wire [N*IW-1:0] in_data,
+    input  wire            in_valid,
+    output wire            in_ready,
+    input  wire            in_last,
+    output reg  [N*OW-1:0] out_data,
+    output reg             out_valid,
+    input  wire            out_ready,
+    output reg             out_last
+);
+  localparam integer FQ = (OF > 0) ? OF : 0;
+  localparam integer SW = TB_W + $clog2(N + 1);
+  localparam integer NW = SW + FQ;
+  localparam integer IBW = $clog2(N + 1);
+  localparam [2:0] S_IDLE = 0, S_EXP = 1, S_DIV = 2, S_WAIT = 3, S_OUT = 4;
+
+  reg [2:0] state;
+  reg [N*IW-1:0] x;
+  reg last_r;
+  reg signed [IW:0] mx;
+  reg [IBW-1:0] i;
+  reg [N*TB_W-1:0] e;
+  reg [SW-1:0] total;
+  assign in_ready = !rst && state == S_IDLE;
+
+  // max of the incoming beat (combinational; N is small for a classifier head)
+  integer k;
+  reg signed [IW:0] m_in, xk;
+  always @* begin
+    m_in = IS ? {in_data[IW-1], in_data[IW-1:0]} : {1'b0, in_data[IW-1:0]};
+    for (k = 1; k < N; k = k + 1) begin
+      xk = IS ? {in_data[k*IW+IW-1], in_data[k*IW+:IW]} : {1'b0, in_data[k*IW+:IW]};
+      if (xk > m_in) m_in = xk;
+    end
+  end
+
+  wire [IW-1:0] xi = x[i*IW+:IW];
+  wire signed [IW+1:0] d = (IS ? {xi[IW-1], xi[IW-1], xi} : {2'b00, xi}) - mx;
+  wire [TB_W-1:0] t;
+  frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(1), .TW(TB_W),
+      .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));
+
+  wire div_done;
+  wire [NW-1:0] q;
+  wire [TB_W-1:0] ei = e[i*TB_W+:TB_W];
+  reg div_start;
+  frnn_div #(.NW(NW), .DW(SW)) u_div (
+      .clk(clk), .rst(rst), .start(div_start), .num({{(NW - TB_W) {1'b0}}, ei} << FQ),
+      .den(total), .done(div_done), .q(q));
+  wire [OW-1:0] y;
+  frnn_cast #(.IW(NW + 1), .IF(FQ), .IS(1), .OW(OW), .OF(OF), .OS(OS), .RND(OQ), .OVF(OO))
+      u_y (.din({1'b0, q}), .dout(y));
+
+  reg exp_valid;
+  reg [N*OW-1:0] ybuf;  // results collect here; out_data only changes when free
+  reg [IBW-1:0] exp_i;
+  always @(posedge clk) begin
+    div_start <= 1'b0;
+    exp_valid <= 1'b0;
+    if (rst) begin
+      state <= S_IDLE;
+      out_valid <= 1'b0;
+    end else begin
+      if (out_valid && out_ready) out_valid <= 1'b0;
+      case (state)
+        S_IDLE:
+        if (in_valid) begin
+          x <= in_data;
+          last_r <= in_last;
+          mx <= m_in;
+          i <= 0;
+          total <= 0;
+          state <= S_EXP;
+        end
+        S_EXP: begin  // look up e_i; the value arrives one cycle later
+          exp_valid <= 1'b1;
+          exp_i <= i;
+          if (i == N - 1) begin
+            i <= 0;
+            state <= S_WAIT;
+          end else i <= i + 1'b1;
+        end
+        S_WAIT: begin  // last look-up lands, then divide element 0
+          state <= S_DIV;
+          div_start <= 1'b1;
+        end
+        S_DIV:
+        if (div_done) begin
+          ybuf[i*OW+:OW] <= y;
+          if (i == N - 1) state <= S_OUT;
+          else begin
+            i <= i + 1'b1;
+            div_start <= 1'b1;
+          end
+        end
+        default:  // S_OUT
+        if (!out_valid || out_ready) begin
+          out_data <= ybuf;
+          out_valid <= 1'b1;
+          out_last <= last_r;
+          state <= S_IDLE;
+        end
+      endcase
+      if (exp_valid) begin
+        e[exp_i*TB_W+:TB_W] <= t;
+        total <= total + t;
+      end
+    end
+  end
+endmodule
+
+`default_nettype wire
