@@ -27,3 +27,7 @@ class InputError(FpgaRnnError, ValueError):
 
 class OutputExistsError(FpgaRnnError):
     """An output would overwrite existing results without --force."""
+
+
+class ToolError(FpgaRnnError):
+    """An external tool (Verilator, yosys, nextpnr, g++) is missing or failed."""

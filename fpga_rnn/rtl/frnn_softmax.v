@@ -51,7 +51,8 @@ module frnn_softmax #(
   end
 
   wire [IW-1:0] xi = x[i*IW+:IW];
-  wire signed [IW+1:0] d = (IS ? {xi[IW-1], xi[IW-1], xi} : {2'b00, xi}) - mx;
+  wire signed [IW+1:0] xs = IS ? $signed({xi[IW-1], xi[IW-1], xi}) : $signed({2'b00, xi});
+  wire signed [IW+1:0] d = xs - mx;
   wire [TB_W-1:0] t;
   frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(1), .TW(TB_W),
       .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));

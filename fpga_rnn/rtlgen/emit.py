@@ -1,0 +1,332 @@
+"""Verilog for each IR layer kind: core instances, their parameters and ROM images.
+
+One emitter per layer kind (``EMITTERS``); each consumes stream ``s<i>`` and drives
+``s<i+1>`` (``_data/_valid/_ready/_last``), so the top module is a chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fpga_rnn.errors import UnsupportedError
+from fpga_rnn.fixed import FixedFormat, Overflow
+from fpga_rnn.ir.layers import GRU, LSTM, Activation, Dense, Embedding, Layer, Recurrent
+from fpga_rnn.ir.layers import QArray, SimpleRNN, TableSpec
+from fpga_rnn.rtlgen import mem
+from fpga_rnn.rtlgen.plan import RecurrentPlan, Tile, plan_recurrent, tile
+from fpga_rnn.tables import RANGES
+
+KIND_CODE = {"simple_rnn": 0, "lstm": 1, "gru": 2, "gru_rb": 3}
+ACT_CODE = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+RNN_ACT_CODE = {"tanh": 0, "relu": 1, "linear": 2}
+
+
+@dataclass
+class Stream:
+    width: int
+    fmt: FixedFormat | None  # element format (None: token ids)
+    elements: int
+
+
+@dataclass
+class Context:
+    reuse: int
+    body: list[str] = field(default_factory=list)
+    mems: dict[str, str] = field(default_factory=dict)
+    layers: list[dict] = field(default_factory=list)
+
+    def add_mem(self, name: str, text: str) -> str:
+        self.mems[name] = text
+        return f'"mem/{name}"'
+
+    def instance(self, module: str, name: str, params: dict, ports: dict[str, str]) -> None:
+        ps = ",\n".join(f"      .{k}({v})" for k, v in params.items())
+        pt = ",\n".join(f"      .{k}({v})" for k, v in ports.items())
+        self.body.append(f"  {module} #(\n{ps}\n  ) {name} (\n{pt}\n  );\n")
+
+    def wires(self, s: str, width: int) -> None:
+        self.body.append(
+            f"  wire [{width - 1}:0] {s}_data;\n  wire {s}_valid, {s}_ready, {s}_last;\n"
+        )
+
+
+def stream_ports(i: str, o: str) -> dict[str, str]:
+    return {
+        "clk": "clk",
+        "rst": "rst",
+        "in_data": f"{i}_data",
+        "in_valid": f"{i}_valid",
+        "in_ready": f"{i}_ready",
+        "in_last": f"{i}_last",
+        "out_data": f"{o}_data",
+        "out_valid": f"{o}_valid",
+        "out_ready": f"{o}_ready",
+        "out_last": f"{o}_last",
+    }
+
+
+def _fail(la: Layer, msg: str) -> UnsupportedError:
+    return UnsupportedError(f"RTL: layer {la.name!r} ({la.kind}): {msg}")
+
+
+def engine(
+    ctx: Context,
+    la: Layer,
+    name: str,
+    w: np.ndarray,
+    w_fmt: FixedFormat,
+    x_fmt: FixedFormat,
+    bias: np.ndarray | None,
+    accum: FixedFormat,
+    t: Tile,
+) -> dict:
+    """frnn_matvec parameters and ROMs for rows ``w`` (rows, K) and accum-format ``bias``."""
+    sh = accum.frac - (x_fmt.frac + w_fmt.frac)
+    if sh < 0:
+        raise _fail(
+            la,
+            f"accumulator {accum} rounds the products of {x_fmt} x {w_fmt}; the RTL needs "
+            "exact products (re-import with default precision)",
+        )
+    if not accum.signed:
+        raise _fail(la, f"accumulator {accum} must be signed")
+    xmax = max(abs(x_fmt.min_code), abs(x_fmt.max_code))
+    bmax = int(np.abs(bias).max(initial=0)) if bias is not None else 0
+    bound = (xmax * int(np.abs(w).sum(axis=1).max(initial=0)) << sh) + bmax
+    if accum.overflow is not Overflow.WRAP and bound > accum.max_code:
+        raise _fail(
+            la,
+            f"saturating accumulator {accum} can overflow mid-sum (the result would depend "
+            "on the sum order); use a wrapping or wider accumulator",
+        )
+    aw = max(bound.bit_length() + 2, accum.width + 1)
+    ww = w_fmt.width + (0 if w_fmt.signed else 1)
+    params = {
+        "K": t.k,
+        "VW": x_fmt.width,
+        "VS": int(x_fmt.signed),
+        "PR": t.pr,
+        "PK": t.pk,
+        "NB": t.nb,
+        "KB": t.kb,
+        "WW": ww,
+        "AW": aw,
+        "SH": sh,
+        "HAS_BIAS": int(bias is not None),
+        "WFILE": ctx.add_mem(f"{name}_w.mem", mem.weight_rom(w, t, ww)),
+        "BFILE": '"none"',
+    }
+    if bias is not None:
+        b = np.zeros(t.nb * t.pr, np.int64)
+        b[: len(bias)] = bias
+        params["BFILE"] = ctx.add_mem(f"{name}_b.mem", mem.vector_rom(b, aw))
+    return params
+
+
+def _accum_bias(b: QArray | None, accum: FixedFormat) -> np.ndarray | None:
+    return None if b is None else accum.cast(b.codes, b.fmt.frac)
+
+
+def _tables(ctx: Context, prefix: str, spec: TableSpec, kinds: tuple[str, ...]) -> dict:
+    out = {"TB_W": spec.fmt.width, "TB_F": spec.fmt.frac, "LOGN": spec.size.bit_length() - 1}
+    for k in kinds:
+        key = {"sigmoid": "SIGMOID_MEM", "tanh": "TANH_MEM", "exp": "MEMFILE"}[k]
+        out[key] = ctx.add_mem(f"{prefix}_{k}.mem", mem.table_rom(k, spec))
+    return out
+
+
+def _kind(la: Recurrent) -> str:
+    if isinstance(la, GRU) and not la.reset_after:
+        return "gru_rb"
+    return la.kind
+
+
+def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Recurrent) and s.fmt is not None
+    if la.go_backwards:
+        raise _fail(la, "go_backwards outside Bidirectional is not supported by the RTL yet")
+    if not (la.state.signed and la.accum.signed):
+        raise _fail(la, "state and accumulator formats must be signed")
+    kind = _kind(la)
+    g, n, x = la.gates, la.units, s.elements
+    plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse)
+    acc = la.accum
+    # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u
+    cols = np.array([gi * n + u for u in range(n) for gi in range(g)])
+    wx = la.kernel.codes.T[cols]
+    bx = _accum_bias(la.bias, acc)[cols]  # type: ignore[index]
+    xp = engine(ctx, la, f"l{i}_x", wx, la.kernel.fmt, s.fmt, bx, acc, plan.x)
+    a = f"l{i}_a"
+    ctx.wires(a, g * n * acc.width)
+    ctx.instance(
+        "frnn_dense",
+        f"u_l{i}_x",
+        {**xp, "N": g * n, **_acc_params(acc)},
+        stream_ports(f"s{i}", a),
+    )
+    # U*h rows: pass 1 unit-major over its gates; GRU reset_after=0 adds pass 2 (U_h)
+    g1 = plan.pass_rows
+    uk = la.recurrent_kernel.codes.T  # (G*H, H)
+    t = plan.h
+    rows1 = np.zeros((t.nb * t.pr, n), np.int64)
+    for u in range(n):
+        for gi in range(g1):
+            rows1[u * g1 + gi] = uk[gi * n + u]
+    rows = rows1
+    if kind == "gru_rb":
+        rows2 = np.zeros_like(rows1)
+        pu = plan.lanes
+        for u in range(n):
+            rows2[(u // pu) * t.pr + u % pu] = uk[2 * n + u]
+        rows = np.concatenate([rows1, rows2])
+        t = Tile(rows=2 * t.nb * t.pr, k=n, pr=t.pr, pk=t.pk)
+    bias = None
+    if isinstance(la, GRU) and la.reset_after and la.recurrent_bias is not None:
+        rb = _accum_bias(la.recurrent_bias, acc)
+        bias = np.array([rb[gi * n + u] for u in range(n) for gi in range(g1)])  # type: ignore[index]
+    hp = engine(ctx, la, f"l{i}_h", rows, la.recurrent_kernel.fmt, la.state, bias, acc, t)
+    params = {
+        "KIND": KIND_CODE[kind],
+        "ACT": RNN_ACT_CODE[la.activation] if isinstance(la, SimpleRNN) else 0,
+        "H": n,
+        "RETSEQ": int(la.return_sequences),
+        **_acc_params(acc),
+        **{k: v for k, v in mem.format_params("ST", la.state).items()},
+        **{k: v for k, v in mem.format_params("GT", la.gate).items()},
+        **_cell_params(la),
+        **_tables(ctx, f"l{i}", la.table, ("sigmoid", "tanh")),
+        "PU": plan.lanes,
+        "PK": t.pk,
+        "NB1": plan.h.nb,
+        "NB2": plan.h.nb if kind == "gru_rb" else 0,
+        "KB": t.kb,
+        **{k: hp[k] for k in ("WW", "AW", "SH", "HAS_BIAS", "WFILE", "BFILE")},
+    }
+    o = f"s{i + 1}"
+    ctx.wires(o, n * la.state.width)
+    ctx.instance(
+        "frnn_recurrent",
+        f"u_l{i}",
+        params,
+        {
+            "clk": "clk",
+            "rst": "rst",
+            "a_data": f"{a}_data",
+            "a_valid": f"{a}_valid",
+            "a_ready": f"{a}_ready",
+            "a_last": f"{a}_last",
+            "out_data": f"{o}_data",
+            "out_valid": f"{o}_valid",
+            "out_ready": f"{o}_ready",
+            "out_last": f"{o}_last",
+        },
+    )
+    ctx.layers.append({"name": la.name, **plan.to_json()})
+    return Stream(n * la.state.width, la.state, n)
+
+
+def _acc_params(acc: FixedFormat) -> dict:
+    p = mem.format_params("AC", acc)
+    return {k: p[k] for k in ("AC_W", "AC_F", "AC_Q", "AC_O")}
+
+
+def _cell_params(la: Recurrent) -> dict:
+    if not isinstance(la, LSTM):
+        return {}
+    if not la.cell.signed:
+        raise _fail(la, f"cell format {la.cell} must be signed")
+    p = mem.format_params("CL", la.cell)
+    return {k: p[k] for k in ("CL_W", "CL_F", "CL_Q", "CL_O")}
+
+
+def _activation_stage(
+    ctx: Context, i: int, la: Layer, act: str, table: TableSpec | None, src: str,
+    s: Stream, result: FixedFormat,
+) -> Stream:
+    assert s.fmt is not None
+    out = mem.format_params("O", result)
+    params = {
+        "N": s.elements,
+        "IW": s.fmt.width,
+        "IF": s.fmt.frac,
+        "IS": int(s.fmt.signed),
+        "OW": out["O_W"],
+        "OF": out["O_F"],
+        "OS": out["O_S"],
+        "OQ": out["O_Q"],
+        "OO": out["O_O"],
+    }
+    o = f"s{i + 1}"
+    ctx.wires(o, s.elements * result.width)
+    if act == "softmax":
+        assert table is not None
+        tp = _tables(ctx, f"l{i}", table, ("exp",))
+        del tp["TB_F"]
+        ctx.instance("frnn_softmax", f"u_l{i}_act", params | tp, stream_ports(src, o))
+    else:
+        params["ACT"] = ACT_CODE[act]
+        if act in ("sigmoid", "tanh"):
+            assert table is not None
+            params |= _tables(ctx, f"l{i}", table, ())
+            params["MEMFILE"] = ctx.add_mem(f"l{i}_{act}.mem", mem.table_rom(act, table))
+        ctx.instance("frnn_act", f"u_l{i}_act", params, stream_ports(src, o))
+    return Stream(s.elements * result.width, result, s.elements)
+
+
+def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Dense) and s.fmt is not None
+    n, k = la.kernel.shape[1], s.elements
+    t = tile(n, k, ctx.reuse)
+    w = la.kernel.codes.T
+    p = engine(ctx, la, f"l{i}", w, la.kernel.fmt, s.fmt, _accum_bias(la.bias, la.accum),
+               la.accum, t)
+    a = f"l{i}_acc"
+    ctx.wires(a, n * la.accum.width)
+    ctx.instance("frnn_dense", f"u_l{i}", {**p, "N": n, **_acc_params(la.accum)},
+                 stream_ports(f"s{i}", a))
+    ctx.layers.append({"name": la.name, "kind": "dense", "tile": t.to_json(),
+                       "multipliers": t.multipliers, "activation": la.activation})
+    acc_stream = Stream(n * la.accum.width, la.accum, n)
+    return _activation_stage(ctx, i, la, la.activation, la.table, a, acc_stream, la.result)
+
+
+def emit_activation(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Activation)
+    ctx.layers.append({"name": la.name, "kind": "activation", "activation": la.activation})
+    return _activation_stage(ctx, i, la, la.activation, la.table, f"s{i}", s, la.result)
+
+
+def emit_embedding(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Embedding)
+    v, e = la.table.shape
+    fmt = la.table.fmt
+    rows = [mem.pack(la.table.codes[r], fmt.width) for r in range(v)]
+    params = {
+        "V": v,
+        "E": e,
+        "EW": fmt.width,
+        "TW": s.width,
+        "MEMFILE": ctx.add_mem(f"l{i}_embedding.mem", mem.hex_words(rows, e * fmt.width)),
+    }
+    o = f"s{i + 1}"
+    ctx.wires(o, e * fmt.width)
+    ctx.instance("frnn_embedding", f"u_l{i}", params, stream_ports(f"s{i}", o))
+    ctx.layers.append({"name": la.name, "kind": "embedding", "vocabulary": v, "dim": e})
+    return Stream(e * fmt.width, fmt, e)
+
+
+Emitter = Callable[[Context, int, Layer, Stream], Stream]
+EMITTERS: dict[str, Emitter] = {
+    "simple_rnn": emit_recurrent,
+    "lstm": emit_recurrent,
+    "gru": emit_recurrent,
+    "dense": emit_dense,
+    "activation": emit_activation,
+    "embedding": emit_embedding,
+}
+
+# sigmoid/tanh/exp ranges are powers of two: the table core takes log2
+assert all(r & (r - 1) == 0 for r in RANGES.values())

