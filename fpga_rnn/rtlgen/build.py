@@ -16,6 +16,7 @@ from fpga_rnn.rtlgen.emit import EMITTERS, Context, Stream
 
 TOP = "frnn_top"
 DEFAULT_REUSE = 8
+DEFAULT_MAX_TIMESTEPS = 64
 RTL_SCHEMA = 1
 
 
@@ -55,9 +56,16 @@ def _input_stream(model: Model) -> Stream:
     return Stream(spec.features * spec.fmt.width, spec.fmt, spec.features)
 
 
-def design(model: Model, reuse: int = DEFAULT_REUSE) -> Design:
-    """Build the design for ``model`` with reuse factor ``reuse`` (cycles per MAC pass)."""
-    ctx = Context(reuse=reuse)
+def design(
+    model: Model, reuse: int = DEFAULT_REUSE, max_timesteps: int | None = None
+) -> Design:
+    """Build the design for ``model`` with reuse factor ``reuse`` (cycles per MAC pass).
+
+    ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
+    layers (default: the model's fixed length, else 64).
+    """
+    maxt = max_timesteps or model.input.timesteps or DEFAULT_MAX_TIMESTEPS
+    ctx = Context(reuse=reuse, max_timesteps=maxt)
     s = _input_stream(model)
     s_in = s
     for i, la in enumerate(model.layers):
@@ -110,6 +118,8 @@ endmodule
         "model": model.name,
         "top": TOP,
         "reuse": reuse,
+        "max_timesteps": maxt,
+        "sequence_output": len(model.output_shape) == 2,
         "reset": "synchronous, active high (rst)",
         "s_axis_tdata_width": s_in.width,
         "input_element_width": s_in.fmt.width if s_in.fmt else s_in.width,
@@ -123,8 +133,14 @@ endmodule
     return Design(top=top, mems=ctx.mems, info=info)
 
 
-def design_for_multipliers(model: Model, multipliers: int) -> Design:
+def design_for_multipliers(
+    model: Model, multipliers: int, max_timesteps: int | None = None
+) -> Design:
     """The fastest design (smallest reuse) using at most ``multipliers`` multipliers."""
+
+    def design(m: Model, r: int) -> Design:
+        return _design(m, r, max_timesteps)
+
     lo, hi = 1, 1
     while design(model, hi).info["multipliers"] > multipliers:
         if hi > 1 << 20:
@@ -137,6 +153,9 @@ def design_for_multipliers(model: Model, multipliers: int) -> Design:
         else:
             lo = mid + 1
     return design(model, hi)
+
+
+_design = design
 
 
 def digest(d: Design) -> str:

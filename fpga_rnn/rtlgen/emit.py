@@ -13,8 +13,19 @@ import numpy as np
 
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.fixed import FixedFormat, Overflow
-from fpga_rnn.ir.layers import GRU, LSTM, Activation, Dense, Embedding, Layer, Recurrent
-from fpga_rnn.ir.layers import QArray, SimpleRNN, TableSpec
+from fpga_rnn.ir.layers import (
+    GRU,
+    LSTM,
+    Activation,
+    Bidirectional,
+    Dense,
+    Embedding,
+    Layer,
+    QArray,
+    Recurrent,
+    SimpleRNN,
+    TableSpec,
+)
 from fpga_rnn.rtlgen import mem
 from fpga_rnn.rtlgen.plan import RecurrentPlan, Tile, plan_recurrent, tile
 from fpga_rnn.tables import RANGES
@@ -34,6 +45,7 @@ class Stream:
 @dataclass
 class Context:
     reuse: int
+    max_timesteps: int
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
@@ -145,9 +157,20 @@ def _kind(la: Recurrent) -> str:
 
 
 def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
-    assert isinstance(la, Recurrent) and s.fmt is not None
-    if la.go_backwards:
-        raise _fail(la, "go_backwards outside Bidirectional is not supported by the RTL yet")
+    assert isinstance(la, Recurrent)
+    src = f"s{i}"
+    if la.go_backwards:  # Keras: read the sequence from its end, outputs in that order
+        assert s.fmt is not None
+        src = f"l{i}_rev"
+        ctx.wires(src, s.width)
+        ctx.instance("frnn_seqrev", f"u_l{i}_rev", {"W": s.width, "MAXT": ctx.max_timesteps},
+                     stream_ports(f"s{i}", src))
+    return recurrent_core(ctx, f"l{i}", la, src, s, f"s{i + 1}")
+
+
+def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o: str) -> Stream:
+    """frnn_dense (W*x + b) feeding frnn_recurrent; reads stream ``src``, drives ``o``."""
+    assert s.fmt is not None
     if not (la.state.signed and la.accum.signed):
         raise _fail(la, "state and accumulator formats must be signed")
     kind = _kind(la)
@@ -158,14 +181,14 @@ def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     cols = np.array([gi * n + u for u in range(n) for gi in range(g)])
     wx = la.kernel.codes.T[cols]
     bx = _accum_bias(la.bias, acc)[cols]  # type: ignore[index]
-    xp = engine(ctx, la, f"l{i}_x", wx, la.kernel.fmt, s.fmt, bx, acc, plan.x)
-    a = f"l{i}_a"
+    xp = engine(ctx, la, f"{tag}_x", wx, la.kernel.fmt, s.fmt, bx, acc, plan.x)
+    a = f"{tag}_a"
     ctx.wires(a, g * n * acc.width)
     ctx.instance(
         "frnn_dense",
-        f"u_l{i}_x",
+        f"u_{tag}_x",
         {**xp, "N": g * n, **_acc_params(acc)},
-        stream_ports(f"s{i}", a),
+        stream_ports(src, a),
     )
     # U*h rows: pass 1 unit-major over its gates; GRU reset_after=0 adds pass 2 (U_h)
     g1 = plan.pass_rows
@@ -186,18 +209,19 @@ def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     bias = None
     if isinstance(la, GRU) and la.reset_after and la.recurrent_bias is not None:
         rb = _accum_bias(la.recurrent_bias, acc)
-        bias = np.array([rb[gi * n + u] for u in range(n) for gi in range(g1)])  # type: ignore[index]
-    hp = engine(ctx, la, f"l{i}_h", rows, la.recurrent_kernel.fmt, la.state, bias, acc, t)
+        assert rb is not None
+        bias = np.array([rb[gi * n + u] for u in range(n) for gi in range(g1)])
+    hp = engine(ctx, la, f"{tag}_h", rows, la.recurrent_kernel.fmt, la.state, bias, acc, t)
     params = {
         "KIND": KIND_CODE[kind],
         "ACT": RNN_ACT_CODE[la.activation] if isinstance(la, SimpleRNN) else 0,
         "H": n,
         "RETSEQ": int(la.return_sequences),
         **_acc_params(acc),
-        **{k: v for k, v in mem.format_params("ST", la.state).items()},
-        **{k: v for k, v in mem.format_params("GT", la.gate).items()},
+        **mem.format_params("ST", la.state),
+        **mem.format_params("GT", la.gate),
         **_cell_params(la),
-        **_tables(ctx, f"l{i}", la.table, ("sigmoid", "tanh")),
+        **_tables(ctx, tag, la.table, ("sigmoid", "tanh")),
         "PU": plan.lanes,
         "PK": t.pk,
         "NB1": plan.h.nb,
@@ -205,11 +229,10 @@ def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
         "KB": t.kb,
         **{k: hp[k] for k in ("WW", "AW", "SH", "HAS_BIAS", "WFILE", "BFILE")},
     }
-    o = f"s{i + 1}"
     ctx.wires(o, n * la.state.width)
     ctx.instance(
         "frnn_recurrent",
-        f"u_l{i}",
+        f"u_{tag}",
         params,
         {
             "clk": "clk",
@@ -226,6 +249,49 @@ def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     )
     ctx.layers.append({"name": la.name, **plan.to_json()})
     return Stream(n * la.state.width, la.state, n)
+
+
+def emit_bidirectional(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Bidirectional)
+    f, b = la.forward, la.backward
+    tag = f"l{i}"
+    for d in ("fi", "bi"):
+        ctx.wires(f"{tag}_{d}", s.width)
+    fo = recurrent_core(ctx, f"{tag}f", f, f"{tag}_fi", s, f"{tag}_fo")
+    bo = recurrent_core(ctx, f"{tag}b", b, f"{tag}_bi", s, f"{tag}_bo")
+    assert fo.fmt is not None and bo.fmt is not None
+    if la.merge == "concat":
+        out = Stream(fo.width + bo.width, fo.fmt, fo.elements + bo.elements)
+        if fo.fmt != bo.fmt:
+            raise _fail(la, "concat needs the same state format in both directions")
+        res = {"OW": fo.fmt.width, "OF": fo.fmt.frac, "OQ": 0, "OO": 0}
+    else:
+        assert la.result is not None
+        r = mem.format_params("O", la.result)
+        res = {"OW": r["O_W"], "OF": r["O_F"], "OQ": r["O_Q"], "OO": r["O_O"]}
+        out = Stream(fo.elements * la.result.width, la.result, fo.elements)
+    params = {
+        "IN_W": s.width,
+        "MAXT": ctx.max_timesteps,
+        "RETSEQ": int(f.return_sequences),
+        "MERGE": 0 if la.merge == "concat" else 1,
+        "HF": f.units,
+        "FW": f.state.width,
+        "FF": f.state.frac,
+        "HB": b.units,
+        "BW": b.state.width,
+        "BF": b.state.frac,
+        **res,
+    }
+    o = f"s{i + 1}"
+    ctx.wires(o, out.width)
+    ports = {"clk": "clk", "rst": "rst"}
+    for port, wire in (("in", f"s{i}"), ("fwd", f"{tag}_fi"), ("bwd", f"{tag}_bi"),
+                       ("fo", f"{tag}_fo"), ("bo", f"{tag}_bo"), ("out", o)):
+        for sig in ("data", "valid", "ready", "last"):
+            ports[f"{port}_{sig}"] = f"{wire}_{sig}"
+    ctx.instance("frnn_bidir", f"u_{tag}", params, ports)
+    return out
 
 
 def _acc_params(acc: FixedFormat) -> dict:
@@ -323,6 +389,7 @@ EMITTERS: dict[str, Emitter] = {
     "simple_rnn": emit_recurrent,
     "lstm": emit_recurrent,
     "gru": emit_recurrent,
+    "bidirectional": emit_bidirectional,
     "dense": emit_dense,
     "activation": emit_activation,
     "embedding": emit_embedding,

@@ -22,6 +22,8 @@ from fpga_rnn.errors import UnsupportedError
 # included. GRU reset_after=False needs two dependent passes.
 LANE_LATENCY = {"simple_rnn": 1, "lstm": 3, "gru": 2, "gru_rb": 1}
 CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 5}
+# cycles frnn_dense spends per beat beyond its MAC pass (accept, hand-over)
+X_OVERHEAD = 2
 # multipliers in one cell lane (outside the MAC engines)
 LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 3}
 
@@ -138,5 +140,8 @@ def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -
     passes = 2 if kind == "gru_rb" else 1
     group = 2 if kind == "gru_rb" else gates
     h = tile(units * group, units, reuse, group=group, passes=passes)
-    x = tile(gates * units, inputs, reuse)
+    # W*x+b for the next step runs during this one; frnn_dense needs its pass + 2
+    # cycles per beat, so size it to keep up with the recurrence, not to `reuse`.
+    probe = RecurrentPlan(kind=kind, gates=gates, units=units, inputs=inputs, x=h, h=h)
+    x = tile(gates * units, inputs, max(1, probe.step_cycles - X_OVERHEAD))
     return RecurrentPlan(kind=kind, gates=gates, units=units, inputs=inputs, x=x, h=h)
