@@ -6,6 +6,8 @@ Typical use from a training script::
     ir = fpga_rnn.import_model(keras_model, out="build/ir")   # or a .keras/.h5 path
     y = fpga_rnn.predict(ir, x_test)                          # bit-exact golden model
     report = fpga_rnn.compare(keras_model, ir, x_test)        # vs the float model
+    info = fpga_rnn.generate_rtl(ir, "build/rtl", reuse=4)     # Verilog + ROMs + rtl.json
+    res = fpga_rnn.verify(ir, x_test, targets=("golden", "rtl"))  # bit-exact check
 """
 
 from __future__ import annotations
@@ -158,3 +160,68 @@ def load_array(path: str | Path) -> np.ndarray:
                 raise InputError(f"{p} holds {keys}; name the input array 'x'")
             return data[key]
     return data
+
+
+def generate_rtl(
+    model: Model | str | Path,
+    out: str | Path,
+    *,
+    reuse: int | None = None,
+    multipliers: int | None = None,
+    max_timesteps: int | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Write synthesizable Verilog for ``model`` to ``out``; returns rtl.json's content.
+
+    Give either ``reuse`` (cycles each multiplier may take per MAC pass; 1 = fully
+    parallel) or ``multipliers`` (the fastest design within that many).
+    """
+    import json
+
+    from fpga_rnn.outputs import check_writable
+    from fpga_rnn.rtlgen import build
+
+    if reuse is not None and multipliers is not None:
+        raise FpgaRnnError("give --reuse or --multipliers, not both")
+    check_writable(Path(out), force=force)
+    ir = load_model(model)
+    if multipliers is not None:
+        d = build.design_for_multipliers(ir, multipliers, max_timesteps)
+    else:
+        d = build.design(ir, reuse or build.DEFAULT_REUSE, max_timesteps)
+    path = build.write(d, Path(out), force=force)
+    return json.loads((path / "rtl.json").read_text())
+
+
+def verify(
+    model: Model | str | Path,
+    x: np.ndarray | None = None,
+    *,
+    samples: int = 1000,
+    seed: int = 0,
+    targets: tuple[str, ...] = ("golden", "rtl"),
+    reuse: int | None = None,
+    multipliers: int | None = None,
+    backpressure: int = 25,
+    gap: int = 10,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Run ``targets`` on the same inputs and compare each with golden, bit for bit.
+
+    ``x``: float inputs (B, T, F) or token ids (B, T); default ``samples`` random
+    sequences. Adds a float-model comparison when ``model`` is (or came from) a
+    Keras file that still exists. See :func:`fpga_rnn.verification.verify` for the result.
+    """
+    from fpga_rnn import verification as v
+
+    ir = load_model(model)
+    keras_model = None
+    src = model if isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES else None
+    src = src or ir.source.get("file")
+    if src and Path(src).exists():
+        keras_model = _keras_source(Path(src))
+    return v.verify(
+        ir, x, samples=samples, seed=seed, targets=targets, reuse=reuse,
+        multipliers=multipliers, backpressure=backpressure, gap=gap,
+        keras_model=keras_model, progress=progress,
+    )

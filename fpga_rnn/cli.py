@@ -144,6 +144,119 @@ def boards(as_json: AsJson = False) -> None:
     _emit({"boards": rows}, as_json, pretty)
 
 
+Reuse = Annotated[
+    int | None,
+    typer.Option(
+        help="Cycles each multiplier may take per MAC pass (1 = fully parallel, fastest, "
+        "most multipliers). Default 8."
+    ),
+]
+Multipliers = Annotated[
+    int | None,
+    typer.Option(help="Instead of --reuse: the fastest design with at most this many multipliers."),
+]
+
+
+@app.command()
+def rtl(
+    model: ModelArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory to write.")],
+    reuse: Reuse = None,
+    multipliers: Multipliers = None,
+    max_timesteps: Annotated[
+        int | None,
+        typer.Option(help="Longest sequence the Bidirectional/go_backwards buffers hold "
+                     "(default: the model's length, else 64)."),
+    ] = None,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Generate synthesizable Verilog: cores, top module (AXI-Stream), ROM images, rtl.json."""
+    info = api.generate_rtl(
+        model, out_dir, reuse=reuse, multipliers=multipliers, max_timesteps=max_timesteps,
+        force=force,
+    )
+
+    def pretty() -> None:
+        t = Table(title=f"{out_dir} (top {info['top']}, reuse {info['reuse']})")
+        for col in ("layer", "kind", "multipliers", "cycles/step", "bound/step"):
+            t.add_column(col)
+        for la in info["layers"]:
+            t.add_row(la["name"], la["kind"], str(la.get("multipliers", 0)),
+                      str(la.get("cycles_per_step", "")),
+                      str(la.get("lower_bound_cycles_per_step", "")))
+        out.print(t)
+        out.print(f"s_axis_tdata {info['s_axis_tdata_width']} bits, m_axis_tdata "
+                  f"{info['m_axis_tdata_width']} bits; {len(info['files'])} Verilog files "
+                  f"(filelist.f), ROMs in mem/")
+
+    _emit(info, as_json, pretty)
+
+
+@app.command()
+def verify(
+    model: ModelArg,
+    input_file: Annotated[
+        Path | None, typer.Option("--input", "-i", help="Inputs .npy/.npz; default random.")
+    ] = None,
+    samples: Annotated[int, typer.Option(help="Random sequences when no --input.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed for random inputs and stimulus.")] = 0,
+    targets: Annotated[
+        str, typer.Option(help="Comma-separated: golden, rtl, hls.")
+    ] = "golden,rtl",
+    reuse: Reuse = None,
+    multipliers: Multipliers = None,
+    backpressure: Annotated[
+        int, typer.Option(help="Percent of cycles with m_axis_tready low in the RTL run.")
+    ] = 25,
+    gap: Annotated[
+        int, typer.Option(help="Percent of cycles with s_axis_tvalid low in the RTL run.")
+    ] = 10,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the result JSON here.")
+    ] = None,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Run targets on the same inputs; exit 0 only if all are bit-exact with golden."""
+    if out_file is not None:
+        check_writable(out_file, force=force)
+    x = api.load_array(input_file) if input_file is not None else None
+    names = tuple(t.strip() for t in targets.split(",") if t.strip())
+    res = api.verify(
+        model, x, samples=samples, seed=seed, targets=names, reuse=reuse,
+        multipliers=multipliers, backpressure=backpressure, gap=gap,
+        progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
+    )
+    if out_file is not None:
+        write_json(out_file, res, force=force)
+
+    def pretty() -> None:
+        t = Table(title=f"verify {res['model']}: {res['samples']} sequences")
+        for col in ("target", "mismatches", "bit-exact", "details"):
+            t.add_column(col)
+        for name, r in res["targets"].items():
+            if not r.get("available", True):
+                t.add_row(name, "-", "[red]no[/]", r["reason"])
+                continue
+            det = ""
+            if "latency_cycles" in r:
+                det = (f"latency {r['latency_cycles']} cycles ({r['timesteps']} steps, "
+                       f"bound {r['lower_bound_cycles']}), II {r['initiation_interval_cycles']}, "
+                       f"{r['samples_per_second_simulated']:.0f} seq/s simulated")
+            ok = "[green]yes[/]" if r["bit_exact"] else "[red]no[/]"
+            t.add_row(name, str(r["mismatches"]), ok, det)
+        out.print(t)
+        if "float" in res:
+            f = res["float"]
+            out.print(f"float model: max |error| {f['max_abs_error']:.4g}, argmax agreement "
+                      f"{f['argmax_agreement']}")
+
+    _emit(res, as_json, pretty)
+    if not res["bit_exact"]:
+        raise typer.Exit(1)
+
+
 def _emit(result: dict, as_json: bool, pretty) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
@@ -185,7 +298,9 @@ def _formats(la, fin) -> str:
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 1."""
     try:
-        app(standalone_mode=False)
+        rv = app(standalone_mode=False)  # click returns (not raises) typer.Exit's code here
+        if isinstance(rv, int) and rv:
+            sys.exit(rv)
     except FpgaRnnError as e:
         err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(1)

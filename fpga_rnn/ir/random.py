@@ -131,34 +131,34 @@ def model(
     for i, spec in enumerate(layers):
         spec = dict(spec)
         kind = spec.pop("kind")
-        name = f"{kind}_{i}"
+        lname = f"{kind}_{i}"
         if kind == "embedding":
             assert vocabulary is not None, "embedding needs a vocabulary size"
             v = rng.uniform(-1, 1, (vocabulary, spec["units"]))
             tf = prec.weight_format(v, p).with_modes(overflow=prec.RESULT_MODES["overflow"])
-            out.append(Embedding(name=name, table=QArray.from_float(v, tf)))
+            out.append(Embedding(name=lname, table=QArray.from_float(v, tf)))
             fmt, n_in = tf, spec["units"]
         elif kind in GATES:
             units = spec.pop("units")
-            la = recurrent(kind, units, fmt, n_in, rng, name=name, precision=precision, **spec)
+            la = recurrent(kind, units, fmt, n_in, rng, name=lname, precision=precision, **spec)
             out.append(la)
             fmt, n_in = la.state, units
         elif kind == "bidirectional":
             f, b = dict(spec["forward"]), dict(spec["backward"])
             fk, fu = f.pop("kind"), f.pop("units")
             bk, bu = b.pop("kind"), b.pop("units")
-            fl = recurrent(fk, fu, fmt, n_in, rng, name=f"{name}_f", precision=precision, **f)
-            bl = recurrent(bk, bu, fmt, n_in, rng, name=f"{name}_b", precision=precision,
+            fl = recurrent(fk, fu, fmt, n_in, rng, name=f"{lname}_f", precision=precision, **f)
+            bl = recurrent(bk, bu, fmt, n_in, rng, name=f"{lname}_b", precision=precision,
                            go_backwards=True, **b)
             merge = spec.get("merge", "concat")
             result = None if merge == "concat" else prec.result_format(p)
-            la2 = Bidirectional(name=name, forward=fl, backward=bl, merge=merge, result=result)
+            la2 = Bidirectional(name=lname, forward=fl, backward=bl, merge=merge, result=result)
             out.append(la2)
             fmt = la2.result_format(fmt)
             n_in = fu + bu if merge == "concat" else fu
         elif kind == "dense":
             units = spec.pop("units")
-            d = dense(fmt, n_in, units, rng, name=name, precision=precision, **spec)
+            d = dense(fmt, n_in, units, rng, name=lname, precision=precision, **spec)
             out.append(d)
             fmt, n_in = d.result, units
         else:

@@ -1,7 +1,7 @@
 // Softmax over a vector (fpga_rnn.golden.ops.activation, "softmax"):
 //   d_i = x_i - max(x);  e_i = EXP[idx(d_i)];  y_i = cast(floor(e_i * 2^FQ / sum(e)) -> out)
 // with FQ = max(OF, 0). Sequential: one exp look-up per cycle, then one frnn_div per
-// element; meant for the classifier head, once per sequence.
+// element (all in parallel); meant for the classifier head.
 // Reset: synchronous, active high.
 `default_nettype none
 
@@ -57,16 +57,22 @@ module frnn_softmax #(
   frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(1), .TW(TB_W),
       .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));
 
-  wire div_done;
-  wire [NW-1:0] q;
-  wire [TB_W-1:0] ei = e[i*TB_W+:TB_W];
+  // one divider per element, all started together
+  wire [N-1:0] div_done;
+  wire [N*OW-1:0] y;
   reg div_start;
-  frnn_div #(.NW(NW), .DW(SW)) u_div (
-      .clk(clk), .rst(rst), .start(div_start), .num({{(NW - TB_W) {1'b0}}, ei} << FQ),
-      .den(total), .done(div_done), .q(q));
-  wire [OW-1:0] y;
-  frnn_cast #(.IW(NW + 1), .IF(FQ), .IS(1), .OW(OW), .OF(OF), .OS(OS), .RND(OQ), .OVF(OO))
-      u_y (.din({1'b0, q}), .dout(y));
+  genvar g;
+  generate
+    for (g = 0; g < N; g = g + 1) begin : g_div
+      wire [NW-1:0] q;
+      frnn_div #(.NW(NW), .DW(SW)) u_div (
+          .clk(clk), .rst(rst), .start(div_start),
+          .num({{(NW - TB_W) {1'b0}}, e[g*TB_W+:TB_W]} << FQ), .den(total),
+          .done(div_done[g]), .q(q));
+      frnn_cast #(.IW(NW + 1), .IF(FQ), .IS(1), .OW(OW), .OF(OF), .OS(OS), .RND(OQ),
+          .OVF(OO)) u_y (.din({1'b0, q}), .dout(y[g*OW+:OW]));
+    end
+  endgenerate
 
   reg exp_valid;
   reg [N*OW-1:0] ybuf;  // results collect here; out_data only changes when free
@@ -102,13 +108,9 @@ module frnn_softmax #(
           div_start <= 1'b1;
         end
         S_DIV:
-        if (div_done) begin
-          ybuf[i*OW+:OW] <= y;
-          if (i == N - 1) state <= S_OUT;
-          else begin
-            i <= i + 1'b1;
-            div_start <= 1'b1;
-          end
+        if (div_done[0]) begin
+          ybuf  <= y;
+          state <= S_OUT;
         end
         default:  // S_OUT
         if (!out_valid || out_ready) begin

@@ -120,6 +120,10 @@ endmodule
         "reuse": reuse,
         "max_timesteps": maxt,
         "sequence_output": len(model.output_shape) == 2,
+        "buffers_sequences": any(
+            la.kind == "bidirectional" or getattr(la, "go_backwards", False)
+            for la in model.layers
+        ),
         "reset": "synchronous, active high (rst)",
         "s_axis_tdata_width": s_in.width,
         "input_element_width": s_in.fmt.width if s_in.fmt else s_in.width,

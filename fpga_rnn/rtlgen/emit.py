@@ -291,6 +291,8 @@ def emit_bidirectional(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
         for sig in ("data", "valid", "ready", "last"):
             ports[f"{port}_{sig}"] = f"{wire}_{sig}"
     ctx.instance("frnn_bidir", f"u_{tag}", params, ports)
+    # the backward direction cannot start before the whole sequence is in
+    ctx.layers.append({"name": la.name, "kind": "bidirectional", "waits_for_sequence": True})
     return out
 
 
@@ -354,7 +356,8 @@ def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     ctx.instance("frnn_dense", f"u_l{i}", {**p, "N": n, **_acc_params(la.accum)},
                  stream_ports(f"s{i}", a))
     ctx.layers.append({"name": la.name, "kind": "dense", "tile": t.to_json(),
-                       "multipliers": t.multipliers, "activation": la.activation})
+                       "multipliers": t.multipliers, "activation": la.activation,
+                       "lower_bound_cycles": -(-n * k // t.multipliers)})
     acc_stream = Stream(n * la.accum.width, la.accum, n)
     return _activation_stage(ctx, i, la, la.activation, la.table, a, acc_stream, la.result)
 

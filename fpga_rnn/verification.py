@@ -1,0 +1,208 @@
+"""Run several implementations of a model on the same inputs and compare them.
+
+Targets: ``golden`` (the specification, always run), ``rtl`` (our Verilog in
+Verilator through cocotb), ``hls`` (hls4ml C-simulation; not available until the
+HLS backend lands). Every target must equal golden bit for bit; the float Keras
+model, when available, is compared within a tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn.errors import InputError
+from fpga_rnn.golden.model import predict_codes, prepare_input
+from fpga_rnn.ir.model import Model
+
+TARGETS = ("golden", "rtl", "hls")
+DEFAULT_SAMPLES = 1000
+DEFAULT_MAX_LENGTH = 24  # random sequences of models without a fixed length
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Inputs as the golden model sees them, split into unpadded sequences."""
+
+    x: np.ndarray  # (B, T, F) floats or (B, T) token ids, padded
+    codes: list[np.ndarray]  # per sequence: (L, F) input codes, L = valid length
+    golden: list[np.ndarray]  # per sequence: (L, N) or (1, N) output codes
+
+
+def random_inputs(model: Model, samples: int, seed: int) -> np.ndarray:
+    """Random sequences in the input format's range (token ids for embeddings).
+
+    Models without a fixed length get random lengths, padded with the mask value
+    when the model masks (else every sequence gets the same random length).
+    """
+    rng = np.random.default_rng(seed)
+    spec = model.input
+    t = spec.timesteps or DEFAULT_MAX_LENGTH
+    if spec.tokens:
+        vocab = model.layers[0].table.shape[0]  # type: ignore[attr-defined]
+        x = rng.integers(1, max(vocab, 2), (samples, t))
+    else:
+        assert spec.fmt is not None
+        hi = min(2.0, spec.fmt.max_value)
+        lo = max(-2.0, spec.fmt.min_value)
+        x = rng.uniform(lo, hi, (samples, t, spec.features))
+    if spec.mask_value is not None and spec.timesteps is None:
+        lengths = rng.integers(max(1, t // 4), t + 1, samples)
+        for i, n in enumerate(lengths):
+            x[i, n:] = spec.mask_value
+    return x
+
+
+def prepare(model: Model, x: np.ndarray) -> Batch:
+    """Quantize, split into valid lengths (padding only at the end), run golden."""
+    prep = prepare_input(model, x)
+    spec = model.input
+    if spec.fmt is not None:
+        xf = np.asarray(x, np.float64)
+        if xf.ndim == 2:
+            xf = xf[..., None]
+        lo, hi = spec.fmt.min_value, spec.fmt.max_value
+        bad = (xf < lo) | (xf > hi)
+        if spec.mask_value is not None:
+            bad &= xf != spec.mask_value
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            raise InputError(
+                f"input value {xf[i]:g} at {i} is outside the input format {spec.fmt} "
+                f"[{lo:g}, {hi:g}]: scale the data or import with a wider --precision"
+            )
+    b, t = prep.codes.shape[:2]
+    if prep.mask is None:
+        lengths = np.full(b, t)
+    else:
+        lengths = prep.mask.sum(axis=1)
+        prefix = np.arange(t)[None, :] < lengths[:, None]
+        if not np.array_equal(prefix, prep.mask):
+            i = int(np.argwhere((prefix != prep.mask).any(axis=1))[0][0])
+            raise InputError(
+                f"sequence {i} has masked steps before its end; hardware ends a sequence "
+                "at tlast, so padding must come after the data"
+            )
+        if (lengths == 0).any():
+            raise InputError(f"sequence {int(np.argmax(lengths == 0))} is empty (all padding)")
+    g = predict_codes(model, x)
+    seq_out = len(model.output_shape) == 2
+    codes = [prep.codes[i, : lengths[i]] for i in range(b)]
+    golden = [g[i, : lengths[i]] if seq_out else g[i][None] for i in range(b)]
+    return Batch(x=np.asarray(x), codes=codes, golden=golden)
+
+
+def _compare(got: list[np.ndarray], want: list[np.ndarray]) -> dict[str, Any]:
+    bad = 0
+    first = None
+    for i, (a, b) in enumerate(zip(got, want, strict=True)):
+        if a.shape != b.shape or not np.array_equal(a, b):
+            bad += 1
+            first = i if first is None else first
+    out: dict[str, Any] = {"mismatches": bad, "bit_exact": bad == 0}
+    if first is not None:
+        out["first_mismatch"] = first
+    return out
+
+
+def run_rtl(
+    model: Model,
+    batch: Batch,
+    *,
+    reuse: int | None = None,
+    multipliers: int | None = None,
+    backpressure: int = 25,
+    gap: int = 10,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Simulate the RTL on the batch (with random backpressure and idle gaps), then
+    measure latency on a clean run; compare with golden."""
+    from fpga_rnn.rtlgen.build import DEFAULT_REUSE, design, design_for_multipliers
+    from fpga_rnn.rtlgen.plan import sequence_lower_bound
+    from fpga_rnn.rtlgen.sim import simulate
+
+    if multipliers is not None:
+        d = design_for_multipliers(model, multipliers)
+    else:
+        d = design(model, reuse or DEFAULT_REUSE)
+    maxt = int(d.info["max_timesteps"])
+    longest = max(len(c) for c in batch.codes)
+    if d.info["buffers_sequences"] and longest > maxt:
+        raise InputError(
+            f"a sequence has {longest} steps; this design buffers at most {maxt} "
+            "(regenerate with a larger --max-timesteps)"
+        )
+    beats = [len(g) for g in batch.golden]
+    say = progress or (lambda _m: None)
+    say(f"rtl: simulating {len(beats)} sequences (backpressure {backpressure}%, gaps {gap}%)")
+    r = simulate(d, batch.codes, beats, gap=gap, backpressure=backpressure, seed=seed + 1)
+    res = _compare(r.outputs, batch.golden)
+    say(f"rtl: {res['mismatches']} mismatches; measuring latency on a clean stream")
+    k = min(len(beats), 64)
+    clean = simulate(d, batch.codes[:k], beats[:k])
+    t0 = len(batch.codes[0])
+    latency = int(clean.last_out[0] - clean.first_in[0])
+    ii = int(np.median(np.diff(clean.first_in))) if k > 1 else latency
+    res |= {
+        "latency_cycles": latency,
+        "timesteps": t0,
+        "cycles_per_timestep": latency / t0,
+        "initiation_interval_cycles": ii,
+        "lower_bound_cycles": sequence_lower_bound(d.info["layers"], t0),
+        "samples_per_second_simulated": len(beats) / r.seconds if r.seconds > 0 else None,
+        "simulated_cycles": r.cycles,
+        "build_seconds": r.build_seconds,
+        "reuse": d.info["reuse"],
+        "multipliers": d.info["multipliers"],
+    }
+    return res
+
+
+def verify(
+    model: Model,
+    x: np.ndarray | None = None,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    targets: tuple[str, ...] = ("golden", "rtl"),
+    reuse: int | None = None,
+    multipliers: int | None = None,
+    backpressure: int = 25,
+    gap: int = 10,
+    keras_model: Any = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Compare the requested targets with golden on ``x`` (or random inputs)."""
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        raise InputError(f"unknown target(s) {unknown}; choose from {', '.join(TARGETS)}")
+    if x is None:
+        x = random_inputs(model, samples, seed)
+    batch = prepare(model, x)
+    result: dict[str, Any] = {
+        "model": model.name,
+        "samples": len(batch.codes),
+        "seed": seed,
+        "targets": {"golden": {"mismatches": 0, "bit_exact": True}},
+    }
+    if "rtl" in targets:
+        result["targets"]["rtl"] = run_rtl(
+            model, batch, reuse=reuse, multipliers=multipliers, backpressure=backpressure,
+            gap=gap, seed=seed, progress=progress,
+        )
+    if "hls" in targets:
+        result["targets"]["hls"] = {
+            "available": False,
+            "bit_exact": False,
+            "reason": "the hls4ml backend is not built yet (issue #6)",
+        }
+    if keras_model is not None:
+        from fpga_rnn.api import compare
+
+        result["float"] = compare(keras_model, model, batch.x).to_dict()
+    result["bit_exact"] = all(t["bit_exact"] for t in result["targets"].values())
+    return result
