@@ -221,7 +221,15 @@ def verify(
     if src and Path(src).exists():
         keras_model = _keras_source(Path(src))
     return v.verify(
-        ir, x, samples=samples, seed=seed, targets=targets, reuse=reuse,
-        multipliers=multipliers, backpressure=backpressure, gap=gap,
-        keras_model=keras_model, progress=progress,
+        ir,
+        x,
+        samples=samples,
+        seed=seed,
+        targets=targets,
+        reuse=reuse,
+        multipliers=multipliers,
+        backpressure=backpressure,
+        gap=gap,
+        keras_model=keras_model,
+        progress=progress,
     )

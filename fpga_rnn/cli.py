@@ -165,15 +165,21 @@ def rtl(
     multipliers: Multipliers = None,
     max_timesteps: Annotated[
         int | None,
-        typer.Option(help="Longest sequence the Bidirectional/go_backwards buffers hold "
-                     "(default: the model's length, else 64)."),
+        typer.Option(
+            help="Longest sequence the Bidirectional/go_backwards buffers hold "
+            "(default: the model's length, else 64)."
+        ),
     ] = None,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
     """Generate synthesizable Verilog: cores, top module (AXI-Stream), ROM images, rtl.json."""
     info = api.generate_rtl(
-        model, out_dir, reuse=reuse, multipliers=multipliers, max_timesteps=max_timesteps,
+        model,
+        out_dir,
+        reuse=reuse,
+        multipliers=multipliers,
+        max_timesteps=max_timesteps,
         force=force,
     )
 
@@ -182,13 +188,19 @@ def rtl(
         for col in ("layer", "kind", "multipliers", "cycles/step", "bound/step"):
             t.add_column(col)
         for la in info["layers"]:
-            t.add_row(la["name"], la["kind"], str(la.get("multipliers", 0)),
-                      str(la.get("cycles_per_step", "")),
-                      str(la.get("lower_bound_cycles_per_step", "")))
+            t.add_row(
+                la["name"],
+                la["kind"],
+                str(la.get("multipliers", 0)),
+                str(la.get("cycles_per_step", "")),
+                str(la.get("lower_bound_cycles_per_step", "")),
+            )
         out.print(t)
-        out.print(f"s_axis_tdata {info['s_axis_tdata_width']} bits, m_axis_tdata "
-                  f"{info['m_axis_tdata_width']} bits; {len(info['files'])} Verilog files "
-                  f"(filelist.f), ROMs in mem/")
+        out.print(
+            f"s_axis_tdata {info['s_axis_tdata_width']} bits, m_axis_tdata "
+            f"{info['m_axis_tdata_width']} bits; {len(info['files'])} Verilog files "
+            f"(filelist.f), ROMs in mem/"
+        )
 
     _emit(info, as_json, pretty)
 
@@ -201,9 +213,7 @@ def verify(
     ] = None,
     samples: Annotated[int, typer.Option(help="Random sequences when no --input.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed for random inputs and stimulus.")] = 0,
-    targets: Annotated[
-        str, typer.Option(help="Comma-separated: golden, rtl, hls.")
-    ] = "golden,rtl",
+    targets: Annotated[str, typer.Option(help="Comma-separated: golden, rtl, hls.")] = "golden,rtl",
     reuse: Reuse = None,
     multipliers: Multipliers = None,
     backpressure: Annotated[
@@ -224,8 +234,15 @@ def verify(
     x = api.load_array(input_file) if input_file is not None else None
     names = tuple(t.strip() for t in targets.split(",") if t.strip())
     res = api.verify(
-        model, x, samples=samples, seed=seed, targets=names, reuse=reuse,
-        multipliers=multipliers, backpressure=backpressure, gap=gap,
+        model,
+        x,
+        samples=samples,
+        seed=seed,
+        targets=names,
+        reuse=reuse,
+        multipliers=multipliers,
+        backpressure=backpressure,
+        gap=gap,
         progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
     )
     if out_file is not None:
@@ -241,16 +258,20 @@ def verify(
                 continue
             det = ""
             if "latency_cycles" in r:
-                det = (f"latency {r['latency_cycles']} cycles ({r['timesteps']} steps, "
-                       f"bound {r['lower_bound_cycles']}), II {r['initiation_interval_cycles']}, "
-                       f"{r['samples_per_second_simulated']:.0f} seq/s simulated")
+                det = (
+                    f"latency {r['latency_cycles']} cycles ({r['timesteps']} steps, "
+                    f"bound {r['lower_bound_cycles']}), II {r['initiation_interval_cycles']}, "
+                    f"{r['samples_per_second_simulated']:.0f} seq/s simulated"
+                )
             ok = "[green]yes[/]" if r["bit_exact"] else "[red]no[/]"
             t.add_row(name, str(r["mismatches"]), ok, det)
         out.print(t)
         if "float" in res:
             f = res["float"]
-            out.print(f"float model: max |error| {f['max_abs_error']:.4g}, argmax agreement "
-                      f"{f['argmax_agreement']}")
+            out.print(
+                f"float model: max |error| {f['max_abs_error']:.4g}, argmax agreement "
+                f"{f['argmax_agreement']}"
+            )
 
     _emit(res, as_json, pretty)
     if not res["bit_exact"]:

@@ -20,7 +20,7 @@ from fpga_rnn.ir.model import Model
 
 TARGETS = ("golden", "rtl", "hls")
 DEFAULT_SAMPLES = 1000
-DEFAULT_MAX_LENGTH = 24  # random sequences of models without a fixed length
+DEFAULT_MAX_LENGTH = 24  # length of random sequences of models without a fixed length
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,8 @@ def run_rtl(
     say(f"rtl: simulating {len(beats)} sequences (backpressure {backpressure}%, gaps {gap}%)")
     r = simulate(d, batch.codes, beats, gap=gap, backpressure=backpressure, seed=seed + 1)
     res = _compare(r.outputs, batch.golden)
+    res["tlast_errors"] = r.tlast_errors
+    res["bit_exact"] = res["bit_exact"] and r.tlast_errors == 0
     say(f"rtl: {res['mismatches']} mismatches; measuring latency on a clean stream")
     k = min(len(beats), 64)
     clean = simulate(d, batch.codes[:k], beats[:k])
@@ -191,8 +193,14 @@ def verify(
     }
     if "rtl" in targets:
         result["targets"]["rtl"] = run_rtl(
-            model, batch, reuse=reuse, multipliers=multipliers, backpressure=backpressure,
-            gap=gap, seed=seed, progress=progress,
+            model,
+            batch,
+            reuse=reuse,
+            multipliers=multipliers,
+            backpressure=backpressure,
+            gap=gap,
+            seed=seed,
+            progress=progress,
         )
     if "hls" in targets:
         result["targets"]["hls"] = {

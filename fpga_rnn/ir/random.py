@@ -148,8 +148,17 @@ def model(
             fk, fu = f.pop("kind"), f.pop("units")
             bk, bu = b.pop("kind"), b.pop("units")
             fl = recurrent(fk, fu, fmt, n_in, rng, name=f"{lname}_f", precision=precision, **f)
-            bl = recurrent(bk, bu, fmt, n_in, rng, name=f"{lname}_b", precision=precision,
-                           go_backwards=True, **b)
+            bl = recurrent(
+                bk,
+                bu,
+                fmt,
+                n_in,
+                rng,
+                name=f"{lname}_b",
+                precision=precision,
+                go_backwards=True,
+                **b,
+            )
             merge = spec.get("merge", "concat")
             result = None if merge == "concat" else prec.result_format(p)
             la2 = Bidirectional(name=lname, forward=fl, backward=bl, merge=merge, result=result)

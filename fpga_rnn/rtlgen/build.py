@@ -56,9 +56,7 @@ def _input_stream(model: Model) -> Stream:
     return Stream(spec.features * spec.fmt.width, spec.fmt, spec.features)
 
 
-def design(
-    model: Model, reuse: int = DEFAULT_REUSE, max_timesteps: int | None = None
-) -> Design:
+def design(model: Model, reuse: int = DEFAULT_REUSE, max_timesteps: int | None = None) -> Design:
     """Build the design for ``model`` with reuse factor ``reuse`` (cycles per MAC pass).
 
     ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
@@ -121,8 +119,7 @@ endmodule
         "max_timesteps": maxt,
         "sequence_output": len(model.output_shape) == 2,
         "buffers_sequences": any(
-            la.kind == "bidirectional" or getattr(la, "go_backwards", False)
-            for la in model.layers
+            la.kind == "bidirectional" or getattr(la, "go_backwards", False) for la in model.layers
         ),
         "reset": "synchronous, active high (rst)",
         "s_axis_tdata_width": s_in.width,

@@ -163,8 +163,12 @@ def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
         assert s.fmt is not None
         src = f"l{i}_rev"
         ctx.wires(src, s.width)
-        ctx.instance("frnn_seqrev", f"u_l{i}_rev", {"W": s.width, "MAXT": ctx.max_timesteps},
-                     stream_ports(f"s{i}", src))
+        ctx.instance(
+            "frnn_seqrev",
+            f"u_l{i}_rev",
+            {"W": s.width, "MAXT": ctx.max_timesteps},
+            stream_ports(f"s{i}", src),
+        )
     return recurrent_core(ctx, f"l{i}", la, src, s, f"s{i + 1}")
 
 
@@ -286,8 +290,14 @@ def emit_bidirectional(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     o = f"s{i + 1}"
     ctx.wires(o, out.width)
     ports = {"clk": "clk", "rst": "rst"}
-    for port, wire in (("in", f"s{i}"), ("fwd", f"{tag}_fi"), ("bwd", f"{tag}_bi"),
-                       ("fo", f"{tag}_fo"), ("bo", f"{tag}_bo"), ("out", o)):
+    for port, wire in (
+        ("in", f"s{i}"),
+        ("fwd", f"{tag}_fi"),
+        ("bwd", f"{tag}_bi"),
+        ("fo", f"{tag}_fo"),
+        ("bo", f"{tag}_bo"),
+        ("out", o),
+    ):
         for sig in ("data", "valid", "ready", "last"):
             ports[f"{port}_{sig}"] = f"{wire}_{sig}"
     ctx.instance("frnn_bidir", f"u_{tag}", params, ports)
@@ -311,8 +321,14 @@ def _cell_params(la: Recurrent) -> dict:
 
 
 def _activation_stage(
-    ctx: Context, i: int, la: Layer, act: str, table: TableSpec | None, src: str,
-    s: Stream, result: FixedFormat,
+    ctx: Context,
+    i: int,
+    la: Layer,
+    act: str,
+    table: TableSpec | None,
+    src: str,
+    s: Stream,
+    result: FixedFormat,
 ) -> Stream:
     assert s.fmt is not None
     out = mem.format_params("O", result)
@@ -349,15 +365,24 @@ def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     n, k = la.kernel.shape[1], s.elements
     t = tile(n, k, ctx.reuse)
     w = la.kernel.codes.T
-    p = engine(ctx, la, f"l{i}", w, la.kernel.fmt, s.fmt, _accum_bias(la.bias, la.accum),
-               la.accum, t)
+    p = engine(
+        ctx, la, f"l{i}", w, la.kernel.fmt, s.fmt, _accum_bias(la.bias, la.accum), la.accum, t
+    )
     a = f"l{i}_acc"
     ctx.wires(a, n * la.accum.width)
-    ctx.instance("frnn_dense", f"u_l{i}", {**p, "N": n, **_acc_params(la.accum)},
-                 stream_ports(f"s{i}", a))
-    ctx.layers.append({"name": la.name, "kind": "dense", "tile": t.to_json(),
-                       "multipliers": t.multipliers, "activation": la.activation,
-                       "lower_bound_cycles": -(-n * k // t.multipliers)})
+    ctx.instance(
+        "frnn_dense", f"u_l{i}", {**p, "N": n, **_acc_params(la.accum)}, stream_ports(f"s{i}", a)
+    )
+    ctx.layers.append(
+        {
+            "name": la.name,
+            "kind": "dense",
+            "tile": t.to_json(),
+            "multipliers": t.multipliers,
+            "activation": la.activation,
+            "lower_bound_cycles": -(-n * k // t.multipliers),
+        }
+    )
     acc_stream = Stream(n * la.accum.width, la.accum, n)
     return _activation_stage(ctx, i, la, la.activation, la.table, a, acc_stream, la.result)
 

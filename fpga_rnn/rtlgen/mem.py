@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir.layers import TableSpec
 from fpga_rnn.rtlgen.plan import Tile
 from fpga_rnn.tables import table
-from fpga_rnn.ir.layers import TableSpec
 
 
 def hex_words(words: list[int], width: int) -> str:

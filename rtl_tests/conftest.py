@@ -1,0 +1,1 @@
+"""cocotb + Verilator tests of the RTL cores (one file per core)."""
