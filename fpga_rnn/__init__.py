@@ -1,7 +1,8 @@
 """fpga-rnn: quantized recurrent networks from QKeras to FPGA firmware, verified bit-exact.
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
-:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`; the IR in :mod:`fpga_rnn.ir`; fixed-point
+:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`;
+the IR in :mod:`fpga_rnn.ir`; fixed-point
 formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
 TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
 """

@@ -28,7 +28,8 @@ def bank() -> str:
     for n, (ifr, isg, ow, of, osg, r, o) in enumerate(CONFIGS):
         lines.append(
             f"  frnn_cast #(.IW({IW}), .IF({ifr}), .IS({isg}), .OW({ow}), .OF({of}), "
-            f".OS({osg}), .RND({r}), .OVF({o})) c{n} (.din(din), .dout(dout[{off + ow - 1}:{off}]));"
+            f".OS({osg}), .RND({r}), .OVF({o})) c{n} "
+            f"(.din(din), .dout(dout[{off + ow - 1}:{off}]));"
         )
         off += ow
     body = "\n".join(lines)

@@ -2,6 +2,7 @@
 // ACT: 0 linear, 1 relu, 2 sigmoid, 3 tanh (tables, one per element). Two cycles
 // per beat; softmax is frnn_softmax. Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // only the table variants (sigmoid, tanh) read tin
 
 module frnn_act #(
     parameter integer N = 4,
@@ -41,7 +42,7 @@ module frnn_act #(
         frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(OW), .OF(OF), .OS(OS), .RND(OQ),
             .OVF(OO)) u_c (.din(t), .dout(y[i*OW+:OW]));
       end else begin : g_lin
-        wire neg = IS && x[IW-1];
+        wire neg = (IS != 0) && x[IW-1];
         wire [IW-1:0] v = (ACT == 1 && neg) ? {IW{1'b0}} : x;
         frnn_cast #(.IW(IW), .IF(IF), .IS(IS), .OW(OW), .OF(OF), .OS(OS), .RND(OQ),
             .OVF(OO)) u_c (.din(v), .dout(y[i*OW+:OW]));

@@ -6,6 +6,8 @@
 // Sum: y = cast(f * 2^(M-FF) + b * 2^(M-BF) -> out) with M = max(FF, BF).
 // Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // with D = 1 or D = 2^k, count bits above the index are unused
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_bidir #(
     parameter integer IN_W = 8,
@@ -59,8 +61,9 @@ module frnn_bidir #(
       .out_ready(bwd_ready), .out_last(bwd_last));
 
   // ---- collect both directions ------------------------------------------------------
-  localparam integer D = RETSEQ ? MAXT : 1;
+  localparam integer D = (RETSEQ != 0) ? MAXT : 1;
   localparam integer PW = $clog2(D + 1);
+  localparam integer IX = (D > 1) ? $clog2(D) : 1;
   reg [HF*FW-1:0] fbuf[0:D-1];
   reg [HB*BW-1:0] bbuf[0:D-1];
   reg [PW-1:0] fcnt, bcnt, ecnt, len;
@@ -69,8 +72,13 @@ module frnn_bidir #(
   assign bo_ready = !rst && !bdone && !emitting;
 
   // merge of step t (t = ecnt); the backward buffer is filled back to front
-  wire [HF*FW-1:0] fv = fbuf[RETSEQ ? ecnt : 0];
-  wire [HB*BW-1:0] bv = bbuf[RETSEQ ? len - 1'b1 - ecnt : 0];
+  wire [PW-1:0] brd = len - 1'b1 - ecnt;
+  wire [IX-1:0] fi = (RETSEQ != 0) ? ecnt[IX-1:0] : {IX{1'b0}};
+  wire [IX-1:0] bi = (RETSEQ != 0) ? brd[IX-1:0] : {IX{1'b0}};
+  wire [IX-1:0] fw = fcnt[IX-1:0];
+  wire [IX-1:0] bw = bcnt[IX-1:0];
+  wire [HF*FW-1:0] fv = fbuf[fi];
+  wire [HB*BW-1:0] bv = bbuf[bi];
   wire [OUT_W-1:0] merged;
   genvar e;
   generate
@@ -98,12 +106,12 @@ module frnn_bidir #(
       out_valid <= 1'b0;
     end else begin
       if (fo_valid && fo_ready) begin
-        if (fcnt < D) fbuf[fcnt] <= fo_data;
+        if (fcnt < D) fbuf[fw] <= fo_data;
         if (fcnt < D) fcnt <= fcnt + 1'b1;
         if (fo_last) fdone <= 1'b1;
       end
       if (bo_valid && bo_ready) begin
-        if (bcnt < D) bbuf[bcnt] <= bo_data;
+        if (bcnt < D) bbuf[bw] <= bo_data;
         if (bcnt < D) bcnt <= bcnt + 1'b1;
         if (bo_last) bdone <= 1'b1;
       end

@@ -28,7 +28,7 @@ module frnn_cast #(
   localparam integer WW = ((WA > OW) ? WA : OW) + 2;
 
   wire signed [WW-1:0] one = 1;
-  wire signed [WW-1:0] x = IS ? {{(WW - IW) {din[IW-1]}}, din} : {{(WW - IW) {1'b0}}, din};
+  wire signed [WW-1:0] x = (IS != 0) ? {{(WW - IW) {din[IW-1]}}, din} : {{(WW - IW) {1'b0}}, din};
   wire signed [WW-1:0] fl = x >>> DN;  // floor(x / 2^DN)
   wire signed [WW-1:0] rem = x - (fl <<< DN);  // discarded part, 0 <= rem < 2^DN
   wire signed [WW-1:0] half = (DN > 0) ? (one <<< HS) : 0;
@@ -50,9 +50,9 @@ module frnn_cast #(
   end
   wire signed [WW-1:0] v = (fl + (up ? one : 0)) <<< UP;
 
-  wire signed [WW-1:0] hi = OS ? (one <<< (OW - 1)) - one : (one <<< OW) - one;
-  wire signed [WW-1:0] lo = OS ? -(one <<< (OW - 1)) : 0;
-  wire signed [WW-1:0] slo = (OS && OVF == 3) ? -hi : lo;
+  wire signed [WW-1:0] hi = (OS != 0) ? (one <<< (OW - 1)) - one : (one <<< OW) - one;
+  wire signed [WW-1:0] lo = (OS != 0) ? -(one <<< (OW - 1)) : 0;
+  wire signed [WW-1:0] slo = (OS != 0 && OVF == 3) ? -hi : lo;
   always @* begin
     if (OVF == 0) dout = v[OW-1:0];
     else if (v > hi) dout = (OVF == 2) ? {OW{1'b0}} : hi[OW-1:0];

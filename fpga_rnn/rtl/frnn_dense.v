@@ -6,6 +6,8 @@
 // while the previous result waits in the output register (one-beat skid).
 // Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // passes are tracked by blk_done; busy is informational
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_dense #(
     parameter integer K = 4,

@@ -10,6 +10,7 @@
 //            cycle 1 outputs the new h from z_old
 // Gate order in a/u: z, r, h (Keras).
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // phase, ph0, z1, hs1 serve reset_after=0 only
 
 module frnn_gru_cell #(
     parameter integer RESET_AFTER = 1,
@@ -63,11 +64,11 @@ module frnn_gru_cell #(
       .OVF(GT_O)) u_zc (.din(tz), .dout(zg));
   frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
       .OVF(GT_O)) u_rc (.din(tr), .dout(rg));
-  wire signed [GT_W:0] rs = GT_S ? {rg[GT_W-1], rg} : {1'b0, rg};
-  wire signed [ST_W:0] hs1 = ST_S ? {h1[ST_W-1], h1} : {1'b0, h1};
+  wire signed [GT_W:0] rs = (GT_S != 0) ? {rg[GT_W-1], rg} : {1'b0, rg};
+  wire signed [ST_W:0] hs1 = (ST_S != 0) ? {h1[ST_W-1], h1} : {1'b0, h1};
 
   generate
-    if (RESET_AFTER) begin : g_ra
+    if (RESET_AFTER != 0) begin : g_ra
       // cycle 1: reset applied to the recurrent candidate sum
       wire [AC_W-1:0] uh;
       frnn_cast #(.IW(AW), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1), .RND(AC_Q),

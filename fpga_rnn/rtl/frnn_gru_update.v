@@ -21,9 +21,9 @@ module frnn_gru_update #(
   frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
       .OVF(GT_O)) u_hh (.din(t_hh), .dout(hh));
   wire signed [UW-1:0] one = 1;
-  wire signed [UW-1:0] hhs = GT_S ? {{(UW - GT_W) {hh[GT_W-1]}}, hh} : {{(UW - GT_W) {1'b0}}, hh};
-  wire signed [UW-1:0] zs = GT_S ? {{(UW - GT_W) {z[GT_W-1]}}, z} : {{(UW - GT_W) {1'b0}}, z};
-  wire signed [UW-1:0] hs = ST_S ? {{(UW - ST_W) {h_old[ST_W-1]}}, h_old} :
+  wire signed [UW-1:0] hhs = (GT_S != 0) ? {{(UW - GT_W) {hh[GT_W-1]}}, hh} : {{(UW - GT_W) {1'b0}}, hh};
+  wire signed [UW-1:0] zs = (GT_S != 0) ? {{(UW - GT_W) {z[GT_W-1]}}, z} : {{(UW - GT_W) {1'b0}}, z};
+  wire signed [UW-1:0] hs = (ST_S != 0) ? {{(UW - ST_W) {h_old[ST_W-1]}}, h_old} :
       {{(UW - ST_W) {1'b0}}, h_old};
   wire signed [UW-1:0] omz = (one <<< GT_F) - zs;
   wire signed [UW-1:0] v = ((hhs * omz) <<< (UF - 2 * GT_F)) + ((hs * zs) <<< (UF - ST_F - GT_F));

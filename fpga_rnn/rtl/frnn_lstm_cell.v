@@ -6,6 +6,7 @@
 // cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
 // Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
 `default_nettype none
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_lstm_cell #(
     parameter integer AW = 32,
@@ -57,10 +58,10 @@ module frnn_lstm_cell #(
   endgenerate
   localparam integer SF = (2 * GT_F > CL_F + GT_F) ? 2 * GT_F : CL_F + GT_F;
   localparam integer SW = ((2 * GT_W > CL_W + GT_W) ? 2 * GT_W : CL_W + GT_W) + 3 + SF - GT_F;
-  wire signed [GT_W:0] gi = GT_S ? {gt[GT_W-1], gt[GT_W-1:0]} : {1'b0, gt[GT_W-1:0]};
-  wire signed [GT_W:0] gf = GT_S ? {gt[2*GT_W-1], gt[GT_W+:GT_W]} : {1'b0, gt[GT_W+:GT_W]};
-  wire signed [GT_W:0] gg = GT_S ? {gt[3*GT_W-1], gt[2*GT_W+:GT_W]} : {1'b0, gt[2*GT_W+:GT_W]};
-  wire signed [GT_W:0] go = GT_S ? {gt[4*GT_W-1], gt[3*GT_W+:GT_W]} : {1'b0, gt[3*GT_W+:GT_W]};
+  wire signed [GT_W:0] gi = (GT_S != 0) ? {gt[GT_W-1], gt[GT_W-1:0]} : {1'b0, gt[GT_W-1:0]};
+  wire signed [GT_W:0] gf = (GT_S != 0) ? {gt[2*GT_W-1], gt[GT_W+:GT_W]} : {1'b0, gt[GT_W+:GT_W]};
+  wire signed [GT_W:0] gg = (GT_S != 0) ? {gt[3*GT_W-1], gt[2*GT_W+:GT_W]} : {1'b0, gt[2*GT_W+:GT_W]};
+  wire signed [GT_W:0] go = (GT_S != 0) ? {gt[4*GT_W-1], gt[3*GT_W+:GT_W]} : {1'b0, gt[3*GT_W+:GT_W]};
   wire signed [SW-1:0] s_gi = (gg * gi) <<< (SF - 2 * GT_F);
   wire signed [SW-1:0] s_cf = ($signed(c1) * gf) <<< (SF - CL_F - GT_F);
   wire signed [SW-1:0] s_c = s_gi + s_cf;
@@ -93,7 +94,7 @@ module frnn_lstm_cell #(
   frnn_cast #(
       .IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q), .OVF(GT_O)
   ) u_tc (.din(tc), .dout(tcg));
-  wire signed [GT_W:0] tcs = GT_S ? {tcg[GT_W-1], tcg} : {1'b0, tcg};
+  wire signed [GT_W:0] tcs = (GT_S != 0) ? {tcg[GT_W-1], tcg} : {1'b0, tcg};
   wire signed [2*GT_W+1:0] oh = o3 * tcs;
   frnn_cast #(
       .IW(2 * GT_W + 2), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),

@@ -10,6 +10,8 @@
 // acc (internal format: AW bits, the accumulator's fractional bits).
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // first_addr32 keeps the 32-bit product; only the address bits are used
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_matvec #(
     parameter integer K = 4,
@@ -48,7 +50,7 @@ module frnn_matvec #(
   integer bi;
   initial begin
     $readmemh(WFILE, rom);
-    if (HAS_BIAS) $readmemh(BFILE, bias);
+    if (HAS_BIAS != 0) $readmemh(BFILE, bias);
     else for (bi = 0; bi < NB * PR; bi = bi + 1) bias[bi] = {AW{1'b0}};
   end
 
@@ -63,7 +65,8 @@ module frnn_matvec #(
   wire running = start || busy;
   wire last_kb = (kb == KB - 1);
   wire last_tile = running && last_kb && (left == 0);
-  wire [ABW-1:0] first_addr = first_blk * KB;
+  wire [31:0] first_addr32 = first_blk * KB;
+  wire [ABW-1:0] first_addr = first_addr32[ABW-1:0];
   always @(posedge clk) begin
     wq <= rom[(running && !last_tile) ? addr + 1'b1 : first_addr];
   end
@@ -75,7 +78,7 @@ module frnn_matvec #(
     for (gp = 0; gp < PK; gp = gp + 1) begin : g_in
       wire [31:0] k_idx = kb * PK + gp;
       wire [VW-1:0] raw = (k_idx < K) ? vec[k_idx*VW+:VW] : {VW{1'b0}};
-      wire signed [VW:0] v = VS ? {raw[VW-1], raw} : {1'b0, raw};
+      wire signed [VW:0] v = (VS != 0) ? {raw[VW-1], raw} : {1'b0, raw};
       for (gr = 0; gr < PR; gr = gr + 1) begin : g_mul
         wire signed [WW-1:0] w = wq[(gr*PK+gp)*WW+:WW];
         wire signed [PW-1:0] p = v * w;
@@ -84,19 +87,23 @@ module frnn_matvec #(
     end
   endgenerate
 
+  // row sums of the tile (PK-input adder trees) added to the accumulators
   integer r, p;
   reg signed [AW-1:0] sum;
+  reg [PR*AW-1:0] acc_next;
+  always @* begin
+    for (r = 0; r < PR; r = r + 1) begin
+      sum = (kb == 0) ? bias[blk*PR+r] : acc[r*AW+:AW];
+      for (p = 0; p < PK; p = p + 1) sum = sum + ($signed(prods[(r*PK+p)*PW+:PW]) <<< SH);
+      acc_next[r*AW+:AW] = sum;
+    end
+  end
   always @(posedge clk) begin
     blk_done <= 1'b0;
     if (rst) begin
       busy <= 1'b0;
     end else if (running) begin
-      for (r = 0; r < PR; r = r + 1) begin
-        sum = (kb == 0) ? bias[blk*PR+r] : acc[r*AW+:AW];
-        for (p = 0; p < PK; p = p + 1)
-          sum = sum + ($signed(prods[(r*PK+p)*PW+:PW]) <<< SH);
-        acc[r*AW+:AW] <= sum;
-      end
+      acc <= acc_next;
       if (last_kb) begin
         blk_done <= 1'b1;
         done_blk <= blk;

@@ -11,6 +11,8 @@
 // KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two passes).
 // Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // busy is informational; d_blk is one stage longer than read; lh is read by GRU lanes only
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_recurrent #(
     parameter integer KIND = 1,
@@ -56,7 +58,7 @@ module frnn_recurrent #(
   localparam integer PR = G1 * PU;
   localparam integer NB = NB1 + NB2;
   localparam integer LAT = (KIND == 1) ? 3 : (KIND == 2) ? 2 : 1;  // lane output cycle
-  localparam integer XW = (KIND == 1) ? CL_W : (KIND == 3) ? GT_W : 1;
+  localparam integer XW = (KIND == 1) ? CL_W : (KIND >= 2) ? GT_W : 1;  // aux: c or z
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
 
   // ---- state -------------------------------------------------------------------
@@ -157,7 +159,13 @@ module frnn_recurrent #(
   wire [GCW-1:0] ng = o_phase ? NB2[GCW-1:0] : NB1[GCW-1:0];
   wire phase_end = o_valid && (groups == ng - 1'b1);
   wire step_end = phase_end && final_phase;
-  integer j, uu;
+  wire [32*PU-1:0] wr_u;  // unit written by each lane
+  generate
+    for (l = 0; l < PU; l = l + 1) begin : g_wr
+      assign wr_u[l*32+:32] = o_blk * PU + l;
+    end
+  endgenerate
+  integer j;
   always @(posedge clk) begin
     p2_go <= 1'b0;
     if (rst) begin
@@ -179,12 +187,12 @@ module frnn_recurrent #(
       else if (KIND == 3 && blk_done && done_blk == NB - 1) mac_p2 <= 1'b0;
       if (o_valid) begin
         for (j = 0; j < PU; j = j + 1) begin
-          uu = o_blk * PU + j;
-          if (uu < H) begin
-            if (KIND == 3 && !o_phase) rh[uu*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
-            else if (sel) bank0[uu*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
-            else bank1[uu*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
-            if (KIND == 1 || (KIND == 3 && !o_phase)) aux[uu*XW+:XW] <= lane_x[j*XW+:XW];
+          if (wr_u[j*32+:32] < H) begin
+            if (KIND == 3 && !o_phase) rh[wr_u[j*32+:32]*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
+            else if (sel) bank0[wr_u[j*32+:32]*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
+            else bank1[wr_u[j*32+:32]*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
+            if (KIND == 1 || (KIND == 3 && !o_phase))
+              aux[wr_u[j*32+:32]*XW+:XW] <= lane_x[j*XW+:XW];
           end
         end
         groups <= phase_end ? 0 : groups + 1'b1;
@@ -194,7 +202,7 @@ module frnn_recurrent #(
         stepping <= 1'b0;
         sel <= ~sel;
         first <= last_r;
-        if (RETSEQ || last_r) begin
+        if (RETSEQ != 0 || last_r) begin
           emit_pend <= 1'b1;
           emit_last <= last_r;
         end

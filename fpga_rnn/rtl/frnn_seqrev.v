@@ -3,6 +3,8 @@
 // refused while replaying. Beats beyond MAXT are dropped: the host checks lengths.
 // Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // rd keeps the count width; its top bit never addresses the buffer
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_seqrev #(
     parameter integer W = 8,
@@ -20,9 +22,13 @@ module frnn_seqrev #(
     output reg          out_last
 );
   localparam integer PW = $clog2(MAXT + 1);
+  localparam integer IX = (MAXT > 1) ? $clog2(MAXT) : 1;
   reg [W-1:0] buffer[0:MAXT-1];
   reg [PW-1:0] wp, rp;
   reg draining;
+  wire [PW-1:0] rd = rp - 1'b1;
+  wire [IX-1:0] wa = wp[IX-1:0];
+  wire [IX-1:0] ra = rd[IX-1:0];
   assign in_ready = !rst && !draining;
   always @(posedge clk) begin
     if (rst) begin
@@ -31,7 +37,7 @@ module frnn_seqrev #(
       out_valid <= 1'b0;
     end else begin
       if (in_valid && in_ready) begin
-        if (wp < MAXT) buffer[wp] <= in_data;
+        if (wp < MAXT) buffer[wa] <= in_data;
         if (in_last) begin
           draining <= 1'b1;
           rp <= (wp < MAXT) ? wp + 1'b1 : MAXT[PW-1:0];
@@ -39,7 +45,7 @@ module frnn_seqrev #(
         end else if (wp < MAXT) wp <= wp + 1'b1;
       end
       if (draining && (!out_valid || out_ready)) begin
-        out_data <= buffer[rp-1'b1];
+        out_data <= buffer[ra];
         out_last <= (rp == 1);
         out_valid <= 1'b1;
         rp <= rp - 1'b1;

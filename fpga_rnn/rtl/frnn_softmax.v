@@ -4,6 +4,8 @@
 // element (all in parallel); meant for the classifier head.
 // Reset: synchronous, active high.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // all dividers start together and finish together
+/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_softmax #(
     parameter integer N = 4,
@@ -43,15 +45,15 @@ module frnn_softmax #(
   integer k;
   reg signed [IW:0] m_in, xk;
   always @* begin
-    m_in = IS ? {in_data[IW-1], in_data[IW-1:0]} : {1'b0, in_data[IW-1:0]};
+    m_in = (IS != 0) ? {in_data[IW-1], in_data[IW-1:0]} : {1'b0, in_data[IW-1:0]};
     for (k = 1; k < N; k = k + 1) begin
-      xk = IS ? {in_data[k*IW+IW-1], in_data[k*IW+:IW]} : {1'b0, in_data[k*IW+:IW]};
+      xk = (IS != 0) ? {in_data[k*IW+IW-1], in_data[k*IW+:IW]} : {1'b0, in_data[k*IW+:IW]};
       if (xk > m_in) m_in = xk;
     end
   end
 
   wire [IW-1:0] xi = x[i*IW+:IW];
-  wire signed [IW+1:0] xs = IS ? $signed({xi[IW-1], xi[IW-1], xi}) : $signed({2'b00, xi});
+  wire signed [IW+1:0] xs = (IS != 0) ? $signed({xi[IW-1], xi[IW-1], xi}) : $signed({2'b00, xi});
   wire signed [IW+1:0] d = xs - mx;
   wire [TB_W-1:0] t;
   frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(1), .TW(TB_W),

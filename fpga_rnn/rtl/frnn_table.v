@@ -22,7 +22,7 @@ module frnn_table #(
     output reg  [TW-1:0] dout
 );
   localparam integer N = 1 << LOGN;
-  localparam integer S = EXP ? LOGR + IF - LOGN : LOGR + 1 + IF - LOGN;
+  localparam integer S = (EXP != 0) ? LOGR + IF - LOGN : LOGR + 1 + IF - LOGN;
   localparam integer SR = (S > 0) ? S : 0;
   localparam integer SL = (S < 0) ? -S : 0;
   localparam integer KW = IW + 2 + SL + LOGN;
@@ -31,7 +31,7 @@ module frnn_table #(
   initial $readmemh(MEMFILE, rom);
 
   wire signed [KW-1:0] one = 1;
-  wire signed [KW-1:0] x = IS ? {{(KW - IW) {din[IW-1]}}, din} : {{(KW - IW) {1'b0}}, din};
+  wire signed [KW-1:0] x = (IS != 0) ? {{(KW - IW) {din[IW-1]}}, din} : {{(KW - IW) {1'b0}}, din};
   wire signed [KW-1:0] mag = x[KW-1] ? -x : x;
   wire signed [KW-1:0] k_mag = (mag >>> SR) <<< SL;
   wire signed [KW-1:0] k = x[KW-1] ? -k_mag : k_mag;  // trunc0(x / 2^s)
@@ -40,7 +40,7 @@ module frnn_table #(
   wire signed [KW-1:0] i_sym = k + (one <<< (LOGN - 1));
   reg [LOGN-1:0] idx;
   always @* begin
-    if (EXP) idx = (e > nmax) ? nmax[LOGN-1:0] : e[LOGN-1:0];
+    if (EXP != 0) idx = (e > nmax) ? nmax[LOGN-1:0] : e[LOGN-1:0];
     else if (i_sym < 0) idx = {LOGN{1'b0}};
     else if (i_sym > nmax) idx = nmax[LOGN-1:0];
     else idx = i_sym[LOGN-1:0];
