@@ -46,7 +46,8 @@ case "${1:-}" in
     fpga-rnn import "$out/model.keras" --out "$out/ir" --force
     fpga-rnn predict "$out/ir" --input "$out/x_test.npy" --out "$out/y_golden.npy" --force
     fpga-rnn predict "$out/model.keras" --input "$out/x_test.npy" --out "$out/y_float.npy" --target float --force
-    echo "[demo] results in $out/ (quickstart.json, ir/, y_golden.npy/.json, y_float.npy/.json)"
+    fpga-rnn verify "$out/model.keras" --input "$out/x_test.npy" --targets golden,rtl --out "$out/verify.json" --force
+    echo "[demo] results in $out/ (quickstart.json, ir/, rtl/, y_golden.npy/.json, y_float.npy/.json, verify.json)"
     ;;
   test)
     ruff check .

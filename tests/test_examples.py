@@ -21,6 +21,11 @@ def test_quickstart_example(tmp_path, tfq):
     assert abs(saved["golden_accuracy"] - saved["float_accuracy"]) <= 0.01
     assert saved["max_abs_error"] <= 0.02
     assert (tmp_path / "ir" / "ir.json").is_file() and (tmp_path / "model.keras").is_file()
+    # the trained QKeras model's RTL equals golden bit for bit on every test sequence
+    assert saved["rtl"]["sequences"] == 200 and saved["rtl"]["mismatches"] == 0
+    assert saved["rtl"]["bit_exact"] is True
+    assert (tmp_path / "rtl" / "frnn_top.v").is_file()
+    assert saved["rtl"]["latency_cycles"] >= saved["rtl"]["lower_bound_cycles"] > 0
 
 
 def test_importing_fpga_rnn_does_not_import_tensorflow():

@@ -115,9 +115,13 @@ class RecurrentPlan:
 
     @property
     def step_lower_bound(self) -> int:
-        """DESIGN.md's bound: ceil(G*H*(X+H)/M) multiply cycles plus the chain."""
-        g, n, x = self.gates, self.units, self.inputs
-        return math.ceil(g * n * (x + n) / self.mac_multipliers) + CHAIN[self.kind]
+        """DESIGN.md's bound for M MAC multipliers: every step needs G*H*(X+H) MACs,
+        and the recurrent path needs U*h (W*x can run ahead) then the chain::
+
+            max(ceil(G*H*(X+H)/M), ceil(G*H*H/M) + chain)
+        """
+        g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
+        return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + CHAIN[self.kind])
 
     def to_json(self) -> dict:
         return {

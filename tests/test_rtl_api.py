@@ -1,0 +1,131 @@
+"""RTL generation and verification through the public API and the CLI: outputs,
+JSON, and the one-line errors that come before any simulation starts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fpga_rnn
+from fpga_rnn.errors import InputError, OutputExistsError, UnsupportedError
+from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir import random as rir
+from fpga_rnn.rtlgen.build import design, design_for_multipliers
+
+LSTM = [{"kind": "lstm", "units": 4}, {"kind": "dense", "units": 3, "activation": "softmax"}]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fpga_rnn.cli", *args], capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def ir_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("m") / "ir"
+    rir.model(LSTM, features=3, seed=2).save(d)
+    return d
+
+
+def test_rtl_cli_writes_design_and_refuses_to_overwrite(ir_dir, tmp_path) -> None:
+    out = tmp_path / "rtl"
+    r = cli("rtl", str(ir_dir), "--out", str(out), "--reuse", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info == json.loads((out / "rtl.json").read_text())
+    assert info["reuse"] == 2 and info["top"] == "frnn_top"
+    files = (out / "filelist.f").read_text().split()
+    assert "frnn_top.v" in files and all((out / f).is_file() for f in files)
+    assert (out / "mem" / "l0_h_w.mem").is_file()
+    lstm = info["layers"][0]
+    assert lstm["cycles_per_step"] >= lstm["lower_bound_cycles_per_step"] > 0
+    before = (out / "rtl.json").read_text()
+    r = cli("rtl", str(ir_dir), "--out", str(out))
+    assert r.returncode == 1 and "already exists" in r.stderr and "--force" in r.stderr
+    assert (out / "rtl.json").read_text() == before
+    r = cli("rtl", str(ir_dir), "--out", str(tmp_path / "x"), "--reuse", "2", "--multipliers", "9")
+    assert r.returncode == 1 and "not both" in r.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_multipliers_picks_fastest_design_within_budget() -> None:
+    m = rir.model(LSTM, features=3, seed=2)
+    d = design_for_multipliers(m, 60)
+    assert d.info["multipliers"] <= 60
+    assert design(m, d.info["reuse"] - 1).info["multipliers"] > 60
+
+
+def test_verify_cli_json_and_exit_codes(ir_dir, tmp_path) -> None:
+    out = tmp_path / "v.json"
+    r = cli("verify", str(ir_dir), "--samples", "300", "--reuse", "3", "--json", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res == json.loads(out.read_text())
+    rtl = res["targets"]["rtl"]
+    assert res["samples"] == 300 and rtl["mismatches"] == 0 and rtl["bit_exact"] is True
+    assert rtl["tlast_errors"] == 0
+    assert rtl["latency_cycles"] >= rtl["lower_bound_cycles"] > 0
+    assert rtl["cycles_per_timestep"] == rtl["latency_cycles"] / rtl["timesteps"]
+    assert rtl["samples_per_second_simulated"] > 0
+    # a requested target that cannot run is not bit-exact: non-zero exit
+    r = cli("verify", str(ir_dir), "--samples", "5", "--targets", "golden,hls", "--json")
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["targets"]["hls"]["available"] is False
+
+
+def test_input_outside_format_fails_before_simulation(ir_dir) -> None:
+    x = np.zeros((4, 6, 3))
+    x[2, 3, 1] = 40.0  # ap_fixed<16,6> holds [-32, 32)
+    with pytest.raises(InputError, match="outside the input format"):
+        fpga_rnn.verify(ir_dir, x)
+
+
+def test_padding_must_come_last() -> None:
+    from fpga_rnn.ir.model import InputSpec, Model
+
+    m = rir.model(LSTM, features=3, seed=2)
+    masked = Model(name="m", input=InputSpec(features=3, fmt=m.input.fmt, mask_value=0.0),
+                   layers=m.layers)
+    x = np.ones((2, 5, 3))
+    x[1, 2] = 0.0  # a masked step in the middle
+    with pytest.raises(InputError, match="padding must come after"):
+        fpga_rnn.verify(masked, x)
+
+
+def test_sequence_longer_than_buffer_fails_before_simulation() -> None:
+    m = rir.model([{"kind": "bidirectional", "forward": {"kind": "gru", "units": 2},
+                    "backward": {"kind": "gru", "units": 2}}], features=2, seed=1)
+    from fpga_rnn.verification import prepare, run_rtl
+
+    batch = prepare(m, np.zeros((2, 70, 2)))
+    with pytest.raises(InputError, match="buffers at most 64"):
+        run_rtl(m, batch)
+
+
+def test_accumulators_the_rtl_cannot_reproduce_are_refused() -> None:
+    import dataclasses
+
+    m = rir.model(LSTM, features=3, seed=2)
+    la = m.layers[1]  # dense: products have 14 + 16 = 30 fractional bits
+
+    def with_accum(text: str):
+        acc = FixedFormat.parse(text)
+        return type(m)(name="m", input=m.input,
+                       layers=(m.layers[0], dataclasses.replace(la, accum=acc)))
+
+    with pytest.raises(UnsupportedError, match="needs exact products"):
+        design(with_accum("ap_fixed<24,4,AP_TRN,AP_SAT>"))
+    with pytest.raises(UnsupportedError, match="saturating accumulator .* can overflow"):
+        design(with_accum("ap_fixed<32,2,AP_TRN,AP_SAT>"))
+    design(with_accum("ap_fixed<32,2,AP_TRN,AP_WRAP>"))  # wrapping is order-free: fine
+
+
+def test_api_generate_rtl_refuses_existing_dir(ir_dir, tmp_path) -> None:
+    (tmp_path / "r").mkdir()
+    with pytest.raises(OutputExistsError):
+        fpga_rnn.generate_rtl(ir_dir, tmp_path / "r")
