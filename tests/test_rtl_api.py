@@ -89,8 +89,9 @@ def test_padding_must_come_last() -> None:
     from fpga_rnn.ir.model import InputSpec, Model
 
     m = rir.model(LSTM, features=3, seed=2)
-    masked = Model(name="m", input=InputSpec(features=3, fmt=m.input.fmt, mask_value=0.0),
-                   layers=m.layers)
+    masked = Model(
+        name="m", input=InputSpec(features=3, fmt=m.input.fmt, mask_value=0.0), layers=m.layers
+    )
     x = np.ones((2, 5, 3))
     x[1, 2] = 0.0  # a masked step in the middle
     with pytest.raises(InputError, match="padding must come after"):
@@ -98,8 +99,17 @@ def test_padding_must_come_last() -> None:
 
 
 def test_sequence_longer_than_buffer_fails_before_simulation() -> None:
-    m = rir.model([{"kind": "bidirectional", "forward": {"kind": "gru", "units": 2},
-                    "backward": {"kind": "gru", "units": 2}}], features=2, seed=1)
+    m = rir.model(
+        [
+            {
+                "kind": "bidirectional",
+                "forward": {"kind": "gru", "units": 2},
+                "backward": {"kind": "gru", "units": 2},
+            }
+        ],
+        features=2,
+        seed=1,
+    )
     from fpga_rnn.verification import prepare, run_rtl
 
     batch = prepare(m, np.zeros((2, 70, 2)))
@@ -115,8 +125,9 @@ def test_accumulators_the_rtl_cannot_reproduce_are_refused() -> None:
 
     def with_accum(text: str):
         acc = FixedFormat.parse(text)
-        return type(m)(name="m", input=m.input,
-                       layers=(m.layers[0], dataclasses.replace(la, accum=acc)))
+        return type(m)(
+            name="m", input=m.input, layers=(m.layers[0], dataclasses.replace(la, accum=acc))
+        )
 
     with pytest.raises(UnsupportedError, match="needs exact products"):
         design(with_accum("ap_fixed<24,4,AP_TRN,AP_SAT>"))

@@ -73,8 +73,10 @@ class SimResult:
     tlast_errors: int  # sequences whose tlast was not on exactly their last beat
 
 
-def _pow2(n: int) -> int:
-    return 1 << max(int(n) - 1, 1).bit_length()
+def _capacity(n: int, floor: int) -> int:
+    """Harness memory depth: a power of two, at least ``floor`` so that most runs of
+    a design share one simulation binary."""
+    return max(1 << max(int(n) - 1, 1).bit_length(), floor)
 
 
 def _decode(words: list[int], width: int, n: int, signed: bool) -> np.ndarray:
@@ -115,7 +117,11 @@ def simulate(
     el_w = int(info["input_element_width"])
     nin = sum(len(s) for s in sequences)
     nout = sum(out_beats)
-    caps = {"CAP_IN": _pow2(nin), "CAP_OUT": _pow2(nout), "CAP_SEQ": _pow2(len(sequences))}
+    caps = {
+        "CAP_IN": _capacity(nin, 1 << 16),
+        "CAP_OUT": _capacity(nout, 1 << 16),
+        "CAP_SEQ": _capacity(len(sequences), 1 << 12),
+    }
     build_dir = cache_dir() / "verilator" / f"{digest(d)}-{caps['CAP_IN']}-{caps['CAP_OUT']}"
     build_dir = Path(f"{build_dir}-{caps['CAP_SEQ']}")
     runner = get_runner("verilator")
