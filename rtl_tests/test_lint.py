@@ -59,8 +59,8 @@ def test_generated_top_lint_clean(name, tmp_path) -> None:
 SYNTH_MODELS = {
     # every core but the embedding
     "all_cores": (
-        MODELS["lstm_gru_rb_rnn_softmax"][:1]
-        + [
+        [
+            *MODELS["lstm_gru_rb_rnn_softmax"][:1],
             {
                 "kind": "bidirectional",
                 "merge": "sum",
