@@ -131,7 +131,7 @@ def test_accumulators_the_rtl_cannot_reproduce_are_refused() -> None:
 
     with pytest.raises(UnsupportedError, match="needs exact products"):
         design(with_accum("ap_fixed<24,4,AP_TRN,AP_SAT>"))
-    with pytest.raises(UnsupportedError, match="saturating accumulator .* can overflow"):
+    with pytest.raises(UnsupportedError, match=r"saturating accumulator .* can overflow"):
         design(with_accum("ap_fixed<32,2,AP_TRN,AP_SAT>"))
     design(with_accum("ap_fixed<32,2,AP_TRN,AP_WRAP>"))  # wrapping is order-free: fine
 
