@@ -1,13 +1,22 @@
 """fpga-rnn: quantized recurrent networks from QKeras to FPGA firmware, verified bit-exact.
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
-:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`;
+:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`,
+:func:`train_model`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
 formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
 TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
 """
 
-from fpga_rnn.api import compare, generate_rtl, import_model, load_model, predict, verify
+from fpga_rnn.api import (
+    compare,
+    generate_rtl,
+    import_model,
+    load_model,
+    predict,
+    train_model,
+    verify,
+)
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
 from fpga_rnn.ir import Model
@@ -26,5 +35,6 @@ __all__ = [
     "import_model",
     "load_model",
     "predict",
+    "train_model",
     "verify",
 ]

@@ -233,3 +233,40 @@ def verify(
         keras_model=keras_model,
         progress=progress,
     )
+
+
+def train_model(
+    dataset: str,
+    out: str | Path,
+    *,
+    arch: str = "lstm",
+    units: int = 32,
+    layers: int = 1,
+    bits: int = 8,
+    int_bits: int = 0,
+    epochs: int = 100,
+    seed: int = 0,
+    float_baseline: bool = False,
+    force: bool = False,
+    progress: Any = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """QAT-train a QKeras model on ``dataset`` (a built-in name or a ``.npz``), import it,
+    and score float vs golden on the test set; writes ``out/`` and returns metrics.json.
+
+    ``options``: batch_size, learning_rate, patience, validation, precision
+    (see :class:`fpga_rnn.train.TrainConfig`).
+    """
+    from fpga_rnn.models import ModelSpec
+    from fpga_rnn.train import TrainConfig, train
+
+    spec = ModelSpec(
+        arch=arch,
+        units=units,
+        layers=layers,
+        bits=bits,
+        int_bits=int_bits,
+        float_baseline=float_baseline,
+    )
+    cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
+    return train(cfg, out, force=force, progress=progress)

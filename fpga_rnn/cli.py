@@ -278,6 +278,86 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command()
+def datasets(as_json: AsJson = False) -> None:
+    """List the built-in datasets (shapes, classes); all ship offline."""
+    from fpga_rnn.datasets import DATASETS, load_dataset
+
+    rows = [load_dataset(n).summary() for n in DATASETS]
+
+    def pretty() -> None:
+        t = Table(title="built-in datasets (--dataset NAME, or your own .npz)")
+        for col in ("name", "task", "train/test", "steps", "features", "outputs", "about"):
+            t.add_column(col)
+        for r in rows:
+            steps = (
+                str(r["timesteps"])
+                if r["min_length"] == r["timesteps"]
+                else (f"{r['min_length']}-{r['timesteps']}")
+            )
+            t.add_row(
+                r["name"],
+                r["task"],
+                f"{r['train']}/{r['test']}",
+                steps,
+                str(r["features"]),
+                str(r["outputs"]),
+                r["description"],
+            )
+        out.print(t)
+
+    _emit({"datasets": rows}, as_json, pretty)
+
+
+@app.command()
+def train(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")],
+    dataset: Annotated[
+        str, typer.Option(help="Built-in dataset (fpga-rnn datasets) or a .npz file.")
+    ] = "japanese-vowels",
+    arch: Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")] = "lstm",
+    units: Annotated[int, typer.Option(help="Units per recurrent layer.")] = 32,
+    layers: Annotated[int, typer.Option(help="Stacked recurrent layers.")] = 1,
+    bits: Annotated[int, typer.Option(help="Weight/bias bits (quantized_bits).")] = 8,
+    int_bits: Annotated[int, typer.Option(help="Integer bits of the weights.")] = 0,
+    epochs: Annotated[int, typer.Option(help="Maximum epochs (early stopping).")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed for weights, split and shuffling.")] = 0,
+    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 20,
+    float_baseline: Annotated[
+        bool, typer.Option("--float", help="Train the same architecture without quantizers.")
+    ] = False,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Quantization-aware training, then the golden fixed-point model on the test set."""
+    metrics = api.train_model(
+        dataset,
+        out_dir,
+        arch=arch,
+        units=units,
+        layers=layers,
+        bits=bits,
+        int_bits=int_bits,
+        epochs=epochs,
+        seed=seed,
+        float_baseline=float_baseline,
+        patience=patience,
+        force=force,
+        progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
+    )
+
+    def pretty() -> None:
+        f, g = metrics["float"], metrics["golden"]
+        key = "accuracy" if "accuracy" in f else "rmse"
+        out.print(
+            f"{metrics['model']} on {metrics['dataset']['name']}: {key} float "
+            f"{f[key]:.4f}, fixed point (golden) {g[key]:.4f}; "
+            f"{metrics['epochs_run']} epochs in {metrics['train_seconds']:.0f} s -> {out_dir}"
+        )
+
+    _emit(metrics, as_json, pretty)
+
+
 def _emit(result: dict, as_json: bool, pretty) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")

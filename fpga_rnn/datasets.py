@@ -1,0 +1,269 @@
+"""Built-in sequence datasets, all offline: UEA data bundled in aeon, synthetic
+waveforms, a real series for forecasting, or the user's own ``.npz``.
+
+Every dataset comes as float32 arrays ``x`` of shape (N, T, F), padded with zeros
+*after* each sequence when lengths vary (``mask_value = 0.0``: models put a Keras
+``Masking`` first, which the golden model and the hardware honour exactly: the
+hardware simply ends a sequence at ``tlast``). Features are standardized with
+training-set statistics (over valid steps).
+
+User data: ``.npz`` with ``x_train, y_train, x_test, y_test``; x of shape (N, T, F)
+(pad after the data with zeros and mask them, or use one length); y integer class
+ids (classification), (N, K) floats (regression) or (N, T, K) (sequence targets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fpga_rnn.errors import InputError
+
+TASKS = ("classification", "regression", "forecast")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    task: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    description: str = ""
+    classes: list[str] | None = None
+    mask_value: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sequence_output(self) -> bool:
+        return self.y_train.ndim == 3
+
+    @property
+    def outputs(self) -> int:
+        if self.task == "classification":
+            return len(self.classes or [])
+        return int(self.y_train.shape[-1])
+
+    def summary(self) -> dict:
+        lengths = _lengths(self.x_train, self.mask_value)
+        return {
+            "name": self.name,
+            "task": self.task,
+            "train": len(self.x_train),
+            "test": len(self.x_test),
+            "timesteps": int(self.x_train.shape[1]),
+            "min_length": int(lengths.min()),
+            "features": int(self.x_train.shape[2]),
+            "outputs": self.outputs,
+            "classes": self.classes,
+            "description": self.description,
+        }
+
+
+def _lengths(x: np.ndarray, mask_value: float | None) -> np.ndarray:
+    if mask_value is None:
+        return np.full(len(x), x.shape[1])
+    return np.any(x != mask_value, axis=-1).sum(axis=1)
+
+
+def _pad(series: list[np.ndarray], t: int) -> np.ndarray:
+    """List of (T_i, F) arrays -> (N, t, F), zeros after each sequence."""
+    out = np.zeros((len(series), t, series[0].shape[1]), np.float32)
+    for i, s in enumerate(series):
+        out[i, : len(s)] = s
+    return out
+
+
+def _standardize(tr: list[np.ndarray], te: list[np.ndarray]) -> tuple[list, list]:
+    allv = np.concatenate(tr, axis=0)
+    mu, sd = allv.mean(0), allv.std(0) + 1e-6
+    # (a standardized frame that is exactly zero in every channel, i.e. one the mask
+    # would drop, has probability zero for real-valued data)
+    return [((s - mu) / sd).astype(np.float32) for s in tr], [
+        ((s - mu) / sd).astype(np.float32) for s in te
+    ]
+
+
+def _uea(name: str, variable: bool) -> tuple:
+    from aeon.datasets import load_classification
+
+    out = []
+    for split in ("train", "test"):
+        x, y = load_classification(name, split=split, load_equal_length=not variable)
+        series = [np.asarray(s, np.float64).T for s in x]  # (channels, T) -> (T, channels)
+        out.append((series, np.asarray(y)))
+    (xtr, ytr), (xte, yte) = out
+    classes = sorted(set(ytr.tolist()), key=lambda c: (len(c), c))
+    idx = {c: i for i, c in enumerate(classes)}
+    xtr, xte = _standardize(xtr, xte)
+    t = max(len(s) for s in xtr + xte)
+    return (
+        _pad(xtr, t),
+        np.array([idx[c] for c in ytr]),
+        _pad(xte, t),
+        np.array([idx[c] for c in yte]),
+        classes,
+    )
+
+
+def japanese_vowels() -> Dataset:
+    xtr, ytr, xte, yte, classes = _uea("JapaneseVowels", variable=True)
+    return Dataset(
+        "japanese-vowels",
+        "classification",
+        xtr,
+        ytr,
+        xte,
+        yte,
+        "9 speakers saying /ae/: 12 LPC cepstrum channels, 7-29 frames (UEA, via aeon); "
+        "zero-padded after each sequence and masked",
+        classes=classes,
+        mask_value=0.0,
+    )
+
+
+def basic_motions() -> Dataset:
+    xtr, ytr, xte, yte, classes = _uea("BasicMotions", variable=False)
+    return Dataset(
+        "basic-motions",
+        "classification",
+        xtr,
+        ytr,
+        xte,
+        yte,
+        "smart-watch accelerometer + gyroscope, 6 channels x 100 steps, 4 activities (UEA)",
+        classes=classes,
+    )
+
+
+def waveforms(n_train: int = 2000, n_test: int = 500, seed: int = 0) -> Dataset:
+    """Noisy sine/square/sawtooth sequences (40 steps, 1 channel); targets are the
+    frequency (cycles per 40 steps / 10) and the amplitude."""
+    rng = np.random.default_rng(seed)
+
+    def make(n: int) -> tuple[np.ndarray, np.ndarray]:
+        t = np.arange(40)[None, :]
+        f = rng.uniform(1.0, 6.0, (n, 1))
+        a = rng.uniform(0.2, 1.5, (n, 1))
+        ph = rng.uniform(0, 1, (n, 1))
+        u = (f * t / 40 + ph) % 1.0
+        shape = rng.integers(0, 3, (n, 1))
+        w = np.where(
+            shape == 0, np.sin(2 * np.pi * u), np.where(shape == 1, np.sign(u - 0.5), 2 * u - 1)
+        )
+        x = a * w + rng.normal(0, 0.05, w.shape)
+        y = np.concatenate([f / 10, a], axis=1)
+        return x[..., None].astype(np.float32), y.astype(np.float32)
+
+    xtr, ytr = make(n_train)
+    xte, yte = make(n_test)
+    return Dataset(
+        "waveforms",
+        "regression",
+        xtr,
+        ytr,
+        xte,
+        yte,
+        "synthetic noisy sine/square/sawtooth, 40 steps; predict frequency/10 and amplitude",
+    )
+
+
+def airline(window: int = 24) -> Dataset:
+    """Monthly airline passengers 1949-1960 (aeon): log, standardized; sliding
+    windows of ``window`` months, target = the next month at every step."""
+    from aeon.datasets import load_airline
+
+    s = np.log(np.asarray(load_airline(), np.float64))
+    split = int(len(s) * 0.75)
+    mu, sd = s[:split].mean(), s[:split].std()
+    z = ((s - mu) / sd).astype(np.float32)
+
+    def windows(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = [], []
+        for i in range(lo, hi - window):
+            xs.append(z[i : i + window, None])
+            ys.append(z[i + 1 : i + window + 1, None])
+        return np.stack(xs), np.stack(ys)
+
+    xtr, ytr = windows(0, split)
+    xte, yte = windows(split - window, len(z))
+    return Dataset(
+        "airline",
+        "forecast",
+        xtr,
+        ytr,
+        xte,
+        yte,
+        f"monthly airline passengers (log, standardized), {window}-month windows, "
+        "next-month forecast at every step",
+        extra={"mean": float(mu), "std": float(sd)},
+    )
+
+
+def from_npz(path: str | Path) -> Dataset:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"dataset file {p} does not exist")
+    try:
+        data = dict(np.load(p, allow_pickle=False))
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read {p}: {e}") from None
+    missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in data]
+    if missing:
+        raise InputError(f"{p} lacks {missing}; it needs x_train, y_train, x_test, y_test")
+    xtr, xte = data["x_train"], data["x_test"]
+    for k, x in (("x_train", xtr), ("x_test", xte)):
+        if x.ndim != 3:
+            raise InputError(f"{p}: {k} must have shape (N, T, F), got {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise InputError(f"{p}: {k} contains NaN or inf")
+    if xtr.shape[1:] != xte.shape[1:]:
+        raise InputError(f"{p}: x_train {xtr.shape} and x_test {xte.shape} differ in (T, F)")
+    ytr, yte = data["y_train"], data["y_test"]
+    if len(ytr) != len(xtr) or len(yte) != len(xte):
+        raise InputError(f"{p}: y_train/y_test need one target per sequence")
+    if np.issubdtype(ytr.dtype, np.integer) and ytr.ndim == 1:
+        n = int(max(ytr.max(), yte.max())) + 1
+        if ytr.min() < 0 or yte.min() < 0:
+            raise InputError(f"{p}: class ids must be >= 0")
+        task, classes = "classification", [str(i) for i in range(n)]
+    else:
+        task, classes = ("forecast" if ytr.ndim == 3 else "regression"), None
+        ytr, yte = ytr.astype(np.float32), yte.astype(np.float32)
+        if ytr.ndim == 1:
+            ytr, yte = ytr[:, None], yte[:, None]
+    padded = bool(np.any(np.all(xtr == 0, axis=-1)))
+    return Dataset(
+        p.stem,
+        task,
+        xtr.astype(np.float32),
+        ytr,
+        xte.astype(np.float32),
+        yte,
+        f"user data from {p}",
+        classes=classes,
+        mask_value=0.0 if padded else None,
+    )
+
+
+DATASETS: dict[str, Callable[[], Dataset]] = {
+    "japanese-vowels": japanese_vowels,
+    "basic-motions": basic_motions,
+    "waveforms": waveforms,
+    "airline": airline,
+}
+
+
+def load_dataset(name: str) -> Dataset:
+    """A built-in dataset by name, or a user ``.npz`` path."""
+    if name.endswith(".npz"):
+        return from_npz(name)
+    if name not in DATASETS:
+        raise InputError(
+            f"unknown dataset {name!r}; built-in: {', '.join(DATASETS)} (or a .npz file)"
+        )
+    return DATASETS[name]()

@@ -1,0 +1,86 @@
+"""QKeras quantization-aware model builders for sequence tasks.
+
+Only what the hardware path implements bit-exactly: real tanh/sigmoid cell
+activations (hls4ml rejects hard_sigmoid / quantized_tanh defaults), quantized
+weights/biases ``quantized_bits(bits, int_bits, alpha=1)``, a Keras ``Masking``
+for padded variable-length data, softmax (classification) or linear heads.
+TensorFlow/QKeras are imported when a model is built, not at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fpga_rnn.errors import InputError
+
+ARCHS = ("lstm", "gru", "rnn", "bilstm", "bigru")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    arch: str = "lstm"
+    units: int = 32
+    layers: int = 1
+    bits: int = 8
+    int_bits: int = 0
+    float_baseline: bool = False  # same architecture without quantizers
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHS:
+            raise InputError(f"unknown --arch {self.arch!r}; choose from {', '.join(ARCHS)}")
+        if self.units < 1 or self.layers < 1:
+            raise InputError("--units and --layers must be >= 1")
+        if not 2 <= self.bits <= 32 or not 0 <= self.int_bits < self.bits:
+            raise InputError(
+                f"--bits {self.bits} --int-bits {self.int_bits}: need 2 <= bits <= 32 and "
+                "0 <= int-bits < bits"
+            )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def build(
+    spec: ModelSpec,
+    timesteps: int,
+    features: int,
+    outputs: int,
+    *,
+    task: str,
+    mask_value: float | None = None,
+    sequence_output: bool = False,
+) -> Any:
+    """A compiled-ready (uncompiled) Keras model for ``spec``."""
+    from fpga_rnn.keras_import.importer import _tf
+
+    tf, qkeras = _tf()
+    q = f"quantized_bits({spec.bits},{spec.int_bits},alpha=1)"
+    base = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "bilstm": "LSTM", "bigru": "GRU"}[
+        spec.arch
+    ]
+    bidir = spec.arch.startswith("bi")
+
+    def rnn(return_sequences: bool):
+        kw: dict[str, Any] = {"return_sequences": return_sequences, "activation": "tanh"}
+        if base != "SimpleRNN":
+            kw["recurrent_activation"] = "sigmoid"
+        if spec.float_baseline:
+            return getattr(tf.keras.layers, base)(spec.units, **kw)
+        return getattr(qkeras, "Q" + base)(
+            spec.units, kernel_quantizer=q, recurrent_quantizer=q, bias_quantizer=q, **kw
+        )
+
+    inp = tf.keras.Input((timesteps, features))
+    h = tf.keras.layers.Masking(mask_value)(inp) if mask_value is not None else inp
+    for i in range(spec.layers):
+        rs = sequence_output or i < spec.layers - 1
+        layer = rnn(rs)
+        h = tf.keras.layers.Bidirectional(layer)(h) if bidir else layer(h)
+    act = "softmax" if task == "classification" else "linear"
+    if spec.float_baseline:
+        out = tf.keras.layers.Dense(outputs, activation=act)(h)
+    else:
+        out = qkeras.QDense(outputs, kernel_quantizer=q, bias_quantizer=q, activation=act)(h)
+    name = f"{'f' if spec.float_baseline else 'q'}{spec.arch}{spec.units}x{spec.layers}"
+    return tf.keras.Model(inp, out, name=name)

@@ -1,0 +1,173 @@
+"""Quantization-aware training of a QKeras sequence model, then import and the
+golden fixed-point model's score on the same test set.
+
+``train(...)`` writes, atomically, a run directory: ``model.keras``, ``ir/``,
+``history.json``, ``metrics.json`` and PNG plots (training curves; confusion
+matrices for classifiers; predicted-vs-true for regression/forecast).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn import plots
+from fpga_rnn.datasets import Dataset, load_dataset
+from fpga_rnn.models import ModelSpec, build
+from fpga_rnn.outputs import atomic_dir, check_writable
+from fpga_rnn.precision import DEFAULT_PRECISION
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset: str = "japanese-vowels"
+    model: ModelSpec = field(default_factory=ModelSpec)
+    epochs: int = 100
+    seed: int = 0
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    patience: int = 20
+    validation: float = 0.15
+    precision: str = DEFAULT_PRECISION  # inputs, state and activations in hardware
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _split(n: int, frac: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    idx = rng.permutation(n)
+    k = max(1, int(round(n * frac)))
+    return idx[k:], idx[:k]
+
+
+def _scores(ds: Dataset, y: np.ndarray) -> dict[str, float]:
+    if ds.task == "classification":
+        return {"accuracy": float(np.mean(y.argmax(-1) == ds.y_test))}
+    err = y - ds.y_test
+    return {"rmse": float(np.sqrt(np.mean(err**2))), "mae": float(np.mean(np.abs(err)))}
+
+
+class _Progress:
+    """A Keras callback reporting one line per epoch through ``say``."""
+
+    def __init__(self, say: Callable[[str], None], epochs: int) -> None:
+        self.say, self.epochs, self.t0 = say, epochs, time.perf_counter()
+
+    def __call__(self, epoch: int, logs: dict) -> None:
+        parts = " ".join(f"{k} {v:.4f}" for k, v in logs.items())
+        self.say(
+            f"epoch {epoch + 1}/{self.epochs}  {parts}  ({time.perf_counter() - self.t0:.0f} s)"
+        )
+
+
+def train(
+    cfg: TrainConfig,
+    out: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Train, import, score float vs golden on the test set; returns metrics.json."""
+    out = Path(out)
+    check_writable(out, force=force)
+    say = progress or (lambda _m: None)
+    ds = load_dataset(cfg.dataset)
+    from fpga_rnn.api import import_model
+    from fpga_rnn.golden import predict as golden_predict
+    from fpga_rnn.keras_import.importer import _tf
+
+    tf, _ = _tf()
+    tf.keras.utils.set_random_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    tr, va = _split(len(ds.x_train), cfg.validation, rng)
+    model = build(
+        cfg.model,
+        ds.x_train.shape[1],
+        ds.x_train.shape[2],
+        ds.outputs,
+        task=ds.task,
+        mask_value=ds.mask_value,
+        sequence_output=ds.sequence_output,
+    )
+    cls = ds.task == "classification"
+    model.compile(
+        optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
+        loss="sparse_categorical_crossentropy" if cls else "mse",
+        metrics=["accuracy"] if cls else [tf.keras.metrics.RootMeanSquaredError(name="rmse")],
+    )
+    cb = _Progress(say, cfg.epochs)
+    say(f"training {model.name} on {ds.name}: {len(tr)} train / {len(va)} validation sequences")
+    t0 = time.perf_counter()
+    hist = model.fit(
+        ds.x_train[tr],
+        ds.y_train[tr],
+        validation_data=(ds.x_train[va], ds.y_train[va]),
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        verbose=0,
+        shuffle=True,
+        callbacks=[
+            tf.keras.callbacks.EarlyStopping(patience=cfg.patience, restore_best_weights=True),
+            tf.keras.callbacks.LambdaCallback(on_epoch_end=cb),
+        ],
+    )
+    train_seconds = time.perf_counter() - t0
+    history = {k: [float(v) for v in vs] for k, vs in hist.history.items()}
+
+    with atomic_dir(out, force=force) as tmp:
+        model.save(tmp / "model.keras")
+        ir = import_model(model, precision=cfg.precision)
+        ir = dataclasses.replace(ir, source=ir.source | {"file": str(out / "model.keras")})
+        ir.save(tmp / "ir")
+        say("scoring the float model and the golden fixed-point model on the test set")
+        yf = model.predict(ds.x_test, verbose=0)
+        t1 = time.perf_counter()
+        yg = golden_predict(ir, ds.x_test)
+        golden_seconds = time.perf_counter() - t1
+        sf, sg = _scores(ds, yf), _scores(ds, yg)
+        key = "accuracy" if cls else "rmse"
+        metrics: dict[str, Any] = {
+            "dataset": ds.summary(),
+            "config": cfg.to_dict(),
+            "model": model.name,
+            "parameters": int(model.count_params()),
+            "epochs_run": len(history["loss"]),
+            "best_epoch": int(np.argmin(history["val_loss"])) + 1,
+            "train_seconds": train_seconds,
+            "golden_seconds": golden_seconds,
+            "float": sf,
+            "golden": sg,
+            f"{key}_difference": sg[key] - sf[key],
+            "max_abs_output_difference": float(np.max(np.abs(yg - yf))),
+        }
+        if cls:
+            metrics["argmax_agreement"] = float(np.mean(yg.argmax(-1) == yf.argmax(-1)))
+        (tmp / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        np.save(tmp / "x_test.npy", ds.x_test)
+        np.save(tmp / "y_test.npy", ds.y_test)
+        plots.training_curves(
+            history, tmp / "training.png", f"{model.name} on {ds.name} ({cfg.model.bits}-bit QAT)"
+        )
+        if cls:
+            plots.confusion(
+                ds.y_test,
+                {"float": yf.argmax(-1), "fixed point": yg.argmax(-1)},
+                ds.classes or [],
+                tmp / "confusion.png",
+            )
+        else:
+            plots.predicted_vs_true(
+                ds.y_test, {"float": yf, "fixed point": yg}, tmp / "predictions.png"
+            )
+        plots.error_histogram(
+            {"|golden - float|": np.abs(yg - yf)}, tmp / "error_hist.png", "output difference"
+        )
+    return metrics
