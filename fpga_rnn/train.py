@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ class TrainConfig:
 
 def _split(n: int, frac: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     idx = rng.permutation(n)
-    k = max(1, int(round(n * frac)))
+    k = max(1, round(n * frac))
     return idx[k:], idx[:k]
 
 
@@ -84,6 +85,8 @@ def train(
     from fpga_rnn.keras_import.importer import _tf
 
     tf, _ = _tf()
+    # Keras warns on every save that QKeras quantizers are not Constraints; harmless
+    warnings.filterwarnings("ignore", message=".*keras.constraints.serialize.*")
     tf.keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     tr, va = _split(len(ds.x_train), cfg.validation, rng)
