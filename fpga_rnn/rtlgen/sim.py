@@ -27,7 +27,8 @@ from fpga_rnn.rtlgen.mem import hex_words, pack
 # breaks precompiled headers once a design is big enough to be split; -include is
 # what GCC needs there (passed to make through MAKEFLAGS, as a command-line override).
 BUILD_ARGS = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3"]
-MAKE_FIX = "CFG_CXXFLAGS_PCH_I=-include"
+# The same file leaves the coroutine flag (needed by --timing) empty too.
+MAKE_FIX = "CFG_CXXFLAGS_PCH_I=-include CFG_CXXFLAGS_COROUTINES=-fcoroutines"
 
 
 def cache_dir() -> Path:
@@ -139,7 +140,7 @@ def simulate(
                 sources=sources,
                 hdl_toplevel="frnn_tb",
                 parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
-                build_args=BUILD_ARGS,
+                build_args=[*BUILD_ARGS, "--timing"],
                 build_dir=build_dir,
                 log_file=None if verbose else log,
             )
