@@ -140,7 +140,9 @@ def simulate(
                 sources=sources,
                 hdl_toplevel="frnn_tb",
                 parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
-                build_args=[*BUILD_ARGS, "--timing"],
+                # cocotb's runner makes every signal public (--public-flat-rw), which
+                # stops Verilator from optimizing; the harness only exposes `done`.
+                build_args=[*BUILD_ARGS, "--timing", "--no-public-flat-rw"],
                 build_dir=build_dir,
                 log_file=None if verbose else log,
             )

@@ -18,7 +18,7 @@ module frnn_tb #(
     parameter integer CAP_OUT = 16,
     parameter integer CAP_SEQ = 4
 ) (
-    output reg done
+    output reg done  /*verilator public_flat_rw*/
 );
   // The clock lives here (Verilator --timing), so cocotb only waits for `done` and
   // Python is never called per cycle.
