@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +84,6 @@ def train(
     from fpga_rnn.keras_import.importer import _tf
 
     tf, _ = _tf()
-    # Keras warns on every save that QKeras quantizers are not Constraints; harmless
-    warnings.filterwarnings("ignore", message=".*keras.constraints.serialize.*")
     tf.keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     tr, va = _split(len(ds.x_train), cfg.validation, rng)

@@ -76,8 +76,11 @@ _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise"}
 def _tf():
     """Import TensorFlow + QKeras once, with the QKeras 0.9 / TF 2.14 shim."""
     import os
+    import warnings
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Keras warns on every save/load that QKeras quantizers are not Constraints: harmless
+    warnings.filterwarnings("ignore", message=".*keras.constraints.serialize.*")
     import tensorflow as tf
     from tensorflow.python.ops import array_ops
     from tensorflow.python.util import nest

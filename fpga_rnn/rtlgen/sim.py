@@ -9,6 +9,7 @@ beat and per-sequence cycle stamps.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -135,6 +136,9 @@ def simulate(
         / (f"{digest(d)}-{flags}-{caps['CAP_IN']}-{caps['CAP_OUT']}-{caps['CAP_SEQ']}")
     )
     runner = get_runner("verilator")
+    if not verbose:  # the runner logs every command at INFO
+        logging.getLogger("Verilator").setLevel(logging.WARNING)
+        getattr(runner, "log", logging.getLogger()).setLevel(logging.WARNING)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="frnn-sim-") as tmp:
         src = Path(tmp) / "src"
