@@ -16,6 +16,18 @@ def _plt():
     return plt
 
 
+def _finish(plt, fig, ax, path: Path, xlabel: str, ylabel: str) -> Path:
+    """Labels, grid and legend of a one-panel figure; saved as PNG and closed."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def training_curves(history: dict[str, list[float]], path: Path, title: str) -> Path:
     """Loss and the task metric per epoch, training vs validation (MATLAB's
     training-progress view), with the restored best epoch marked."""
@@ -91,14 +103,7 @@ def predicted_vs_true(y_true: np.ndarray, preds: dict[str, np.ndarray], path: Pa
         ax.scatter(t, p.ravel(), s=9, marker=m, alpha=0.5, label=f"{name} (RMSE {rmse:.4f})")
     lo, hi = float(t.min()), float(t.max())
     ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8)
-    ax.set_xlabel("true")
-    ax.set_ylabel("predicted")
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path, "true", "predicted")
 
 
 def error_histogram(errors: dict[str, np.ndarray], path: Path, xlabel: str) -> Path:
@@ -106,12 +111,5 @@ def error_histogram(errors: dict[str, np.ndarray], path: Path, xlabel: str) -> P
     fig, ax = plt.subplots(figsize=(5.2, 3.6))
     for name, e in errors.items():
         ax.hist(np.ravel(e), bins=60, alpha=0.6, label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("count")
     ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path, xlabel, "count")
