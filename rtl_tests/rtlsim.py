@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from fpga_rnn.rtlgen.build import core_files
-from fpga_rnn.rtlgen.sim import BUILD_ARGS, MAKE_FIX, cache_dir, find_verilator
-
-HERE = Path(__file__).parent
+from fpga_rnn.rtlgen.sim import BUILD_ARGS, cache_dir, find_verilator, make_fix
 
 
 def run_cocotb(
@@ -43,9 +40,7 @@ def run_cocotb(
         h.update(f.read_bytes())
     build_dir = cache_dir() / "rtl_tests" / f"{toplevel}-{h.hexdigest()[:16]}"
     runner = get_runner("verilator")
-    old = os.environ.get("MAKEFLAGS")
-    os.environ["MAKEFLAGS"] = MAKE_FIX
-    try:
+    with make_fix():
         runner.build(
             sources=sources,
             hdl_toplevel=toplevel,
@@ -54,11 +49,6 @@ def run_cocotb(
             build_dir=build_dir,
             log_file=work / "build.log",
         )
-    finally:
-        if old is None:
-            os.environ.pop("MAKEFLAGS", None)
-        else:
-            os.environ["MAKEFLAGS"] = old
     try:
         xml = runner.test(
             test_module=module,

@@ -138,25 +138,18 @@ def design_for_multipliers(
     model: Model, multipliers: int, max_timesteps: int | None = None
 ) -> Design:
     """The fastest design (smallest reuse) using at most ``multipliers`` multipliers."""
-
-    def design(m: Model, r: int) -> Design:
-        return _design(m, r, max_timesteps)
-
     lo, hi = 1, 1
-    while design(model, hi).info["multipliers"] > multipliers:
+    while design(model, hi, max_timesteps).info["multipliers"] > multipliers:
         if hi > 1 << 20:
             raise UnsupportedError(f"no design fits in {multipliers} multipliers")
         lo, hi = hi, hi * 2
     while lo < hi:
         mid = (lo + hi) // 2
-        if design(model, mid).info["multipliers"] <= multipliers:
+        if design(model, mid, max_timesteps).info["multipliers"] <= multipliers:
             hi = mid
         else:
             lo = mid + 1
-    return design(model, hi)
-
-
-_design = design
+    return design(model, hi, max_timesteps)
 
 
 def digest(d: Design) -> str:

@@ -80,6 +80,16 @@ def tile(rows: int, k: int, reuse: int, *, group: int = 1, passes: int = 1) -> T
     return best[2]
 
 
+def step_cycles(kind: str, h_cycles: int) -> int:
+    """Cycles per time step with a W*x+b vector always ready (see frnn_recurrent):
+    the U*h pass, then the last block's lane latency and the state write; GRU
+    reset_after=False runs two such passes."""
+    lat = LANE_LATENCY[kind]
+    if kind == "gru_rb":
+        return 2 * h_cycles + 2 * (lat + 1)
+    return h_cycles + lat + 1
+
+
 @dataclass(frozen=True)
 class RecurrentPlan:
     kind: str  # simple_rnn | lstm | gru | gru_rb
@@ -107,11 +117,7 @@ class RecurrentPlan:
 
     @property
     def step_cycles(self) -> int:
-        """Cycles per time step with a W*x+b vector always ready (see frnn_recurrent)."""
-        lat = LANE_LATENCY[self.kind]
-        if self.kind == "gru_rb":
-            return 2 * self.h.cycles + 2 * (lat + 1)
-        return self.h.cycles + lat + 1
+        return step_cycles(self.kind, self.h.cycles)
 
     @property
     def step_lower_bound(self) -> int:
@@ -146,8 +152,7 @@ def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -
     h = tile(units * group, units, reuse, group=group, passes=passes)
     # W*x+b for the next step runs during this one; frnn_dense needs its pass + 2
     # cycles per beat, so size it to keep up with the recurrence, not to `reuse`.
-    probe = RecurrentPlan(kind=kind, gates=gates, units=units, inputs=inputs, x=h, h=h)
-    x = tile(gates * units, inputs, max(1, probe.step_cycles - X_OVERHEAD))
+    x = tile(gates * units, inputs, max(1, step_cycles(kind, h.cycles) - X_OVERHEAD))
     return RecurrentPlan(kind=kind, gates=gates, units=units, inputs=inputs, x=x, h=h)
 
 

@@ -8,6 +8,7 @@ beat and per-sequence cycle stamps.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -16,12 +17,14 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from fpga_rnn.errors import ToolError
+from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.rtlgen.build import Design, core_files, digest, harness_file
 from fpga_rnn.rtlgen.mem import hex_words, pack
 
@@ -35,6 +38,20 @@ MAKE_FIX = "CFG_CXXFLAGS_PCH_I=-include CFG_CXXFLAGS_COROUTINES=-fcoroutines"
 # (--public-flat-rw), which stops Verilator from optimizing: the harness exposes
 # only `done`, 4x faster to build and to run.
 HARNESS_ARGS = [*BUILD_ARGS, "--timing", "--no-public-flat-rw"]
+
+
+@contextlib.contextmanager
+def make_fix() -> Iterator[None]:
+    """MAKEFLAGS with MAKE_FIX appended while a Verilator model is built."""
+    old = os.environ.get("MAKEFLAGS")
+    os.environ["MAKEFLAGS"] = f"{old or ''} {MAKE_FIX}".strip()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("MAKEFLAGS", None)
+        else:
+            os.environ["MAKEFLAGS"] = old
 
 
 def cache_dir() -> Path:
@@ -84,6 +101,11 @@ def _capacity(n: int, floor: int) -> int:
     """Harness memory depth: a power of two, at least ``floor`` so that most runs of
     a design share one simulation binary."""
     return max(1 << max(int(n) - 1, 1).bit_length(), floor)
+
+
+def _read_hex(path: Path) -> list[int]:
+    """Words of a $writememh file (its // address comments skipped)."""
+    return [int(x, 16) for x in path.read_text().split() if "/" not in x]
 
 
 def _decode(words: list[int], width: int, n: int, signed: bool) -> np.ndarray:
@@ -146,25 +168,19 @@ def simulate(
         (src / "frnn_top.v").write_text(d.top)
         sources = [*core_files(), harness_file(), src / "frnn_top.v"]
         log = Path(tmp) / "build.log"
-        old_mf = os.environ.get("MAKEFLAGS")
-        os.environ["MAKEFLAGS"] = f"{old_mf or ''} {MAKE_FIX}".strip()
         try:
-            runner.build(
-                sources=sources,
-                hdl_toplevel="frnn_tb",
-                parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
-                build_args=HARNESS_ARGS,
-                build_dir=build_dir,
-                log_file=None if verbose else log,
-            )
+            with make_fix():
+                runner.build(
+                    sources=sources,
+                    hdl_toplevel="frnn_tb",
+                    parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
+                    build_args=HARNESS_ARGS,
+                    build_dir=build_dir,
+                    log_file=None if verbose else log,
+                )
         except Exception as e:  # the runner raises on a failed compile
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise ToolError(f"Verilator build failed: {e}\n{tail}") from e
-        finally:
-            if old_mf is None:
-                os.environ.pop("MAKEFLAGS", None)
-            else:
-                os.environ["MAKEFLAGS"] = old_mf
         t_build = time.perf_counter() - t0
 
         run = Path(tmp) / "run"
@@ -206,9 +222,9 @@ def simulate(
             logf = Path(tmp) / "sim.log"
             tail = logf.read_text()[-2000:] if logf.exists() else ""
             raise ToolError(f"RTL simulation did not finish (timeout or error):\n{tail}")
-        resp = [int(x, 16) for x in (run / "tb_resp.mem").read_text().split() if "/" not in x]
-        stamps = [int(x, 16) for x in (run / "tb_cycles.mem").read_text().split() if "/" not in x]
-    fmt_signed = (info["output_format"] or "ap_fixed").startswith("ap_fixed")
+        resp = _read_hex(run / "tb_resp.mem")
+        stamps = _read_hex(run / "tb_cycles.mem")
+    fmt_signed = FixedFormat.parse(info["output_format"]).signed
     n_el = int(info["output_elements"])
     data = _decode([w & ((1 << out_w) - 1) for w in resp], out_w // n_el, n_el, fmt_signed)
     lasts = [w >> out_w for w in resp]
