@@ -2,7 +2,7 @@
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
 :func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`,
-:func:`train_model`;
+:func:`train_model`, :func:`synthesize`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
 formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
 TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
@@ -14,6 +14,7 @@ from fpga_rnn.api import (
     import_model,
     load_model,
     predict,
+    synthesize,
     train_model,
     verify,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "import_model",
     "load_model",
     "predict",
+    "synthesize",
     "train_model",
     "verify",
 ]

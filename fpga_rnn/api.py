@@ -270,3 +270,23 @@ def train_model(
     )
     cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
     return train(cfg, out, force=force, progress=progress)
+
+
+def synthesize(
+    rtl_dir: str | Path,
+    board: str | Path,
+    *,
+    out: str | Path | None = None,
+    pnr: bool = True,
+    force: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Synthesize a generated RTL directory for ``board`` with yosys (and nextpnr for
+    iCE40/ECP5); writes ``out`` (default ``RTL_DIR/synth-BOARD``) and returns synth.json.
+
+    Resources are LUT/FF/DSP/BRAM counts of the mapped netlist; ``fmax_mhz`` is the
+    placed-and-routed clock where the family has an open flow, else None.
+    """
+    from fpga_rnn.synth import synthesize as run
+
+    return run(rtl_dir, board, out=out, pnr=pnr, force=force, progress=progress).to_dict()

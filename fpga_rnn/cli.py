@@ -278,6 +278,55 @@ def verify(
         raise typer.Exit(1)
 
 
+BoardOpt = Annotated[
+    str,
+    typer.Option(help="A built-in board name (see `fpga-rnn boards`) or your own .yaml profile."),
+]
+
+
+@app.command()
+def synth(
+    rtl_dir: Annotated[Path, typer.Argument(help="A directory written by `fpga-rnn rtl`.")],
+    board: BoardOpt,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default RTL_DIR/synth-BOARD)."),
+    ] = None,
+    pnr: Annotated[
+        bool,
+        typer.Option(help="Place and route with nextpnr where the family has it (iCE40, ECP5)."),
+    ] = True,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Synthesize generated RTL with yosys (+ nextpnr): LUT/FF/DSP/BRAM, Fmax, synth.json."""
+
+    def say(msg: str) -> None:
+        err.print(f"[dim]{msg}[/]", highlight=False)
+
+    r = api.synthesize(rtl_dir, board, out=out_dir, pnr=pnr, force=force, progress=say)
+
+    def pretty() -> None:
+        t = Table(title=f"{rtl_dir} on {r['board']} ({r['part']}), top {r['top']}")
+        for col in ("resource", "used", "available", "utilisation"):
+            t.add_column(col, justify="right")
+        for k, v in r["resources"].items():
+            lim = r["limits"].get(k)
+            util = f"{100 * v / lim:.1f} %" if lim else "-"
+            t.add_row(k.upper(), f"{v:g}", str(lim or "-"), util)
+        out.print(t)
+        fmax = r["fmax_mhz"]
+        timing = (
+            f"Fmax {fmax:.1f} MHz (board clock {r['clock_mhz']:g} MHz: "
+            f"{'met' if r['meets_clock'] else 'NOT met'})"
+            if fmax is not None
+            else "no open place-and-route for this family: Fmax not measured"
+        )
+        out.print(f"{'fits' if r['fits'] else 'DOES NOT FIT'}; {timing}")
+
+    _emit(r, as_json, pretty)
+
+
 @app.command()
 def datasets(as_json: AsJson = False) -> None:
     """List the built-in datasets (shapes, classes); all ship offline."""

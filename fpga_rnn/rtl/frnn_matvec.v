@@ -38,12 +38,13 @@ module frnn_matvec #(
     output reg                busy,
     output reg                blk_done,
     output reg  [    BBW-1:0] done_blk,
-    output reg  [PR*AW-1:0]   acc
+    output wire [PR*AW-1:0]   acc
 );
   localparam integer DEPTH = NB * KB;
   localparam integer ABW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
   localparam integer KBW = (KB > 1) ? $clog2(KB) : 1;
-  localparam integer PW = VW + 1 + WW;  // exact product width
+  localparam integer VX = (VS != 0) ? 0 : 1;  // sign bit added to an unsigned vector
+  localparam integer PW = VW + VX + WW;  // exact product width
 
   reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
   reg [AW-1:0] bias[0:NB*PR-1];
@@ -58,52 +59,77 @@ module frnn_matvec #(
   reg [BBW-1:0] blk;
   reg [BBW:0] left;  // row blocks left after the current one
   reg [ABW-1:0] addr;
-  reg [PR*PK*WW-1:0] wq;
 
   // wq holds the tile being multiplied; while idle it holds the first tile of the
-  // next pass, so a pass starts without a ROM bubble.
+  // next pass, so a pass starts without a ROM bubble. The ROM is read only when the
+  // next tile differs from the held one (a fully parallel engine reads it once):
+  // a read enable on the block RAM, and no per-cycle copy of a wide word in
+  // simulation. wq is unpacked, one narrow element per multiplier, which Verilator
+  // keeps as plain C integers (slices of one wide vector cost shifts and masks).
   wire running = start || busy;
   wire last_kb = (kb == KB - 1);
   wire last_tile = running && last_kb && (left == 0);
   wire [31:0] first_addr32 = first_blk * KB;
   wire [ABW-1:0] first_addr = first_addr32[ABW-1:0];
+  wire [ABW-1:0] next_addr = (running && !last_tile) ? addr + 1'b1 : first_addr;
+  reg signed [WW-1:0] wq[0:PR*PK-1];
+  reg [ABW-1:0] wq_addr;
+  integer wi;
   always @(posedge clk) begin
-    wq <= rom[(running && !last_tile) ? addr + 1'b1 : first_addr];
+    if (rst || next_addr != wq_addr) begin
+      for (wi = 0; wi < PR * PK; wi = wi + 1) wq[wi] <= rom[next_addr][wi*WW+:WW];
+      wq_addr <= next_addr;
+    end
   end
 
-  // products of the current tile
-  wire [PR*PK*PW-1:0] prods;
+  // vector elements of the current input block
+  wire signed [VW+VX-1:0] v[0:PK-1];
   genvar gr, gp;
   generate
     for (gp = 0; gp < PK; gp = gp + 1) begin : g_in
-      wire [31:0] k_idx = kb * PK + gp;
+      // KB == 1: the index is a constant, not a function of the kb register
+      wire [31:0] k_idx = (KB == 1) ? gp : kb * PK + gp;
       wire [VW-1:0] raw = (k_idx < K) ? vec[k_idx*VW+:VW] : {VW{1'b0}};
-      wire signed [VW:0] v = (VS != 0) ? {raw[VW-1], raw} : {1'b0, raw};
-      for (gr = 0; gr < PR; gr = gr + 1) begin : g_mul
-        wire signed [WW-1:0] w = wq[(gr*PK+gp)*WW+:WW];
-        wire signed [PW-1:0] p = v * w;
-        assign prods[(gr*PK+gp)*PW+:PW] = p;
+      if (VS != 0) begin : g_s
+        assign v[gp] = raw;
+      end else begin : g_u
+        assign v[gp] = {1'b0, raw};
       end
     end
   endgenerate
 
-  // row sums of the tile (PK-input adder trees) added to the accumulators
+  // Row sums of the tile (PK-input adder trees) added to the accumulators. The MACs
+  // are written inside the enabled register process: the same hardware as a
+  // combinational tree feeding an enabled register, but Verilator then evaluates
+  // them only in busy cycles (a fully parallel engine idles most of a step).
+  reg signed [AW-1:0] acc_r[0:PR-1];
   integer r, p;
-  reg signed [AW-1:0] sum;
-  reg [PR*AW-1:0] acc_next;
-  always @* begin
-    for (r = 0; r < PR; r = r + 1) begin
-      sum = (kb == 0) ? bias[blk*PR+r] : acc[r*AW+:AW];
-      for (p = 0; p < PK; p = p + 1) sum = sum + ($signed(prods[(r*PK+p)*PW+:PW]) <<< SH);
-      acc_next[r*AW+:AW] = sum;
+  // verilator lint_off BLKSEQ
+  reg signed [AW-1:0] sum;  // adder-tree temporaries: blocking by intent
+  reg signed [PW-1:0] prod;
+  always @(posedge clk) begin
+    if (running) begin
+      for (r = 0; r < PR; r = r + 1) begin
+        sum = (kb == 0) ? bias[blk*PR+r] : acc_r[r];
+        for (p = 0; p < PK; p = p + 1) begin
+          prod = v[p] * wq[r*PK+p];
+          sum  = sum + (prod <<< SH);
+        end
+        acc_r[r] <= sum;
+      end
     end
   end
+  // verilator lint_on BLKSEQ
+  generate
+    for (gr = 0; gr < PR; gr = gr + 1) begin : g_acc
+      assign acc[gr*AW+:AW] = acc_r[gr];
+    end
+  endgenerate
   always @(posedge clk) begin
     blk_done <= 1'b0;
     if (rst) begin
       busy <= 1'b0;
     end else if (running) begin
-      acc <= acc_next;
       if (last_kb) begin
         blk_done <= 1'b1;
         done_blk <= blk;

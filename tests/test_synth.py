@@ -1,0 +1,79 @@
+"""Open synthesis (yosys + nextpnr) of generated RTL: figures, synth.json, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import fpga_rnn
+from fpga_rnn.errors import InputError, OutputExistsError, ToolError
+from fpga_rnn.ir import random as rir
+from fpga_rnn.synth import classify, find_tool
+
+TINY = [{"kind": "simple_rnn", "units": 2}, {"kind": "dense", "units": 2}]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fpga_rnn.cli", *args], capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def rtl_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("s")
+    m = rir.model(TINY, features=2, seed=3, precision="ap_fixed<8,3>")
+    fpga_rnn.generate_rtl(m, d / "rtl", reuse=4)
+    return d / "rtl"
+
+
+@pytest.mark.slow
+def test_ecp5_synthesis_and_place_and_route(rtl_dir) -> None:
+    msgs: list[str] = []
+    r = fpga_rnn.synthesize(rtl_dir, "ulx3s-85f", progress=msgs.append)
+    out = rtl_dir / "synth-ulx3s-85f"
+    assert json.loads((out / "synth.json").read_text()) == r
+    assert "End of script." in (out / "yosys.log").read_text()
+    assert (out / "report.json").exists()
+    res = r["resources"]
+    # 2 units: the weight/bias MACs map to MULT18X18D, tables to DP16KD block RAM
+    assert res["lut"] > 0 and res["ff"] > r["shell_ff"] > 0
+    assert res["dsp"] >= 1 and res["bram"] >= 1
+    assert r["fits"] and r["fmax_mhz"] > 0 and r["meets_clock"] == (r["fmax_mhz"] >= 25)
+    assert r["top"] == "frnn_shell"
+    assert any(m.startswith("yosys: ") for m in msgs) and any("nextpnr" in m for m in msgs)
+    with pytest.raises(OutputExistsError):
+        fpga_rnn.synthesize(rtl_dir, "ulx3s-85f")
+
+
+@pytest.mark.slow
+def test_xilinx_cli_json(rtl_dir, tmp_path) -> None:
+    out = tmp_path / "syn"
+    r = cli("synth", str(rtl_dir), "--board", "pynq-z2", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res == json.loads((out / "synth.json").read_text())
+    assert res["part"] == "xc7z020clg400-1" and res["top"] == "frnn_top"
+    assert res["fmax_mhz"] is None and res["shell_ff"] == 0
+    assert res["resources"]["dsp"] >= 1 and res["resources"]["lut"] > 0
+    assert res["utilisation"]["dsp"] == pytest.approx(res["resources"]["dsp"] / 220, abs=1e-4)
+
+
+def test_classify_counts_cells_per_family() -> None:
+    cells = {"LUT6": 3, "LUT2": 2, "FDRE": 4, "RAMB18E1": 3, "RAMB36E1": 1, "DSP48E1": 2}
+    assert classify(cells, "xilinx") == {"lut": 5, "ff": 4, "dsp": 2, "bram": 2.5}
+    assert classify({"CCU2C": 3, "LUT4": 1}, "ecp5")["lut"] == 7
+
+
+def test_errors_are_one_line(tmp_path) -> None:
+    with pytest.raises(ToolError, match="pip install yowasp-nosuchtool"):
+        find_tool("nosuchtool")
+    with pytest.raises(InputError, match="not an RTL directory"):
+        fpga_rnn.synthesize(tmp_path, "pynq-z2")
+    r = cli("synth", str(tmp_path), "--board", "no-such-board")
+    assert r.returncode == 1
+    assert "unknown board 'no-such-board'; known boards: " in r.stderr
+    assert "pynq-z2" in r.stderr and "Traceback" not in r.stderr
