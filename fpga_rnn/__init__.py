@@ -2,7 +2,8 @@
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
 :func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`,
-:func:`train_model`, :func:`synthesize`;
+:func:`train_model`, :func:`synthesize`,
+:func:`fit_board`, :func:`run_flow`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
 formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
 TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
@@ -10,10 +11,12 @@ TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
 
 from fpga_rnn.api import (
     compare,
+    fit_board,
     generate_rtl,
     import_model,
     load_model,
     predict,
+    run_flow,
     synthesize,
     train_model,
     verify,
@@ -32,10 +35,12 @@ __all__ = [
     "Rounding",
     "__version__",
     "compare",
+    "fit_board",
     "generate_rtl",
     "import_model",
     "load_model",
     "predict",
+    "run_flow",
     "synthesize",
     "train_model",
     "verify",

@@ -290,3 +290,34 @@ def synthesize(
     from fpga_rnn.synth import synthesize as run
 
     return run(rtl_dir, board, out=out, pnr=pnr, force=force, progress=progress).to_dict()
+
+
+def fit_board(
+    model: Model | str | Path,
+    board: str | Path,
+    out: str | Path,
+    *,
+    max_utilisation: float = 0.8,
+    force: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """The fastest parallelism of ``model`` that fits ``board`` (DSP predicted, then
+    synthesized to check every resource); writes ``out`` and returns fit.json."""
+    from fpga_rnn.fit import fit
+
+    return fit(
+        load_model(model),
+        board,
+        out,
+        max_utilisation=max_utilisation,
+        force=force,
+        progress=progress,
+    )
+
+
+def run_flow(out: str | Path, **options: Any) -> dict[str, Any]:
+    """Train -> import -> fit + synthesize -> verify -> report.html in ``out``; finished
+    stages are reused unless ``force``. Options: see :func:`fpga_rnn.flow.flow`."""
+    from fpga_rnn.flow import flow
+
+    return flow(out, **options)

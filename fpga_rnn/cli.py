@@ -328,6 +328,86 @@ def synth(
 
 
 @app.command()
+def fit(
+    model: ModelArg,
+    board: BoardOpt,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for rtl/, synth-BOARD/ and fit.json.")
+    ],
+    max_utilisation: Annotated[
+        float, typer.Option(help="Share of each board resource the design may use.")
+    ] = 0.8,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Pick the fastest parallelism that fits the board, and prove it by synthesis."""
+
+    def say(msg: str) -> None:
+        err.print(f"[dim]{msg}[/]", highlight=False)
+
+    r = api.fit_board(
+        model, board, out_dir, max_utilisation=max_utilisation, force=force, progress=say
+    )
+
+    def pretty() -> None:
+        c = r["chosen"]
+        out.print(
+            f"{r['board']}: reuse {c['reuse']}, {c['multipliers']} multipliers, "
+            f"{c['cycles_per_step']} cycles/step; synthesized "
+            + ", ".join(f"{k.upper()} {v:g}" for k, v in c["resources"].items())
+            + f" -> {out_dir}"
+        )
+
+    _emit(r, as_json, pretty)
+
+
+@app.command()
+def flow(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Flow folder.")] = Path("runs/flow"),
+    dataset: Annotated[str, typer.Option(help="Built-in dataset or .npz.")] = "japanese-vowels",
+    board: BoardOpt = "pynq-z2",
+    arch: Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")] = "lstm",
+    units: Annotated[int, typer.Option(help="Units per recurrent layer.")] = 16,
+    bits: Annotated[int, typer.Option(help="Weight/bias bits (QAT).")] = 8,
+    epochs: Annotated[int, typer.Option(help="Maximum training epochs.")] = 100,
+    seed: Annotated[int, typer.Option(help="Training seed.")] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo every stage instead of reusing finished ones.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Train, fit + synthesize, verify the RTL, write report.html; reuses finished stages."""
+
+    def say(msg: str) -> None:
+        err.print(f"[dim]{msg}[/]", highlight=False)
+
+    r = api.run_flow(
+        out_dir,
+        dataset=dataset,
+        board=board,
+        arch=arch,
+        units=units,
+        bits=bits,
+        epochs=epochs,
+        seed=seed,
+        force=force,
+        progress=say,
+    )
+
+    def pretty() -> None:
+        s = r["summary"]
+        out.print(
+            f"accuracy float {s['accuracy']['float']} / fixed {s['accuracy']['golden']}; "
+            f"bit-exact {s['bit_exact']}; latency {s['latency_cycles']} cycles at reuse "
+            f"{s['reuse']}; {s['board']}: "
+            + ", ".join(f"{k.upper()} {v:g}" for k, v in s["resources"].items())
+        )
+        out.print(f"report: {s['report']}")
+
+    _emit(r, as_json, pretty)
+
+
+@app.command()
 def datasets(as_json: AsJson = False) -> None:
     """List the built-in datasets (shapes, classes); all ship offline."""
     from fpga_rnn.datasets import DATASETS, load_dataset

@@ -113,3 +113,20 @@ def error_histogram(errors: dict[str, np.ndarray], path: Path, xlabel: str) -> P
         ax.hist(np.ravel(e), bins=60, alpha=0.6, label=name)
     ax.set_yscale("log")
     return _finish(plt, fig, ax, path, xlabel, "count")
+
+
+def utilisation(used: dict[str, float], limits: dict[str, int], path: Path, title: str) -> Path:
+    """Horizontal bars: each resource's share of the board, 80 % guide line."""
+    plt = _plt()
+    keys = [k for k in used if limits.get(k)]
+    frac = [100 * used[k] / limits[k] for k in keys]
+    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.55 * len(keys)))
+    colors = ["#c0392b" if f > 100 else "#e67e22" if f > 80 else "#2e86c1" for f in frac]
+    ax.barh([k.upper() for k in keys], frac, color=colors)
+    for i, (k, f) in enumerate(zip(keys, frac, strict=True)):
+        ax.text(f + 1, i, f"{used[k]:g} / {limits[k]}  ({f:.1f} %)", va="center", fontsize=8)
+    ax.axvline(80, color="grey", ls="--", lw=1, label="80 %")
+    ax.set_xlim(0, max(110, max(frac, default=0) * 1.35))
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=10)
+    return _finish(plt, fig, ax, path, "% of the board", "")

@@ -41,13 +41,11 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-3}
 
 case "${1:-}" in
   demo)
-    out=${OUT:-runs/quickstart}
-    python examples/quickstart.py --out "$out" --force
-    fpga-rnn import "$out/model.keras" --out "$out/ir" --force
-    fpga-rnn predict "$out/ir" --input "$out/x_test.npy" --out "$out/y_golden.npy" --force
-    fpga-rnn predict "$out/model.keras" --input "$out/x_test.npy" --out "$out/y_float.npy" --target float --force
-    fpga-rnn verify "$out/model.keras" --input "$out/x_test.npy" --targets golden,rtl --out "$out/verify.json" --force
-    echo "[demo] results in $out/ (quickstart.json, ir/, rtl/, y_golden.npy/.json, y_float.npy/.json, verify.json)"
+    # the main job: train a QAT LSTM on JapaneseVowels, fit it to the PYNQ-Z2,
+    # synthesize (yosys), verify the RTL bit-exact (Verilator), write report.html
+    out=${OUT:-runs/flow}
+    fpga-rnn flow --out "$out"
+    echo "[demo] open $out/report.html (stage results: $out/flow.json, train/, fit/, verify.json)"
     ;;
   test)
     ruff check .

@@ -1,0 +1,129 @@
+"""Fit a model onto a board: the lowest-latency parallelism whose resources fit.
+
+The resource model predicts DSP blocks exactly from the RTL plan (one DSP per
+multiplier: every product in our cores is at most 25x18 bits on Xilinx, 18x18 on
+ECP5, 16x16 on iCE40 for 16-bit formats); LUT, FF and block RAM are not modelled
+but measured: the chosen configuration is synthesized, and if synthesis says it
+does not fit, the search moves to the next lower parallelism. The answer is
+therefore always one that yosys synthesized within the limits.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fpga_rnn.boards import Board, load_board
+from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.ir import Model
+from fpga_rnn.outputs import atomic_dir
+
+REUSE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+MAX_SYNTH_TRIES = 3
+
+
+class FitError(FpgaRnnError):
+    """The model does not fit the board at any parallelism."""
+
+
+def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str, Any]]:
+    """Every distinct design over REUSE_STEPS: reuse, multipliers, cycles per sequence."""
+    from fpga_rnn.rtlgen import build
+    from fpga_rnn.rtlgen.plan import sequence_lower_bound
+
+    seen, rows = set(), []
+    steps = model.input.shape[0] or build.DEFAULT_MAX_TIMESTEPS
+    for r in REUSE_STEPS:
+        d = build.design(model, r, max_timesteps)
+        mults = int(d.info["multipliers"])
+        if mults in seen:
+            continue
+        seen.add(mults)
+        per_step = sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"])
+        rows.append(
+            {
+                "reuse": r,
+                "multipliers": mults,
+                "predicted_dsp": mults,
+                "cycles_per_step": per_step,
+                "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
+            }
+        )
+    return rows
+
+
+def fit(
+    model: Model,
+    board: Board | str,
+    out: Path | str,
+    *,
+    max_utilisation: float = 0.8,
+    max_timesteps: int | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Choose and synthesize the fastest design of ``model`` that fits ``board``.
+
+    Writes ``out/`` (rtl/, synth-BOARD/, fit.json) atomically; returns fit.json.
+    """
+    from fpga_rnn.rtlgen import build
+    from fpga_rnn.synth import synthesize
+
+    b = board if isinstance(board, Board) else load_board(board)
+    if not 0 < max_utilisation <= 1:
+        raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
+    budget = {k: max_utilisation * v for k, v in b.resources.items()}
+    rows = candidates(model, max_timesteps)
+    fitting = [c for c in rows if c["predicted_dsp"] <= budget["dsp"]]
+    if not fitting:
+        least = min(rows, key=lambda c: c["multipliers"])
+        raise FitError(
+            f"needs {least['predicted_dsp']} DSP at the lowest parallelism (reuse "
+            f"{least['reuse']}); {b.name} has {b.resources['dsp']} "
+            f"({max_utilisation:.0%} usable): use a smaller model or a bigger board"
+        )
+    tried: list[dict[str, Any]] = []
+    with atomic_dir(Path(out), force=force) as tmp:
+        for cand in fitting[:MAX_SYNTH_TRIES]:
+            if progress:
+                progress(
+                    f"fit: trying reuse {cand['reuse']} ({cand['multipliers']} multipliers, "
+                    f"{cand['cycles_per_step']} cycles/step)"
+                )
+            rtl = tmp / "rtl"
+            shutil.rmtree(rtl, ignore_errors=True)
+            build.write(build.design(model, cand["reuse"], max_timesteps), rtl)
+            syn = synthesize(rtl, b, out=tmp / f"synth-{b.name}", force=True, progress=progress)
+            over = {k: v for k, v in syn.resources.items() if v > budget.get(k, 0) and v > 0}
+            tried.append({**cand, "synthesized": syn.resources, "over_budget": sorted(over)})
+            if not over:
+                result = {
+                    "board": b.name,
+                    "max_utilisation": max_utilisation,
+                    "chosen": {**cand, "resources": syn.resources, "fmax_mhz": syn.fmax_mhz},
+                    "latency_us_per_step": cand["cycles_per_step"] / b.clock_mhz,
+                    "dsp_model_error": _err(cand["predicted_dsp"], syn.resources["dsp"]),
+                    "tried": tried,
+                    "candidates": rows,
+                    "utilisation": syn.utilisation,
+                }
+                (tmp / "fit.json").write_text(json.dumps(result, indent=2) + "\n")
+                return result
+        worst = tried[-1]
+        raise FitError(
+            f"no design fits {b.name} within {max_utilisation:.0%}: reuse {worst['reuse']} "
+            f"synthesizes to {_fmt(worst['synthesized'])}, over on "
+            f"{', '.join(k.upper() for k in worst['over_budget'])} "
+            f"(limits {_fmt(b.resources)})"
+        )
+
+
+def _err(pred: float, real: float) -> float | None:
+    return None if real == 0 else round((pred - real) / real, 4)
+
+
+def _fmt(res: dict[str, Any]) -> str:
+    return ", ".join(f"{k.upper()} {v:g}" for k, v in res.items())

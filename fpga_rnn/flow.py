@@ -1,0 +1,148 @@
+"""The whole job in one call: train (QAT) -> import -> fit + synthesize -> verify -> report.
+
+Each stage writes its results under ``out/`` (train/, fit/, verify.json, hls.json,
+report.html) and records a key of its inputs in ``out/flow.json``; a re-run reuses
+every stage whose key and outputs are unchanged, unless ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn.outputs import atomic_file
+
+Progress = Callable[[str], None]
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _file_key(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def flow(
+    out: str | Path,
+    *,
+    dataset: str = "japanese-vowels",
+    board: str = "pynq-z2",
+    arch: str = "lstm",
+    units: int = 16,
+    bits: int = 8,
+    epochs: int = 100,
+    seed: int = 0,
+    max_utilisation: float = 0.8,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) the flow in ``out``; returns flow.json's content."""
+    from fpga_rnn import api
+    from fpga_rnn.boards import load_board
+    from fpga_rnn.fit import fit
+    from fpga_rnn.report import write_report
+
+    say = progress or (lambda _m: None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    b = load_board(board)  # fail fast on an unknown board, before training
+    state_path = out / "flow.json"
+    state: dict[str, Any] = {} if force else _load(state_path)
+    stages: dict[str, Any] = state.get("stages", {})
+
+    def run(name: str, key: str, done: Path, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        prev = stages.get(name)
+        if prev and prev["key"] == key and done.exists() and not force:
+            say(f"{name}: up to date (inputs unchanged), reusing {done}")
+            return prev["result"]
+        say(f"{name}: running")
+        t0 = time.perf_counter()
+        result = fn()
+        stages[name] = {"key": key, "seconds": round(time.perf_counter() - t0, 1), "result": result}
+        _save(state_path, {"stages": stages, "config": cfg})
+        return result
+
+    cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
+    cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
+    train_dir = out / "train"
+    metrics = run(
+        "train",
+        _key(dataset, arch, units, bits, epochs, seed),
+        train_dir / "metrics.json",
+        lambda: api.train_model(
+            dataset,
+            train_dir,
+            arch=arch,
+            units=units,
+            bits=bits,
+            epochs=epochs,
+            seed=seed,
+            force=True,
+            progress=say,
+        ),
+    )
+    model_file = train_dir / "model.keras"
+    ir = api.load_model(train_dir / "ir")
+    fit_dir = out / "fit"
+    fitted = run(
+        "fit",
+        _key(_file_key(model_file), b.to_dict(), max_utilisation),
+        fit_dir / "fit.json",
+        lambda: fit(ir, b, fit_dir, max_utilisation=max_utilisation, force=True, progress=say),
+    )
+    reuse = fitted["chosen"]["reuse"]
+    x_test = np.load(train_dir / "x_test.npy")
+    verified = run(
+        "verify",
+        _key(_file_key(model_file), reuse, _file_key(train_dir / "x_test.npy")),
+        out / "verify.json",
+        lambda: _verify(api, model_file, x_test, reuse, out / "verify.json", say),
+    )
+    hls = {
+        "available": False,
+        "reason": "the hls4ml stage (HLS project + C-simulation) is not built yet",
+    }
+    _write_json(out / "hls.json", hls)
+    report = write_report(out, board=b)
+    say(f"report: {report}")
+    summary = {
+        "out": str(out),
+        "report": str(report),
+        "accuracy": {"float": metrics["float"], "golden": metrics["golden"]},
+        "reuse": reuse,
+        "bit_exact": {t: v.get("bit_exact") for t, v in verified["targets"].items()},
+        "latency_cycles": verified["targets"]["rtl"].get("latency_cycles"),
+        "resources": fitted["chosen"]["resources"],
+        "board": b.name,
+    }
+    state = {"stages": stages, "config": cfg, "summary": summary}
+    _save(state_path, state)
+    return state
+
+
+def _verify(api: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, say: Progress):
+    res = api.verify(model_file, x, targets=("golden", "rtl"), reuse=reuse, progress=say)
+    _write_json(path, res)
+    return res
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with atomic_file(path, force=True) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+_save = _write_json

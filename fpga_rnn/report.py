@@ -1,0 +1,189 @@
+"""``report.html``: one self-contained page (images embedded) from a flow directory's JSON."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+from fpga_rnn.boards import Board
+from fpga_rnn.outputs import atomic_file
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1080px;
+margin:2em auto;padding:0 1em;color:#1c2833;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.1em} h2{font-size:1.2em;border-bottom:2px solid #d6eaf8;
+padding-bottom:.2em;margin-top:1.8em} .sub{color:#5d6d7e;margin-top:0}
+table{border-collapse:collapse;margin:.6em 0}
+td,th{padding:.3em .8em;border-bottom:1px solid #eaecee;text-align:right}
+th{background:#f4f6f7} td:first-child,th:first-child{text-align:left}
+.cards{display:flex;gap:1em;flex-wrap:wrap} .card{flex:1;min-width:150px;background:#f8f9f9;
+border-radius:8px;padding:.7em 1em} .card b{display:block;font-size:1.5em}
+.ok{color:#1e8449;font-weight:600} .bad{color:#c0392b;font-weight:600} .na{color:#7f8c8d}
+img{max-width:100%} .imgs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
+pre{background:#f4f6f7;padding:.8em;border-radius:6px;overflow-x:auto;font-size:.85em}
+"""
+
+
+def _img(path: Path, alt: str) -> str:
+    if not path.exists():  # e.g. predictions.png exists for regression only
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(head: list[str], rows: list[list[Any]]) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _score(d: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v:.4g}" for k, v in d.items())
+
+
+def write_report(out: Path, *, board: Board) -> Path:
+    """Write ``out/report.html`` from train/, fit/, verify.json, hls.json, flow.json."""
+    from fpga_rnn import plots
+
+    out = Path(out)
+    metrics = _load(out / "train" / "metrics.json")
+    fitted = _load(out / "fit" / "fit.json")
+    verified = _load(out / "verify.json")
+    hls = _load(out / "hls.json")
+    state = _load(out / "flow.json")
+    cfg = state.get("config", {})
+    chosen = fitted.get("chosen", {})
+    res = chosen.get("resources", {})
+    util_png = out / "fit" / "utilisation.png"
+    if res:
+        plots.utilisation(res, board.resources, util_png, f"{board.name} ({board.part})")
+    rtl = verified.get("targets", {}).get("rtl", {})
+    lat = rtl.get("latency_cycles")
+    bound = rtl.get("lower_bound_cycles")
+    fmax = chosen.get("fmax_mhz")
+
+    def mark(ok: bool | None) -> str:
+        if ok is None:
+            return '<span class="na">n/a</span>'
+        return '<span class="ok">yes</span>' if ok else '<span class="bad">NO</span>'
+
+    ds = metrics.get("dataset", {})
+    cards = [
+        ("float accuracy", _score(metrics.get("float", {}))),
+        ("fixed-point (golden)", _score(metrics.get("golden", {}))),
+        ("RTL vs golden", "bit-exact" if rtl.get("bit_exact") else "MISMATCH"),
+        ("latency", f"{lat} cycles" if lat is not None else "n/a"),
+        ("at board clock", f"{lat / board.clock_mhz:.2f} µs" if lat else "n/a"),
+    ]
+    from fpga_rnn.ir import Model
+
+    layers = [
+        [html.escape(str(r["name"])), r["kind"], str(r["output_shape"]), r["params"]]
+        for r in Model.load(out / "train" / "ir").summary()
+    ]
+    verify_rows = []
+    for t, v in verified.get("targets", {}).items():
+        verify_rows.append([t, v.get("mismatches", "-"), mark(v.get("bit_exact"))])
+    verify_rows.append(
+        ["hls (C-sim)", "-", f'<span class="na">{html.escape(hls.get("reason", ""))}</span>']
+    )
+    floatcmp = verified.get("float", {})
+    res_rows = [
+        [k.upper(), f"{v:g}", board.resources.get(k, "-"), f"{100 * v / board.resources[k]:.1f} %"]
+        for k, v in res.items()
+        if board.resources.get(k)
+    ]
+    cand_rows = [
+        [c["reuse"], c["multipliers"], c["cycles_per_step"], c["lower_bound_cycles"]]
+        for c in fitted.get("candidates", [])
+    ]
+    cmd = ["fpga-rnn", "flow", "--out", str(out)]
+    for k in ("dataset", "board", "arch", "units", "bits", "epochs", "seed"):
+        if k in cfg:
+            cmd += [f"--{k}", str(cfg[k])]
+    stage_rows = [[k, f"{v.get('seconds', 0):.1f} s"] for k, v in state.get("stages", {}).items()]
+    body = f"""
+<h1>fpga-rnn report: {html.escape(metrics.get("model", "model"))} on {html.escape(board.name)}</h1>
+<p class="sub">{html.escape(ds.get("name", ""))}: {html.escape(ds.get("description", ""))};
+{ds.get("train", "?")} train / {ds.get("test", "?")} test sequences.
+Board {html.escape(board.description)}, part {board.part}, clock {board.clock_mhz:g} MHz.</p>
+<div class="cards">{"".join(f"<div class='card'>{k}<b>{v}</b></div>" for k, v in cards)}</div>
+
+<h2>Model</h2>
+{_table(["layer", "kind", "output shape", "parameters"], layers)}
+<p>{metrics.get("parameters", "?")} parameters; {
+        json.dumps(metrics.get("config", {}).get("model", {}))
+    };
+state/activations {html.escape(str(metrics.get("config", {}).get("precision", "")))}.</p>
+
+<h2>Training</h2>
+<div class="imgs">{_img(out / "train" / "training.png", "training curves")}</div>
+<p>{metrics.get("epochs_run", "?")} epochs (best {metrics.get("best_epoch", "?")}),
+{metrics.get("train_seconds", 0):.0f} s. Float {_score(metrics.get("float", {}))};
+fixed point (golden model) {_score(metrics.get("golden", {}))}.</p>
+<div class="imgs">{_img(out / "train" / "confusion.png", "confusion matrices")}
+{_img(out / "train" / "predictions.png", "predictions")}
+{_img(out / "train" / "error_hist.png", "golden vs float error histogram")}</div>
+
+<h2>Verification (same {verified.get("samples", "?")} test sequences)</h2>
+{_table(["target", "mismatches vs golden", "bit-exact"], verify_rows)}
+<p>Golden vs float Keras: max |error| {floatcmp.get("max_abs_error", "n/a")},
+argmax agreement {floatcmp.get("argmax_agreement", "n/a")}.
+RTL ran in Verilator with random input gaps and output backpressure.</p>
+
+<h2>Latency</h2>
+{
+        _table(
+            ["", "cycles", "µs at " + f"{board.clock_mhz:g} MHz"],
+            [
+                [
+                    "measured (RTL, one sequence)",
+                    lat,
+                    f"{lat / board.clock_mhz:.2f}" if lat else "-",
+                ],
+                [
+                    "lower bound (DESIGN.md)",
+                    bound,
+                    f"{bound / board.clock_mhz:.2f}" if bound else "-",
+                ],
+                ["initiation interval", rtl.get("initiation_interval_cycles", "-"), "-"],
+            ],
+        )
+    }
+<p>Measured / bound = {f"{lat / bound:.2f}" if lat and bound else "n/a"};
+{rtl.get("cycles_per_timestep", 0):.2f} cycles per time step.</p>
+
+<h2>Resources ({html.escape(board.part)}, reuse {chosen.get("reuse", "?")})</h2>
+<div class="imgs">{_img(util_png, "utilisation")}</div>
+{_table(["resource", "used", "available", "utilisation"], res_rows)}
+<p>Synthesized with yosys ({html.escape(board.synth)}).
+Fmax: {
+        f"{fmax:.1f} MHz (nextpnr)"
+        if fmax
+        else "not measured: no open place-and-route for this family"
+    }.
+DSP model error {fitted.get("dsp_model_error", "n/a")} (predicted vs synthesized).</p>
+<p>Parallelism options considered (fit picks the fastest that fits
+{100 * fitted.get("max_utilisation", 0.8):.0f} % of the board):</p>
+{_table(["reuse", "multipliers", "cycles/step", "bound (cycles/sequence)"], cand_rows)}
+
+<h2>Reproduce</h2>
+<pre>{html.escape(shlex.join(cmd))}</pre>
+{_table(["stage", "time"], stage_rows)}
+"""
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>fpga-rnn report</title>"
+        f"<style>{CSS}</style></head><body>{body}</body></html>"
+    )
+    path = out / "report.html"
+    with atomic_file(path, force=True) as tmp:
+        tmp.write_text(page)
+    return path
