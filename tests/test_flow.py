@@ -47,7 +47,8 @@ def _pairs(fitted: dict) -> list[tuple[float, float]]:
 
 def test_fit_refuses_with_the_reason(tmp_path) -> None:
     m = rir.model([{"kind": "lstm", "units": 24}], features=8, seed=0)
-    with pytest.raises(FitError, match=r"needs \d+ DSP at the lowest parallelism .*icebreaker has 8"):
+    why = r"needs \d+ DSP at the lowest parallelism .*icebreaker has 8"
+    with pytest.raises(FitError, match=why):
         fit(m, "icebreaker", tmp_path / "fit")
     assert not (tmp_path / "fit").exists()
     with pytest.raises(FpgaRnnError, match="max-utilisation"):
