@@ -278,6 +278,15 @@ def verify(
         raise typer.Exit(1)
 
 
+# training options shared by `train` and `flow`
+DatasetOpt = Annotated[
+    str, typer.Option(help="Built-in dataset (fpga-rnn datasets) or a .npz file.")
+]
+ArchOpt = Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")]
+UnitsOpt = Annotated[int, typer.Option(help="Units per recurrent layer.")]
+BitsOpt = Annotated[int, typer.Option(help="Weight/bias bits (quantized_bits).")]
+EpochsOpt = Annotated[int, typer.Option(help="Maximum epochs (early stopping).")]
+SeedOpt = Annotated[int, typer.Option(help="Seed for weights, split and shuffling.")]
 BoardOpt = Annotated[
     str,
     typer.Option(help="A built-in board name (see `fpga-rnn boards`) or your own .yaml profile."),
@@ -364,13 +373,13 @@ def fit(
 @app.command()
 def flow(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Flow folder.")] = Path("runs/flow"),
-    dataset: Annotated[str, typer.Option(help="Built-in dataset or .npz.")] = "japanese-vowels",
+    dataset: DatasetOpt = "japanese-vowels",
     board: BoardOpt = "pynq-z2",
-    arch: Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")] = "lstm",
-    units: Annotated[int, typer.Option(help="Units per recurrent layer.")] = 16,
-    bits: Annotated[int, typer.Option(help="Weight/bias bits (QAT).")] = 8,
-    epochs: Annotated[int, typer.Option(help="Maximum training epochs.")] = 100,
-    seed: Annotated[int, typer.Option(help="Training seed.")] = 0,
+    arch: ArchOpt = "lstm",
+    units: UnitsOpt = 16,
+    bits: BitsOpt = 8,
+    epochs: EpochsOpt = 100,
+    seed: SeedOpt = 0,
     force: Annotated[
         bool, typer.Option("--force", help="Redo every stage instead of reusing finished ones.")
     ] = False,
@@ -441,16 +450,14 @@ def datasets(as_json: AsJson = False) -> None:
 @app.command()
 def train(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")],
-    dataset: Annotated[
-        str, typer.Option(help="Built-in dataset (fpga-rnn datasets) or a .npz file.")
-    ] = "japanese-vowels",
-    arch: Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")] = "lstm",
-    units: Annotated[int, typer.Option(help="Units per recurrent layer.")] = 32,
+    dataset: DatasetOpt = "japanese-vowels",
+    arch: ArchOpt = "lstm",
+    units: UnitsOpt = 32,
     layers: Annotated[int, typer.Option(help="Stacked recurrent layers.")] = 1,
-    bits: Annotated[int, typer.Option(help="Weight/bias bits (quantized_bits).")] = 8,
+    bits: BitsOpt = 8,
     int_bits: Annotated[int, typer.Option(help="Integer bits of the weights.")] = 0,
-    epochs: Annotated[int, typer.Option(help="Maximum epochs (early stopping).")] = 100,
-    seed: Annotated[int, typer.Option(help="Seed for weights, split and shuffling.")] = 0,
+    epochs: EpochsOpt = 100,
+    seed: SeedOpt = 0,
     patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 20,
     float_baseline: Annotated[
         bool, typer.Option("--float", help="Train the same architecture without quantizers.")
