@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fpga_rnn.rtlgen.build import core_files
-from fpga_rnn.rtlgen.sim import BUILD_ARGS, cache_dir, find_verilator, make_fix
+from fpga_rnn.rtlgen.sim import BUILD_ARGS, MAKE_FIX, build_cached, cache_dir, find_verilator
 
 
 def run_cocotb(
@@ -35,24 +35,26 @@ def run_cocotb(
         p.write_text(text)
         srcs.append(p)
     sources = [*core_files(), *srcs]
-    h = hashlib.sha256(json.dumps(parameters or {}, sort_keys=True).encode())
+    key = [parameters or {}, BUILD_ARGS, MAKE_FIX]
+    h = hashlib.sha256(json.dumps(key, sort_keys=True).encode())
     for f in sources:
         h.update(f.read_bytes())
     build_dir = cache_dir() / "rtl_tests" / f"{toplevel}-{h.hexdigest()[:16]}"
     runner = get_runner("verilator")
-    with make_fix():
-        runner.build(
-            sources=sources,
-            hdl_toplevel=toplevel,
-            parameters=parameters or {},
-            build_args=BUILD_ARGS,
-            build_dir=build_dir,
-            log_file=work / "build.log",
-        )
+    build_cached(
+        runner,
+        build_dir,
+        sources=sources,
+        hdl_toplevel=toplevel,
+        parameters=parameters or {},
+        build_args=BUILD_ARGS,
+        log_file=work / "build.log",
+    )
     try:
         xml = runner.test(
             test_module=module,
             hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",
             build_dir=build_dir,
             test_dir=work,
             extra_env={k: str(v) for k, v in (env or {}).items()},

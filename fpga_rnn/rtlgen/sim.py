@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,23 @@ def make_fix() -> Iterator[None]:
             os.environ.pop("MAKEFLAGS", None)
         else:
             os.environ["MAKEFLAGS"] = old
+
+
+def build_cached(runner: Any, build_dir: Path, **build: Any) -> None:
+    """``runner.build`` once per ``build_dir``, a folder keyed by everything the binary
+    depends on (sources, parameters, flags).
+
+    The runner re-runs Verilator and make whenever a source is newer than its
+    outputs, and generated sources are rewritten on every call: a marker written
+    after a finished build makes the cached binary really cached. Runs that skip
+    the build must pass ``hdl_toplevel_lang`` to ``runner.test``.
+    """
+    marker = build_dir / ".frnn-built"
+    if marker.exists():
+        return
+    with make_fix():
+        runner.build(build_dir=build_dir, **build)
+    marker.touch()
 
 
 def cache_dir() -> Path:
@@ -168,22 +186,16 @@ def simulate(
         (src / "frnn_top.v").write_text(d.top)
         sources = [*core_files(), harness_file(), src / "frnn_top.v"]
         log = Path(tmp) / "build.log"
-        # The runner re-runs Verilator and make whenever a source is newer than its
-        # outputs (frnn_top.v is rewritten here each call): a marker written after a
-        # finished build makes a cached binary really cached.
-        built = build_dir / ".frnn-built"
         try:
-            if not built.exists():
-                with make_fix():
-                    runner.build(
-                        sources=sources,
-                        hdl_toplevel="frnn_tb",
-                        parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
-                        build_args=HARNESS_ARGS,
-                        build_dir=build_dir,
-                        log_file=None if verbose else log,
-                    )
-                built.write_text(digest(d))
+            build_cached(
+                runner,
+                build_dir,
+                sources=sources,
+                hdl_toplevel="frnn_tb",
+                parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
+                build_args=HARNESS_ARGS,
+                log_file=None if verbose else log,
+            )
         except Exception as e:  # the runner raises on a failed compile
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise ToolError(f"Verilator build failed: {e}\n{tail}") from e
