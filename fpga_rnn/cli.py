@@ -10,12 +10,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from fpga_rnn import api
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.outputs import check_writable, save_npy, write_json
 from fpga_rnn.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
+from fpga_rnn.synth import format_resources
 
 app = typer.Typer(
     help="Quantized RNNs (LSTM/GRU/SimpleRNN) from Keras/QKeras to FPGA firmware, "
@@ -243,7 +245,7 @@ def verify(
         multipliers=multipliers,
         backpressure=backpressure,
         gap=gap,
-        progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
+        progress=_progress,
     )
     if out_file is not None:
         write_json(out_file, res, force=force)
@@ -310,10 +312,7 @@ def synth(
 ) -> None:
     """Synthesize generated RTL with yosys (+ nextpnr): LUT/FF/DSP/BRAM, Fmax, synth.json."""
 
-    def say(msg: str) -> None:
-        err.print(f"[dim]{msg}[/]", highlight=False)
-
-    r = api.synthesize(rtl_dir, board, out=out_dir, pnr=pnr, force=force, progress=say)
+    r = api.synthesize(rtl_dir, board, out=out_dir, pnr=pnr, force=force, progress=_progress)
 
     def pretty() -> None:
         t = Table(title=f"{rtl_dir} on {r['board']} ({r['part']}), top {r['top']}")
@@ -351,11 +350,8 @@ def fit(
 ) -> None:
     """Pick the fastest parallelism that fits the board, and prove it by synthesis."""
 
-    def say(msg: str) -> None:
-        err.print(f"[dim]{msg}[/]", highlight=False)
-
     r = api.fit_board(
-        model, board, out_dir, max_utilisation=max_utilisation, force=force, progress=say
+        model, board, out_dir, max_utilisation=max_utilisation, force=force, progress=_progress
     )
 
     def pretty() -> None:
@@ -363,8 +359,7 @@ def fit(
         out.print(
             f"{r['board']}: reuse {c['reuse']}, {c['multipliers']} multipliers, "
             f"{c['cycles_per_step']} cycles/step; synthesized "
-            + ", ".join(f"{k.upper()} {v:g}" for k, v in c["resources"].items())
-            + f" -> {out_dir}"
+            f"{format_resources(c['resources'])} -> {out_dir}"
         )
 
     _emit(r, as_json, pretty)
@@ -387,9 +382,6 @@ def flow(
 ) -> None:
     """Train, fit + synthesize, verify the RTL, write report.html; reuses finished stages."""
 
-    def say(msg: str) -> None:
-        err.print(f"[dim]{msg}[/]", highlight=False)
-
     r = api.run_flow(
         out_dir,
         dataset=dataset,
@@ -400,7 +392,7 @@ def flow(
         epochs=epochs,
         seed=seed,
         force=force,
-        progress=say,
+        progress=_progress,
     )
 
     def pretty() -> None:
@@ -408,8 +400,7 @@ def flow(
         out.print(
             f"accuracy float {s['accuracy']['float']} / fixed {s['accuracy']['golden']}; "
             f"bit-exact {s['bit_exact']}; latency {s['latency_cycles']} cycles at reuse "
-            f"{s['reuse']}; {s['board']}: "
-            + ", ".join(f"{k.upper()} {v:g}" for k, v in s["resources"].items())
+            f"{s['reuse']}; {s['board']}: {format_resources(s['resources'])}"
         )
         out.print(f"report: {s['report']}")
 
@@ -479,7 +470,7 @@ def train(
         float_baseline=float_baseline,
         patience=patience,
         force=force,
-        progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
+        progress=_progress,
     )
 
     def pretty() -> None:
@@ -492,6 +483,11 @@ def train(
         )
 
     _emit(metrics, as_json, pretty)
+
+
+def _progress(msg: str) -> None:
+    """A progress line on stderr; tool output may hold [brackets], so no markup."""
+    err.print(escape(msg), style="dim", highlight=False)
 
 
 def _emit(result: dict, as_json: bool, pretty) -> None:

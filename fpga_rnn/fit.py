@@ -20,6 +20,9 @@ from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir
+from fpga_rnn.rtlgen import build
+from fpga_rnn.rtlgen.plan import sequence_lower_bound
+from fpga_rnn.synth import format_resources, synthesize
 
 REUSE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MAX_SYNTH_TRIES = 3
@@ -29,12 +32,10 @@ class FitError(FpgaRnnError):
     """The model does not fit the board at any parallelism."""
 
 
-def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str, Any]]:
-    """Every distinct design over REUSE_STEPS: reuse, multipliers, cycles per sequence."""
-    from fpga_rnn.rtlgen import build
-    from fpga_rnn.rtlgen.plan import sequence_lower_bound
-
-    seen, rows = set(), []
+def _options(model: Model, max_timesteps: int | None) -> list[tuple[dict[str, Any], build.Design]]:
+    """Every distinct design over REUSE_STEPS with its summary row: reuse, multipliers,
+    cycles per step, lower bound per sequence."""
+    seen, opts = set(), []
     steps = model.input.shape[0] or build.DEFAULT_MAX_TIMESTEPS
     for r in REUSE_STEPS:
         d = build.design(model, r, max_timesteps)
@@ -42,17 +43,20 @@ def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str,
         if mults in seen:
             continue
         seen.add(mults)
-        per_step = sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"])
-        rows.append(
-            {
-                "reuse": r,
-                "multipliers": mults,
-                "predicted_dsp": mults,
-                "cycles_per_step": per_step,
-                "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
-            }
-        )
-    return rows
+        row = {
+            "reuse": r,
+            "multipliers": mults,
+            "predicted_dsp": mults,
+            "cycles_per_step": sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"]),
+            "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
+        }
+        opts.append((row, d))
+    return opts
+
+
+def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str, Any]]:
+    """The rows of every distinct design over REUSE_STEPS (see :func:`fit`)."""
+    return [row for row, _ in _options(model, max_timesteps)]
 
 
 def fit(
@@ -69,15 +73,13 @@ def fit(
 
     Writes ``out/`` (rtl/, synth-BOARD/, fit.json) atomically; returns fit.json.
     """
-    from fpga_rnn.rtlgen import build
-    from fpga_rnn.synth import synthesize
-
     b = board if isinstance(board, Board) else load_board(board)
     if not 0 < max_utilisation <= 1:
         raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
     budget = {k: max_utilisation * v for k, v in b.resources.items()}
-    rows = candidates(model, max_timesteps)
-    fitting = [c for c in rows if c["predicted_dsp"] <= budget["dsp"]]
+    opts = _options(model, max_timesteps)
+    rows = [row for row, _ in opts]
+    fitting = [(c, d) for c, d in opts if c["predicted_dsp"] <= budget["dsp"]]
     if not fitting:
         least = min(rows, key=lambda c: c["multipliers"])
         raise FitError(
@@ -87,7 +89,7 @@ def fit(
         )
     tried: list[dict[str, Any]] = []
     with atomic_dir(Path(out), force=force) as tmp:
-        for cand in fitting[:MAX_SYNTH_TRIES]:
+        for cand, design in fitting[:MAX_SYNTH_TRIES]:
             if progress:
                 progress(
                     f"fit: trying reuse {cand['reuse']} ({cand['multipliers']} multipliers, "
@@ -95,7 +97,7 @@ def fit(
                 )
             rtl = tmp / "rtl"
             shutil.rmtree(rtl, ignore_errors=True)
-            build.write(build.design(model, cand["reuse"], max_timesteps), rtl)
+            build.write(design, rtl)
             syn = synthesize(rtl, b, out=tmp / f"synth-{b.name}", force=True, progress=progress)
             over = {k: v for k, v in syn.resources.items() if v > budget.get(k, 0) and v > 0}
             tried.append({**cand, "synthesized": syn.resources, "over_budget": sorted(over)})
@@ -115,15 +117,11 @@ def fit(
         worst = tried[-1]
         raise FitError(
             f"no design fits {b.name} within {max_utilisation:.0%}: reuse {worst['reuse']} "
-            f"synthesizes to {_fmt(worst['synthesized'])}, over on "
+            f"synthesizes to {format_resources(worst['synthesized'])}, over on "
             f"{', '.join(k.upper() for k in worst['over_budget'])} "
-            f"(limits {_fmt(b.resources)})"
+            f"(limits {format_resources(b.resources)})"
         )
 
 
 def _err(pred: float, real: float) -> float | None:
     return None if real == 0 else round((pred - real) / real, 4)
-
-
-def _fmt(res: dict[str, Any]) -> str:
-    return ", ".join(f"{k.upper()} {v:g}" for k, v in res.items())

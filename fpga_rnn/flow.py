@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn.outputs import atomic_file
+from fpga_rnn.outputs import read_json, write_json
 
 Progress = Callable[[str], None]
 
@@ -50,27 +50,28 @@ def flow(
     from fpga_rnn.report import write_report
 
     say = progress or (lambda _m: None)
+    b = load_board(board)  # fail fast on an unknown board, before training
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    b = load_board(board)  # fail fast on an unknown board, before training
     state_path = out / "flow.json"
-    state: dict[str, Any] = {} if force else _load(state_path)
+    state: dict[str, Any] = {} if force else read_json(state_path)
     stages: dict[str, Any] = state.get("stages", {})
+
+    cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
+    cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
 
     def run(name: str, key: str, done: Path, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         prev = stages.get(name)
-        if prev and prev["key"] == key and done.exists() and not force:
+        if prev and prev["key"] == key and done.exists():  # force: stages start empty
             say(f"{name}: up to date (inputs unchanged), reusing {done}")
             return prev["result"]
         say(f"{name}: running")
         t0 = time.perf_counter()
         result = fn()
         stages[name] = {"key": key, "seconds": round(time.perf_counter() - t0, 1), "result": result}
-        _save(state_path, {"stages": stages, "config": cfg})
+        write_json(state_path, {"stages": stages, "config": cfg})
         return result
 
-    cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
-    cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
     train_dir = out / "train"
     metrics = run(
         "train",
@@ -109,7 +110,7 @@ def flow(
         "available": False,
         "reason": "the hls4ml stage (HLS project + C-simulation) is not built yet",
     }
-    _write_json(out / "hls.json", hls)
+    write_json(out / "hls.json", hls)
     report = write_report(out, board=b)
     say(f"report: {report}")
     summary = {
@@ -123,26 +124,11 @@ def flow(
         "board": b.name,
     }
     state = {"stages": stages, "config": cfg, "summary": summary}
-    _save(state_path, state)
+    write_json(state_path, state)
     return state
 
 
 def _verify(api: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, say: Progress):
     res = api.verify(model_file, x, targets=("golden", "rtl"), reuse=reuse, progress=say)
-    _write_json(path, res)
+    write_json(path, res)
     return res
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_json(path: Path, data: Any) -> None:
-    with atomic_file(path, force=True) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-
-
-_save = _write_json

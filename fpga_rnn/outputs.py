@@ -66,6 +66,15 @@ def write_json(path: Path, data: Any, *, force: bool = True) -> Path:
     return path
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A result file written by :func:`write_json`, or {} if it is missing or unreadable
+    (a stage that has not run, or was interrupted)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def save_npy(path: Path, array: np.ndarray, *, force: bool) -> Path:
     with atomic_file(path, force=force) as tmp, open(tmp, "wb") as fh:
         np.save(fh, array)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fpga_rnn.boards import Board
-from fpga_rnn.outputs import atomic_file
+from fpga_rnn.outputs import atomic_file, read_json
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1080px;
@@ -41,10 +41,6 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{th}</tr>{body}</table>"
 
 
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
 def _score(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.4g}" for k, v in d.items())
 
@@ -54,11 +50,11 @@ def write_report(out: Path, *, board: Board) -> Path:
     from fpga_rnn import plots
 
     out = Path(out)
-    metrics = _load(out / "train" / "metrics.json")
-    fitted = _load(out / "fit" / "fit.json")
-    verified = _load(out / "verify.json")
-    hls = _load(out / "hls.json")
-    state = _load(out / "flow.json")
+    metrics = read_json(out / "train" / "metrics.json")
+    fitted = read_json(out / "fit" / "fit.json")
+    verified = read_json(out / "verify.json")
+    hls = read_json(out / "hls.json")
+    state = read_json(out / "flow.json")
     cfg = state.get("config", {})
     chosen = fitted.get("chosen", {})
     res = chosen.get("resources", {})

@@ -13,6 +13,7 @@ reported separately.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -68,7 +69,6 @@ CELLS: dict[str, dict[str, tuple[str, float]]] = {
         "PDPW16KD": ("bram", 1),
     },
 }
-SOURCES_EXCLUDED = ("frnn_tb.v",)
 
 
 def family_kind(board: Board) -> str:
@@ -129,11 +129,17 @@ def classify(cells: dict[str, int], kind: str) -> dict[str, float]:
 
 
 def _run(
-    cmd: list[str], cwd: Path, log: Path, progress: Progress | None, pattern: str, what: str
-) -> None:
-    """Run a tool, streaming its log; lines matching ``pattern`` become progress."""
+    cmd: list[str],
+    cwd: Path,
+    log: Path | None,
+    progress: Progress | None,
+    pattern: str,
+    label: str,
+) -> int:
+    """Run a tool; lines matching ``pattern`` become progress lines prefixed ``label``,
+    and all lines go to ``log`` if given. Returns the exit code."""
     rx = re.compile(pattern)
-    with open(log, "w") as f:
+    with open(log or os.devnull, "w") as f:
         proc = subprocess.Popen(
             cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
@@ -141,11 +147,8 @@ def _run(
         for line in proc.stdout:
             f.write(line)
             if progress and rx.search(line):
-                progress(f"{what}: {line.strip()[:100]}")
-        rc = proc.wait()
-    if rc != 0 and what == "yosys":
-        tail = "".join(log.read_text().splitlines(keepends=True)[-15:])
-        raise ToolError(f"yosys failed (exit {rc}); log {log}:\n{tail}")
+                progress(f"{label}: {line.strip()[:100]}")
+        return proc.wait()
 
 
 def _sources(rtl_dir: Path) -> list[str]:
@@ -155,7 +158,7 @@ def _sources(rtl_dir: Path) -> list[str]:
             f"{rtl_dir} is not an RTL directory (no filelist.f/rtl.json); "
             "make one with `fpga-rnn rtl MODEL --out DIR`"
         )
-    return [s for s in fl.read_text().split() if s not in SOURCES_EXCLUDED]
+    return fl.read_text().split()
 
 
 def synthesize(
@@ -174,10 +177,11 @@ def synthesize(
     kind = family_kind(b)
     files = _sources(rtl_dir)
     info = json.loads((rtl_dir / "rtl.json").read_text())
-    do_pnr = pnr and b.pnr is not None
+    pnr_argv = b.pnr.split() if pnr and b.pnr else []  # tool name, then its flags
+    do_pnr = bool(pnr_argv)
     top = "frnn_shell" if do_pnr else "frnn_top"
     yosys = find_tool("yosys")
-    nextpnr = find_tool(b.pnr.split()[0]) if do_pnr and b.pnr else None
+    nextpnr = find_tool(pnr_argv[0]) if do_pnr else None
     out = Path(out) if out is not None else rtl_dir / f"synth-{b.name}"
     seconds: dict[str, float] = {}
     with atomic_dir(out, force=force) as tmp:
@@ -204,18 +208,20 @@ def synthesize(
         if progress:
             progress(f"yosys: {b.synth} for {b.part} ({len(files)} files)")
         t0 = time.perf_counter()
-        _run(
+        # yosys's own log (-l): under yowasp its stdout stops at the ABC subprocess
+        rc = _run(
             [*yosys, "-l", "yosys.log", "synth.ys"],
             work,
-            tmp / "yosys.out",
+            None,
             progress,
             r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass",
             "yosys",
         )
         seconds["yosys"] = round(time.perf_counter() - t0, 1)
         log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
-        if "End of script." not in log or not (work / "stat.json").exists():
-            raise ToolError(f"yosys did not finish; see {out}/yosys.log")
+        if rc != 0 or "End of script." not in log or not (work / "stat.json").exists():
+            tail = "".join(log.splitlines(keepends=True)[-15:])
+            raise ToolError(f"yosys failed (exit {rc}) for {b.name}:\n{tail}")
         cells = _cell_histogram(json.loads((work / "stat.json").read_text()), top)
         if not cells:
             raise ToolError("yosys produced an empty netlist; see yosys.log")
@@ -230,16 +236,16 @@ def synthesize(
             skipped = f"not placed: needs more {need} than the part has"
             if progress:
                 progress(f"nextpnr: skipped ({skipped})")
-        elif nextpnr is not None and b.pnr is not None:
+        elif nextpnr is not None:
             freq = f"{b.clock_mhz:g}"
-            flags = b.pnr.split()[1:]
             allow = "--pcf-allow-unconstrained" if kind == "ice40" else "--lpf-allow-unconstrained"
-            cmd = [*nextpnr, *flags, "--json", "net.json", "--freq", freq, allow]
+            cmd = [*nextpnr, *pnr_argv[1:], "--json", "net.json", "--freq", freq, allow]
             cmd += ["--timing-allow-fail", "--report", "report.json", "--seed", "1"]
             if progress:
                 progress(f"nextpnr: place and route at {freq} MHz")
             t0 = time.perf_counter()
             pat = r"^Info: (Placed|Routing|Max freq)"
+            # exit 1 can be a missed clock only; a failed placement leaves no report
             _run(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr")
             seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
             rep = work / "report.json"
@@ -247,7 +253,7 @@ def synthesize(
                 tail = (work / "nextpnr.log").read_text()[-1500:]
                 raise ToolError(f"nextpnr did not finish (no report.json):\n{tail}")
             fmax = _fmax(json.loads(rep.read_text()))
-            versions["nextpnr"] = b.pnr.split()[0]
+            versions["nextpnr"] = pnr_argv[0]
         shell_ff = (info["s_axis_tdata_width"] + info["m_axis_tdata_width"] + 2) if do_pnr else 0
         util = {k: round(v / limits[k], 4) for k, v in res.items() if limits.get(k)}
         result = SynthResult(
@@ -274,6 +280,11 @@ def synthesize(
         shutil.rmtree(work)
         (tmp / "synth.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     return result
+
+
+def format_resources(res: dict[str, Any]) -> str:
+    """``LUT 120, FF 80, DSP 2, BRAM 1``"""
+    return ", ".join(f"{k.upper()} {v:g}" for k, v in res.items())
 
 
 def _cell_histogram(stat: dict[str, Any], top: str) -> dict[str, int]:
