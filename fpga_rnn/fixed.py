@@ -261,11 +261,15 @@ def _round_up_mask(mode: Rounding, floor_odd, tie, above_half, nonzero_rem, nega
 def round_shift(m: np.ndarray, shift: int, mode: Rounding) -> np.ndarray:
     """Divide exact codes by 2**shift (shift > 0) with an ap_fixed rounding mode."""
     m = np.asarray(m, dtype=np.int64)
+    if shift > INT64_SAFE_BITS:
+        # 2**shift is past int64 (formats with many negative fraction bits):
+        # exact Python integers are cheap at this rare size.
+        m = m.astype(object)
     fl = m >> shift  # arithmetic shift = floor
     rem = m & ((1 << shift) - 1)
     half = 1 << (shift - 1)
     up = _round_up_mask(mode, (fl & 1) != 0, rem == half, rem > half, rem != 0, m < 0)
-    return fl + up
+    return (fl + up).astype(np.int64)
 
 
 def _max_abs_bits(m: np.ndarray) -> int:
