@@ -1,0 +1,1 @@
+"""HLS backend: hls4ml projects built from the IR with our kernels (``hls/``)."""

@@ -1,0 +1,231 @@
+"""Build the hls4ml project for an IR model and run its C-simulation.
+
+The hls4ml graph is made from the IR directly (``ModelGraph.from_layer_list``), one
+``FrnnLayer`` per IR layer plus a node computing the per-step valid flags, so the
+Keras converter and its RNN defects are never on the path. Board part and clock
+come from the board profile; every format is explicit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn.boards import Board, load_board
+from fpga_rnn.errors import InputError, ToolError, UnsupportedError
+from fpga_rnn.hls import kinds
+from fpga_rnn.ir.model import Model
+from fpga_rnn.outputs import atomic_dir, write_json
+from fpga_rnn.rtlgen.sim import cache_dir
+
+BACKENDS = ("vitis", "vivado")
+IO_TYPES = ("parallel",)
+INPUT_NAME = "frnn_input"
+PROJECT = "frnn_model"
+DEFAULT_TIMESTEPS = 24  # designs for models without a fixed length
+
+
+@dataclass
+class HlsProject:
+    """A written (and possibly compiled) hls4ml project."""
+
+    path: Path
+    info: dict[str, Any]  # what hls.json holds
+    graph: Any  # hls4ml ModelGraph
+
+    def compile(self, progress: Callable[[str], None] | None = None) -> None:
+        say = progress or (lambda _m: None)
+        say(f"hls: compiling the C-simulation library (g++) in {self.path}")
+        t0 = time.perf_counter()
+        try:
+            self.graph.compile()
+        except Exception as e:  # hls4ml raises bare Exceptions for g++ failures
+            raise ToolError(f"HLS C-simulation build failed in {self.path}: {e}") from e
+        self.info["compile_seconds"] = round(time.perf_counter() - t0, 1)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """C-simulation outputs (floats, exact values of the result type) for a
+        padded batch shaped like the design's input."""
+        n = x.shape[0]
+        flat = np.ascontiguousarray(np.asarray(x, np.float64).reshape(n, -1))
+        y = np.asarray(self.graph.predict(flat), np.float64)
+        return y.reshape(n, *self.info["output_shape"])
+
+
+def _check_board(board: Board) -> None:
+    if board.vendor != "xilinx":
+        raise UnsupportedError(
+            f"hls4ml's Vivado/Vitis backends target Xilinx parts; board {board.name!r} is "
+            f"{board.vendor} {board.family} (use `fpga-rnn rtl` for it)"
+        )
+
+
+def timesteps_for(model: Model, timesteps: int | None) -> int:
+    t = model.input.timesteps
+    if t is not None and timesteps is not None and timesteps != t:
+        raise InputError(f"model has a fixed length of {t} steps, not {timesteps}")
+    t = t or timesteps or DEFAULT_TIMESTEPS
+    if t < 1:
+        raise InputError(f"timesteps must be >= 1, got {t}")
+    return t
+
+
+def _layer_list(model: Model, nodes: list[kinds.Node]) -> list[dict[str, Any]]:
+    spec = model.input
+    shape = [nodes[0].out_shape[0]] + ([] if spec.tokens else [spec.features])
+    out: list[dict[str, Any]] = [
+        {"class_name": "InputLayer", "name": INPUT_NAME, "input_shape": shape}
+    ]
+    prev = INPUT_NAME
+    for node in nodes:
+        inputs = [prev, nodes[0].name] if node.takes_valid else [prev]
+        out.append(
+            {"class_name": "FrnnLayer", "name": node.name, "inputs": inputs, "frnn_node": node}
+        )
+        if node is not nodes[0]:
+            prev = node.name
+    return out
+
+
+def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) -> dict[str, Any]:
+    from hls4ml.utils.config import create_config
+
+    cfg = create_config(
+        output_dir=str(path),
+        project_name=PROJECT,
+        backend=backend.capitalize(),
+        part=board.part,
+        clock_period=round(board.clock_period_ns, 3),
+        io_type="io_parallel",
+    )
+    cfg["HLSConfig"] = {
+        "Model": {"Precision": "ap_fixed<16,6>", "ReuseFactor": reuse, "Strategy": "Latency"},
+        "LayerName": {INPUT_NAME: {"Precision": {"result": kinds.input_type(model)}}},
+    }
+    return cfg
+
+
+def model_key(model: Model) -> str:
+    """Content hash of a model (weights and formats), for caching compiled projects."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = model.save(Path(d) / "ir")
+        h = hashlib.sha256()
+        for f in sorted(p.iterdir()):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _kernels_key() -> str:
+    from fpga_rnn.hls.extension import kernel_dir
+
+    h = hashlib.sha256()
+    for f in sorted(kernel_dir().glob("*.h")):
+        h.update(f.read_bytes())
+    h.update(Path(kinds.__file__).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def build_project(
+    model: Model,
+    out: str | Path,
+    *,
+    board: str | Board = "pynq-z2",
+    backend: str = "vitis",
+    reuse: int = 1,
+    timesteps: int | None = None,
+    io: str = "parallel",
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> HlsProject:
+    """Write the hls4ml project for ``model`` to ``out`` (atomically) and hls.json."""
+    import hls4ml
+    from hls4ml.model.graph import ModelGraph
+
+    from fpga_rnn.hls.extension import register
+
+    say = progress or (lambda _m: None)
+    b = board if isinstance(board, Board) else load_board(board)
+    _check_board(b)
+    if backend not in BACKENDS:
+        raise InputError(f"unknown HLS backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if io not in IO_TYPES:
+        raise UnsupportedError(f"--io {io} is not supported yet; use --io parallel")
+    if reuse < 1:
+        raise InputError(f"reuse factor must be >= 1, got {reuse}")
+    t = timesteps_for(model, timesteps)
+    nodes = kinds.nodes(model, t, reuse)
+    register()
+    out = Path(out)
+    with atomic_dir(out, force=force) as tmp:
+        say(f"hls: writing the hls4ml project ({backend}, {b.part}, {b.clock_mhz:g} MHz)")
+        graph = ModelGraph.from_layer_list(
+            _config(model, tmp, b, backend, reuse), _layer_list(model, nodes)
+        )
+        graph.write()
+        info = {
+            "model": model.name,
+            "board": b.name,
+            "part": b.part,
+            "clock_mhz": b.clock_mhz,
+            "clock_period_ns": round(b.clock_period_ns, 3),
+            "backend": backend,
+            "io_type": "io_parallel",
+            "reuse_factor": reuse,
+            "timesteps": t,
+            "hls4ml_version": hls4ml.__version__,
+            "project_name": PROJECT,
+            "input_shape": [t] + ([] if model.input.tokens else [model.input.features]),
+            "input_type": kinds.input_type(model),
+            "output_shape": list(nodes[-1].out_shape),
+            "output_type": nodes[-1].out_type,
+            "layers": [
+                {
+                    "name": n.name,
+                    "kernel": n.func,
+                    "output_shape": list(n.out_shape),
+                    "output_type": n.out_type,
+                }
+                for n in nodes
+            ],
+            "build_command": f"{'vitis_hls' if backend == 'vitis' else 'vivado_hls'} -f build_prj.tcl",
+            "resources_estimate": None,  # hls4ml gives none without the vendor tool
+        }
+        write_json(tmp / "hls.json", info)
+    graph.config.config["OutputDir"] = str(out)  # the temporary folder became ``out``
+    return HlsProject(path=out, info=info, graph=graph)
+
+
+_COMPILED: dict[str, HlsProject] = {}
+
+
+def compiled_project(
+    model: Model,
+    timesteps: int | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> HlsProject:
+    """A compiled C-simulation of ``model`` (in the build cache; one g++ build per
+    model content and length within a process)."""
+    t = timesteps_for(model, timesteps)
+    key = f"{_safe(model.name)}-{model_key(model)}-t{t}-{_kernels_key()}"
+    if key not in _COMPILED:
+        p = build_project(
+            model, cache_dir() / "hls" / key, timesteps=t, force=True, progress=progress
+        )
+        p.compile(progress)
+        _COMPILED[key] = p
+    return _COMPILED[key]
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", name)[:40] or "model"
