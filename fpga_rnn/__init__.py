@@ -1,7 +1,7 @@
 """fpga-rnn: quantized recurrent networks from QKeras to FPGA firmware, verified bit-exact.
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
-:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`verify`,
+:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`generate_hls`, :func:`verify`,
 :func:`train_model`, :func:`synthesize`,
 :func:`fit_board`, :func:`run_flow`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
@@ -12,6 +12,7 @@ TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
 from fpga_rnn.api import (
     compare,
     fit_board,
+    generate_hls,
     generate_rtl,
     import_model,
     load_model,
@@ -36,6 +37,7 @@ __all__ = [
     "__version__",
     "compare",
     "fit_board",
+    "generate_hls",
     "generate_rtl",
     "import_model",
     "load_model",

@@ -193,6 +193,46 @@ def generate_rtl(
     return json.loads((path / "rtl.json").read_text())
 
 
+def generate_hls(
+    model: Model | str | Path,
+    out: str | Path,
+    *,
+    board: str = "pynq-z2",
+    backend: str = "vitis",
+    reuse: int = 1,
+    io: str = "parallel",
+    timesteps: int | None = None,
+    csim: bool = False,
+    force: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Write the hls4ml project (our kernels from ``hls/``, every precision explicit,
+    the board's part and clock) to ``out``; returns hls.json's content.
+
+    ``csim=True`` also compiles the C-simulation library with g++ (as hls4ml's
+    ``compile()``), which checks the project builds.
+    """
+    from fpga_rnn.hls.project import build_project
+    from fpga_rnn.outputs import write_json
+
+    ir = load_model(model)
+    p = build_project(
+        ir,
+        out,
+        board=board,
+        backend=backend,
+        reuse=reuse,
+        io=io,
+        timesteps=timesteps,
+        force=force,
+        progress=progress,
+    )
+    if csim:
+        p.compile(progress)
+        write_json(p.path / "hls.json", p.info)
+    return p.info
+
+
 def verify(
     model: Model | str | Path,
     x: np.ndarray | None = None,

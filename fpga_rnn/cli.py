@@ -296,6 +296,53 @@ BoardOpt = Annotated[
 
 
 @app.command()
+def hls(
+    model: ModelArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Project directory to write.")],
+    board: BoardOpt = "pynq-z2",
+    backend: Annotated[str, typer.Option(help="hls4ml backend: vitis or vivado.")] = "vitis",
+    reuse: Annotated[
+        int, typer.Option(help="hls4ml reuse factor (initiation interval of a time step).")
+    ] = 1,
+    io: Annotated[str, typer.Option(help="Interface: parallel (arrays).")] = "parallel",
+    timesteps: Annotated[
+        int | None,
+        typer.Option(help="Sequence length of the design (default: the model's, else 24)."),
+    ] = None,
+    csim: Annotated[
+        bool, typer.Option("--csim/--no-csim", help="Also build the C-simulation (g++).")
+    ] = True,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Write the hls4ml HLS project (our bit-exact RNN kernels, explicit precisions,
+    the board's part and clock) and hls.json; check it compiles for C-simulation."""
+    info = api.generate_hls(
+        model,
+        out_dir,
+        board=board,
+        backend=backend,
+        reuse=reuse,
+        io=io,
+        timesteps=timesteps,
+        csim=csim,
+        force=force,
+        progress=_progress,
+    )
+
+    def pretty() -> None:
+        t = Table(title=f"{out_dir} ({info['backend']}, {info['part']}, {info['clock_mhz']:g} MHz)")
+        for col in ("layer", "kernel", "output", "type"):
+            t.add_column(col)
+        for la in info["layers"]:
+            t.add_row(la["name"], la["kernel"], str(la["output_shape"]), la["output_type"])
+        out.print(t)
+        out.print(f"build with: cd {out_dir} && {info['build_command']}")
+
+    _emit(info, as_json, pretty)
+
+
+@app.command()
 def synth(
     rtl_dir: Annotated[Path, typer.Argument(help="A directory written by `fpga-rnn rtl`.")],
     board: BoardOpt,

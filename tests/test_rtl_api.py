@@ -4,11 +4,10 @@ JSON, and the one-line errors that come before any simulation starts."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from runcli import cli
 
 import fpga_rnn
 from fpga_rnn.errors import InputError, OutputExistsError, UnsupportedError
@@ -17,12 +16,6 @@ from fpga_rnn.ir import random as rir
 from fpga_rnn.rtlgen.build import design, design_for_multipliers
 
 LSTM = [{"kind": "lstm", "units": 4}, {"kind": "dense", "units": 3, "activation": "softmax"}]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "fpga_rnn.cli", *args], capture_output=True, text=True
-    )
 
 
 @pytest.fixture(scope="module")

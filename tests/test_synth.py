@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from runcli import cli
 
 import fpga_rnn
 from fpga_rnn.errors import InputError, OutputExistsError, ToolError
@@ -14,12 +13,6 @@ from fpga_rnn.ir import random as rir
 from fpga_rnn.synth import classify, find_tool
 
 TINY = [{"kind": "simple_rnn", "units": 2}, {"kind": "dense", "units": 2}]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "fpga_rnn.cli", *args], capture_output=True, text=True
-    )
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from fpga_rnn.rtlgen.sim import cache_dir
 
 BACKENDS = ("vitis", "vivado")
 IO_TYPES = ("parallel",)
+HLS_TOOL = {"vitis": "vitis_hls", "vivado": "vivado_hls"}
 INPUT_NAME = "frnn_input"
 PROJECT = "frnn_model"
 DEFAULT_TIMESTEPS = 24  # designs for models without a fixed length
@@ -197,7 +198,7 @@ def build_project(
                 }
                 for n in nodes
             ],
-            "build_command": f"{'vitis_hls' if backend == 'vitis' else 'vivado_hls'} -f build_prj.tcl",
+            "build_command": f"{HLS_TOOL[backend]} -f build_prj.tcl",
             "resources_estimate": None,  # hls4ml gives none without the vendor tool
         }
         write_json(tmp / "hls.json", info)

@@ -1,0 +1,182 @@
+"""The hls4ml project's C-simulation (our kernels in hls/, compiled with g++)
+against the golden model, bit for bit, for every layer kind."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from models import KINDS, build
+from runcli import cli
+
+import fpga_rnn
+from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.ir import random as rand
+from fpga_rnn.verification import random_inputs, verify
+
+pytestmark = pytest.mark.slow
+
+N = 500  # sequences per model (acceptance: >= 500)
+
+# Random IRs: every kind, with and without masking (variable lengths).
+RANDOM = {
+    "lstm": [{"kind": "lstm", "units": 6}],
+    "gru_reset_after": [{"kind": "gru", "units": 5}],
+    "gru_reset_before": [{"kind": "gru", "units": 5, "reset_after": False}],
+    "simple_rnn_tanh": [{"kind": "simple_rnn", "units": 4}],
+    "simple_rnn_relu": [{"kind": "simple_rnn", "units": 4, "activation": "relu"}],
+    "stacked_seq": [
+        {"kind": "lstm", "units": 4, "return_sequences": True},
+        {"kind": "gru", "units": 3, "return_sequences": True},
+        {"kind": "dense", "units": 3, "activation": "sigmoid"},
+    ],
+    "bi_concat_mixed": [
+        {
+            "kind": "bidirectional",
+            "forward": {"kind": "lstm", "units": 3},
+            "backward": {"kind": "gru", "units": 4},
+        },
+        {"kind": "dense", "units": 4, "activation": "softmax"},
+    ],
+    "bi_sum_seq": [
+        {
+            "kind": "bidirectional",
+            "merge": "sum",
+            "forward": {"kind": "gru", "units": 3, "return_sequences": True},
+            "backward": {"kind": "simple_rnn", "units": 3, "return_sequences": True},
+        },
+        {"kind": "dense", "units": 2, "activation": "tanh"},
+    ],
+    "dense_relu": [
+        {"kind": "lstm", "units": 4},
+        {"kind": "dense", "units": 3, "activation": "relu"},
+    ],
+}
+
+
+def _hls(result: dict) -> dict:
+    hls = result["targets"]["hls"]
+    assert hls["available"]
+    return hls
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["fixed_length", "masked"])
+@pytest.mark.parametrize("name", sorted(RANDOM))
+def test_random_ir_csim_equals_golden(name, masked):
+    m = rand.model(RANDOM[name], features=3, seed=len(name), name=name)
+    if masked:
+        m = dataclasses.replace(m, input=dataclasses.replace(m.input, mask_value=0.0))
+    r = verify(m, samples=N, seed=1, targets=("golden", "hls"))
+    hls = _hls(r)
+    assert hls["mismatches"] == 0 and hls["bit_exact"], hls
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["fixed_length", "mask_zero"])
+def test_embedding_csim_equals_golden(masked):
+    spec = [
+        {"kind": "embedding", "units": 4},
+        {"kind": "gru", "units": 4},
+        {"kind": "dense", "units": 3, "activation": "softmax"},
+    ]
+    m = rand.model(spec, features=1, vocabulary=30, seed=3, name="text")
+    if masked:
+        m = dataclasses.replace(m, input=dataclasses.replace(m.input, mask_value=0))
+    r = verify(m, samples=N, seed=2, targets=("golden", "hls"))
+    assert _hls(r)["mismatches"] == 0
+
+
+# Keras models (plain ones imported at ap_fixed<16,6>) and QKeras 8-bit models.
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_keras_models_csim_equals_golden(kind, tfq, rng):
+    tf, qkeras = tfq
+    model = build(kind, tf, qkeras)
+    precision = "ap_fixed<16,6>" if not kind.startswith("q") else None
+    opts = {"precision": precision} if precision else {}
+    ir = fpga_rnn.import_model(model, **opts)
+    x = rng.uniform(-1, 1, (N, 12, 5))
+    r = verify(ir, x, targets=("golden", "hls"))
+    assert _hls(r)["mismatches"] == 0
+
+
+def test_keras_text_model_csim_equals_golden(tfq, rng):
+    tf, _ = tfq
+    L = tf.keras.layers
+    tf.keras.utils.set_random_seed(5)
+    inp = L.Input((10,))
+    x = L.Embedding(50, 8, mask_zero=True)(inp)
+    model = tf.keras.Model(inp, L.Dense(2, activation="softmax")(L.GRU(8)(x)))
+    ir = fpga_rnn.import_model(model)
+    lengths = rng.integers(1, 11, N)
+    tokens = rng.integers(1, 50, (N, 10)) * (np.arange(10)[None, :] < lengths[:, None])
+    r = verify(ir, tokens, targets=("golden", "hls"))
+    assert _hls(r)["mismatches"] == 0
+
+
+def test_csim_detects_a_changed_kernel_weight():
+    """The comparison can fail: one changed weight in the HLS model is caught."""
+    m = rand.model(RANDOM["lstm"], features=3, seed=9, name="tamper")
+    la = m.layers[0]
+    codes = la.kernel.codes.copy()
+    codes[0, :] = la.kernel.fmt.max_code if codes[0, 0] < 0 else la.kernel.fmt.min_code
+    bad = dataclasses.replace(la, kernel=dataclasses.replace(la.kernel, codes=codes))
+    tampered = dataclasses.replace(m, layers=(bad,))
+    from fpga_rnn.hls.project import compiled_project
+    from fpga_rnn.verification import prepare
+
+    x = random_inputs(m, 200, 0)
+    y = compiled_project(tampered, x.shape[1]).predict(x)
+    batch = prepare(m, x)
+    got = [m.output_format.quantize(y[i][None]) for i in range(len(x))]
+    assert sum(not np.array_equal(a, b) for a, b in zip(got, batch.golden, strict=True)) > 0
+
+
+def test_project_names_board_part_and_clock(tmp_path):
+    m = rand.model(RANDOM["gru_reset_before"], features=3, timesteps=8, seed=4)
+    for backend in ("vitis", "vivado"):
+        out = tmp_path / backend
+        info = fpga_rnn.generate_hls(m, out, board="pynq-z2", backend=backend, reuse=2)
+        assert info["part"] == "xc7z020clg400-1" and info["clock_period_ns"] == 10.0
+        tcl = (out / "project.tcl").read_text()
+        assert 'set part "xc7z020clg400-1"' in tcl and "set clock_period 10.0" in tcl
+        params = (out / "firmware" / "parameters.h").read_text()
+        assert "frnn::cell_gru" in params and "reset_after = false" in params
+        assert "static const int reuse_factor = 2;" in params
+        assert json.loads((out / "hls.json").read_text())["backend"] == backend
+        assert (out / "build_prj.tcl").exists()
+        assert (out / "firmware" / "nnet_utils" / "frnn_recurrent.h").exists()
+
+
+def test_hls_cli_json_and_errors(tmp_path):
+    m = rand.model(RANDOM["simple_rnn_tanh"], features=2, timesteps=5, seed=6)
+    ir = str(m.save(tmp_path / "ir"))
+    out = tmp_path / "prj"
+    r = cli("hls", ir, "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["compile_seconds"] > 0 and info["layers"][1]["kernel"] == "frnn::recurrent"
+    r = cli("hls", ir, "--out", str(out))  # existing output kept without --force
+    assert r.returncode != 0 and "--force" in r.stderr
+    cases = {
+        "unknown board": (["--board", "nope"], "unknown board"),
+        "lattice board": (["--board", "icebreaker"], "Xilinx"),
+        "stream io": (["--io", "stream"], "--io parallel"),
+        "bad backend": (["--backend", "quartus"], "vitis, vivado"),
+        "bad reuse": (["--reuse", "0"], ">= 1"),
+    }
+    for name, (args, text) in cases.items():
+        dest = tmp_path / name.replace(" ", "_")
+        r = cli("hls", ir, "--out", str(dest), *args)
+        assert r.returncode != 0, name
+        assert text in r.stderr and len(r.stderr.strip().splitlines()) == 1, (name, r.stderr)
+        assert not dest.exists(), name  # nothing half-written
+
+
+def test_unsupported_keras_options_refused(tfq):
+    tf, _ = tfq
+    L = tf.keras.layers
+    inp = L.Input((4, 2), batch_size=1)
+    stateful = tf.keras.Model(inp, L.LSTM(3, stateful=True)(inp))
+    with pytest.raises(FpgaRnnError, match="stateful"):
+        fpga_rnn.import_model(stateful)
