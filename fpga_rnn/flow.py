@@ -1,7 +1,8 @@
-"""The whole job in one call: train (QAT) -> import -> fit + synthesize -> verify -> report.
+"""The whole job in one call: train (QAT) -> import -> fit + synthesize -> RTL verify
+-> HLS project + C-simulation -> report.
 
-Each stage writes its results under ``out/`` (train/, fit/, verify.json, hls.json,
-report.html) and records a key of its inputs in ``out/flow.json``; a re-run reuses
+Each stage writes its results under ``out/`` (train/, fit/, verify.json, hls/ and
+hls.json, report.html) and records a key of its inputs in ``out/flow.json``; a re-run reuses
 every stage whose key and outputs are unchanged, unless ``force``.
 """
 
@@ -19,6 +20,7 @@ import numpy as np
 from fpga_rnn.outputs import read_json, write_json
 
 Progress = Callable[[str], None]
+HLS_VERSION = 2  # bump when the HLS stage's output changes
 
 
 def _key(*parts: Any) -> str:
@@ -106,11 +108,12 @@ def flow(
         out / "verify.json",
         lambda: _verify(api, model_file, x_test, reuse, out / "verify.json", say),
     )
-    hls = {
-        "available": False,
-        "reason": "the hls4ml stage (HLS project + C-simulation) is not built yet",
-    }
-    write_json(out / "hls.json", hls)
+    hls = run(
+        "hls",
+        _key(_file_key(model_file), b.to_dict(), _file_key(train_dir / "x_test.npy"), HLS_VERSION),
+        out / "hls.json",
+        lambda: _hls(ir, b, x_test, out, say),
+    )
     report = write_report(out, board=b)
     say(f"report: {report}")
     summary = {
@@ -118,7 +121,8 @@ def flow(
         "report": str(report),
         "accuracy": {"float": metrics["float"], "golden": metrics["golden"]},
         "reuse": reuse,
-        "bit_exact": {t: v.get("bit_exact") for t, v in verified["targets"].items()},
+        "bit_exact": {t: v.get("bit_exact") for t, v in verified["targets"].items()}
+        | ({"hls": hls["bit_exact"]} if hls.get("available") else {}),
         "latency_cycles": verified["targets"]["rtl"].get("latency_cycles"),
         "resources": fitted["chosen"]["resources"],
         "board": b.name,
@@ -126,6 +130,27 @@ def flow(
     state = {"stages": stages, "config": cfg, "summary": summary}
     write_json(state_path, state)
     return state
+
+
+def _hls(ir: Any, board: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:
+    """The hls4ml project for the board in out/hls, its C-simulation on the test set."""
+    from fpga_rnn.hls.project import build_project
+    from fpga_rnn.verification import prepare, run_hls
+
+    if board.vendor != "xilinx":
+        res: dict[str, Any] = {
+            "available": False,
+            "bit_exact": None,
+            "reason": f"{board.name} is a {board.vendor} part; hls4ml's backends target Xilinx",
+        }
+    else:
+        p = build_project(
+            ir, out / "hls", board=board, timesteps=x.shape[1], force=True, progress=say
+        )
+        p.compile(say)
+        res = {"project": p.info} | run_hls(ir, prepare(ir, x), project=p, progress=say)
+    write_json(out / "hls.json", res)
+    return res
 
 
 def _verify(api: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, say: Progress):

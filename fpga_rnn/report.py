@@ -41,6 +41,25 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{th}</tr>{body}</table>"
 
 
+def _hls_card(hls: dict[str, Any]) -> str:
+    if not hls.get("available"):
+        return "n/a"
+    return "bit-exact" if hls.get("bit_exact") else "MISMATCH"
+
+
+def _hls_paragraph(hls: dict[str, Any]) -> str:
+    prj = hls.get("project")
+    if not prj:
+        return ""
+    return (
+        f"<p>HLS project (hls4ml {html.escape(prj['hls4ml_version'])}, "
+        f"{html.escape(prj['backend'])}, part {html.escape(prj['part'])}, "
+        f"{prj['clock_mhz']:g} MHz) in <code>hls/</code>; its C-simulation (our kernels, "
+        f"g++) ran the test set in {hls.get('csim_seconds', 0):.2f} s. Build it with "
+        f"<code>cd hls && {html.escape(prj['build_command'])}</code>.</p>"
+    )
+
+
 def _score(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.4g}" for k, v in d.items())
 
@@ -76,6 +95,7 @@ def write_report(out: Path, *, board: Board) -> Path:
         ("float accuracy", _score(metrics.get("float", {}))),
         ("fixed-point (golden)", _score(metrics.get("golden", {}))),
         ("RTL vs golden", "bit-exact" if rtl.get("bit_exact") else "MISMATCH"),
+        ("HLS C-sim vs golden", _hls_card(hls)),
         ("latency", f"{lat} cycles" if lat is not None else "n/a"),
         ("at board clock", f"{lat / board.clock_mhz:.2f} µs" if lat else "n/a"),
     ]
@@ -88,9 +108,11 @@ def write_report(out: Path, *, board: Board) -> Path:
     verify_rows = []
     for t, v in verified.get("targets", {}).items():
         verify_rows.append([t, v.get("mismatches", "-"), mark(v.get("bit_exact"))])
-    verify_rows.append(
-        ["hls (C-sim)", "-", f'<span class="na">{html.escape(hls.get("reason", ""))}</span>']
-    )
+    if hls.get("available"):
+        verify_rows.append(["hls (C-sim, g++)", hls.get("mismatches", "-"), mark(hls["bit_exact"])])
+    else:
+        reason = html.escape(hls.get("reason", "not run"))
+        verify_rows.append(["hls (C-sim)", "-", f'<span class="na">{reason}</span>'])
     floatcmp = verified.get("float", {})
     res_rows = [
         [k.upper(), f"{v:g}", board.resources.get(k, "-"), f"{100 * v / board.resources[k]:.1f} %"]
@@ -134,6 +156,7 @@ fixed point (golden model) {_score(metrics.get("golden", {}))}.</p>
 <p>Golden vs float Keras: max |error| {floatcmp.get("max_abs_error", "n/a")},
 argmax agreement {floatcmp.get("argmax_agreement", "n/a")}.
 RTL ran in Verilator with random input gaps and output backpressure.</p>
+{_hls_paragraph(hls)}
 
 <h2>Latency</h2>
 {

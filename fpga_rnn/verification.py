@@ -171,10 +171,15 @@ def run_rtl(
 
 
 def run_hls(
-    model: Model, batch: Batch, *, progress: Callable[[str], None] | None = None
+    model: Model,
+    batch: Batch,
+    *,
+    project: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """C-simulate the hls4ml project (compiled once per model and length) on the
-    padded batch; compare the valid part of each output with golden."""
+    """C-simulate the hls4ml project on the padded batch; compare the valid part of
+    each output with golden. ``project``: a compiled ``HlsProject`` (default: one
+    built in the cache, once per model and length)."""
     import time
 
     from fpga_rnn.hls.project import compiled_project
@@ -196,7 +201,11 @@ def run_hls(
                     f"sequence {i} has a data step that quantizes to the mask value "
                     f"{spec.mask_value:g}; the HLS design cannot tell it from padding"
                 )
-    p = compiled_project(model, x.shape[1], progress=progress)
+    p = project or compiled_project(model, x.shape[1], progress=progress)
+    if p.info["timesteps"] != x.shape[1]:
+        raise InputError(
+            f"the HLS design takes {p.info['timesteps']} steps, the inputs have {x.shape[1]}"
+        )
     say(f"hls: C-simulating {x.shape[0]} sequences")
     t0 = time.perf_counter()
     y = p.predict(x)
@@ -212,7 +221,7 @@ def run_hls(
         "timesteps": int(x.shape[1]),
         "compile_seconds": p.info.get("compile_seconds"),
         "csim_seconds": round(seconds, 3),
-        "project": str(p.path),
+        "project_dir": str(p.path),
     }
     return res
 

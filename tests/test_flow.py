@@ -22,7 +22,10 @@ def test_flow_runs_every_stage_then_reuses_them(tmp_path) -> None:
     for f in ("train/metrics.json", "fit/fit.json", "verify.json", "hls.json", "report.html"):
         assert (out / f).exists(), f
     s = r["summary"]
-    assert s["bit_exact"] == {"golden": True, "rtl": True}
+    assert s["bit_exact"] == {"golden": True, "rtl": True, "hls": True}
+    hls = json.loads((out / "hls.json").read_text())
+    assert hls["mismatches"] == 0 and hls["project"]["part"] == "xc7z020clg400-1"
+    assert (out / "hls" / "firmware" / "frnn_model.cpp").exists()
     fitted = json.loads((out / "fit" / "fit.json").read_text())
     assert s["reuse"] == fitted["chosen"]["reuse"]
     # the fastest candidate whose DSP fit 80 % of the 220 DSP of the XC7Z020
@@ -32,11 +35,12 @@ def test_flow_runs_every_stage_then_reuses_them(tmp_path) -> None:
     assert page.count("data:image/png;base64,") >= 3  # training, error histogram, utilisation
     assert "xc7z020clg400-1" in page and "fpga-rnn flow --out" in page
     assert re.search(r"rtl</td><td>0</td>", page)
+    assert re.search(r"hls \(C-sim, g\+\+\)</td><td>0</td>", page)
     assert r["stages"]["train"]["result"]["dataset"]["name"] == "waveforms"
 
     msgs.clear()
     again = fpga_rnn.run_flow(out, progress=msgs.append, **opts)
-    assert sum("up to date" in m for m in msgs) == 3  # train, fit, verify reused
+    assert sum("up to date" in m for m in msgs) == 4  # train, fit, verify, hls reused
     assert again["summary"] == s
 
 
