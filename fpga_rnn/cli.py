@@ -265,6 +265,8 @@ def verify(
                     f"bound {r['lower_bound_cycles']}), II {r['initiation_interval_cycles']}, "
                     f"{r['samples_per_second_simulated']:.0f} seq/s simulated"
                 )
+            elif "csim_seconds" in r:
+                det = f"C-simulation of {r['timesteps']} steps, {r['csim_seconds']:.2f} s"
             ok = "[green]yes[/]" if r["bit_exact"] else "[red]no[/]"
             t.add_row(name, str(r["mismatches"]), ok, det)
         out.print(t)
