@@ -1,12 +1,14 @@
 """Quickstart: train a tiny 8-bit QKeras LSTM, import it, run the bit-exact golden model,
-generate its Verilog and prove in Verilator that the RTL computes exactly the same.
+generate its Verilog and its hls4ml project, and prove (Verilator, C-simulation) that
+both compute exactly the same.
 
     python examples/quickstart.py --out runs/quickstart
 
 Shows the Python API a training script uses: ``fpga_rnn.import_model``,
-``fpga_rnn.predict``, ``fpga_rnn.compare``, ``fpga_rnn.generate_rtl`` and
-``fpga_rnn.verify``. Writes ``model.keras``, ``ir/``, ``rtl/``, ``x_test.npy`` and
-``quickstart.json`` (accuracy of float vs fixed point, RTL mismatches and latency).
+``fpga_rnn.predict``, ``fpga_rnn.compare``, ``fpga_rnn.generate_rtl``,
+``fpga_rnn.generate_hls`` and ``fpga_rnn.verify``. Writes ``model.keras``, ``ir/``,
+``rtl/``, ``hls/``, ``x_test.npy`` and ``quickstart.json`` (accuracy of float vs fixed
+point, RTL and HLS mismatches, RTL latency).
 """
 
 from __future__ import annotations
@@ -82,7 +84,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     # Verilog for the same IR, then a cycle-level check of it against golden
     rtl = fpga_rnn.generate_rtl(ir, args.out / "rtl", reuse=args.reuse, force=args.force)
-    ver = fpga_rnn.verify(ir, x_test[: args.rtl_samples], targets=("golden", "rtl"))
+    # the hls4ml project for the PYNQ-Z2 (Vitis), C-simulated on the same inputs
+    hls = fpga_rnn.generate_hls(ir, args.out / "hls", board="pynq-z2", force=args.force)
+    ver = fpga_rnn.verify(ir, x_test[: args.rtl_samples], targets=("golden", "rtl", "hls"))
     r = ver["targets"]["rtl"]
     result = {
         "float_accuracy": float(np.mean(floats.argmax(-1) == y_test)),
@@ -95,6 +99,11 @@ def main(argv: list[str] | None = None) -> dict:
             "latency_cycles": r["latency_cycles"],
             "lower_bound_cycles": r["lower_bound_cycles"],
             "multipliers": rtl["multipliers"],
+        },
+        "hls": {
+            "part": hls["part"],
+            "mismatches": ver["targets"]["hls"]["mismatches"],
+            "bit_exact": ver["targets"]["hls"]["bit_exact"],
         },
     }
     (args.out / "quickstart.json").write_text(json.dumps(result, indent=2) + "\n")

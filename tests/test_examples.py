@@ -26,6 +26,8 @@ def test_quickstart_example(tmp_path, tfq):
     assert saved["rtl"]["bit_exact"] is True
     assert (tmp_path / "rtl" / "frnn_top.v").is_file()
     assert saved["rtl"]["latency_cycles"] >= saved["rtl"]["lower_bound_cycles"] > 0
+    assert saved["hls"] == {"part": "xc7z020clg400-1", "mismatches": 0, "bit_exact": True}
+    assert (tmp_path / "hls" / "build_prj.tcl").is_file()
 
 
 def test_importing_fpga_rnn_does_not_import_tensorflow():

@@ -12,7 +12,6 @@ from models import KINDS, build
 from runcli import cli
 
 import fpga_rnn
-from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.ir import random as rand
 from fpga_rnn.verification import random_inputs, verify
 
@@ -173,10 +172,16 @@ def test_hls_cli_json_and_errors(tmp_path):
         assert not dest.exists(), name  # nothing half-written
 
 
-def test_unsupported_keras_options_refused(tfq):
+@pytest.mark.parametrize("option", ["stateful", "return_state"])
+def test_unsupported_keras_options_refused(tfq, option, tmp_path):
     tf, _ = tfq
     L = tf.keras.layers
     inp = L.Input((4, 2), batch_size=1)
-    stateful = tf.keras.Model(inp, L.LSTM(3, stateful=True)(inp))
-    with pytest.raises(FpgaRnnError, match="stateful"):
-        fpga_rnn.import_model(stateful)
+    out = L.LSTM(3, **{option: True})(inp)
+    model = tf.keras.Model(inp, out[0] if option == "return_state" else out)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    r = cli("hls", str(path), "--out", str(tmp_path / "prj"))
+    assert r.returncode != 0 and option in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "prj").exists()
