@@ -99,14 +99,23 @@ def test_keras_models_csim_equals_golden(kind, tfq, rng):
     assert _hls(r)["mismatches"] == 0
 
 
-def test_keras_text_model_csim_equals_golden(tfq, rng):
-    tf, _ = tfq
+@pytest.mark.parametrize("quantized", [False, True], ids=["keras_16_6", "qkeras_8bit"])
+def test_keras_text_model_csim_equals_golden(tfq, rng, quantized):
+    """Embedding (mask_zero) + GRU text classifier, float at ap_fixed<16,6> or QGRU 8-bit."""
+    tf, qkeras = tfq
     L = tf.keras.layers
     tf.keras.utils.set_random_seed(5)
     inp = L.Input((10,))
     x = L.Embedding(50, 8, mask_zero=True)(inp)
-    model = tf.keras.Model(inp, L.Dense(2, activation="softmax")(L.GRU(8)(x)))
-    ir = fpga_rnn.import_model(model)
+    if quantized:
+        q8 = "quantized_bits(8,0,alpha=1)"
+        qs = {"kernel_quantizer": q8, "recurrent_quantizer": q8, "bias_quantizer": q8}
+        rnn = qkeras.QGRU(8, activation="tanh", recurrent_activation="sigmoid", **qs)
+        head = qkeras.QDense(2, kernel_quantizer=q8, bias_quantizer=q8, activation="softmax")
+    else:
+        rnn, head = L.GRU(8), L.Dense(2, activation="softmax")
+    model = tf.keras.Model(inp, head(rnn(x)))
+    ir = fpga_rnn.import_model(model, **({} if quantized else {"precision": "ap_fixed<16,6>"}))
     lengths = rng.integers(1, 11, N)
     tokens = rng.integers(1, 50, (N, 10)) * (np.arange(10)[None, :] < lengths[:, None])
     r = verify(ir, tokens, targets=("golden", "hls"))
