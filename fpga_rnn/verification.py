@@ -2,7 +2,8 @@
 
 Targets: ``golden`` (the specification, always run), ``rtl`` (our Verilog in
 Verilator through cocotb), ``hls`` (the hls4ml project's C-simulation, our kernels
-compiled with g++). Every target must equal golden bit for bit; the float Keras
+compiled with g++), ``c`` / ``c-arm`` (the embedded C export on the host, and on a
+Cortex-M4 under QEMU). Every target must equal golden bit for bit; the float Keras
 model, when available, is compared within a tolerance.
 """
 
@@ -18,7 +19,7 @@ from fpga_rnn.errors import InputError
 from fpga_rnn.golden.model import predict_codes, prepare_input
 from fpga_rnn.ir.model import Model
 
-TARGETS = ("golden", "rtl", "hls")
+TARGETS = ("golden", "rtl", "hls", "c", "c-arm")
 DEFAULT_SAMPLES = 1000
 DEFAULT_MAX_LENGTH = 24  # length of random sequences of models without a fixed length
 
@@ -226,6 +227,37 @@ def run_hls(
     return res
 
 
+def run_c(
+    model: Model,
+    batch: Batch,
+    target: str = "host",
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Compile the C export (host gcc, or Cortex-M4 under QEMU) and run the padded
+    batch; compare each sequence's valid part with golden, and step() with
+    run_sequence()."""
+    from fpga_rnn import cgen, ctarget
+
+    codes = cgen.quantize_inputs(model, batch.x)
+    r = ctarget.run(model, codes, target, progress=progress)
+    seq_out = len(model.output_shape) == 2
+    y = r["outputs"]
+    got = [y[i][: len(g)] if seq_out else y[i][None] for i, g in enumerate(batch.golden)]
+    res = _compare(got, batch.golden)
+    step_bad = int((r["step_ok"] == 0).sum())
+    res["bit_exact"] = res["bit_exact"] and step_bad == 0 and bool((r["rc"] == 0).all())
+    res |= {
+        "available": True,
+        "target": "x86-64 gcc" if target == "host" else "Cortex-M4 (arm-none-eabi-gcc, qemu mps2-an386)",
+        "step_mismatches": step_bad if r["info"]["can_step"] else None,
+        "run_seconds": round(r["seconds"], 3),
+        "footprint": r["footprint"],
+        "flash_bytes_weights": r["info"]["flash_bytes_weights"],
+    }
+    return res
+
+
 def verify(
     model: Model,
     x: np.ndarray | None = None,
@@ -266,6 +298,9 @@ def verify(
         )
     if "hls" in targets:
         result["targets"]["hls"] = run_hls(model, batch, progress=progress)
+    for name, ct in (("c", "host"), ("c-arm", "arm")):
+        if name in targets:
+            result["targets"][name] = run_c(model, batch, ct, progress=progress)
     if keras_model is not None:
         from fpga_rnn.api import compare
 

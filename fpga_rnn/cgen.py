@@ -1,0 +1,457 @@
+"""Embedded C export: the golden model as portable, allocation-free C99 with integer
+arithmetic only. The runtime (``fpga_rnn/c/frnn_rt.c``) holds the operations; this
+module writes ``fpga_rnn_model.h/.c``: the weights and tables as ``const`` arrays
+(flash), one descriptor per layer, static buffers (RAM), and the API::
+
+    void fpga_rnn_model_reset(fpga_rnn_state *s);
+    int  fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y);
+    int  fpga_rnn_model_run_sequence(const int32_t *x, int32_t timesteps, int32_t *y);
+
+Inputs and outputs are integer codes (value = code * 2^-FRAC, see the header).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn import tables
+from fpga_rnn.errors import UnsupportedError
+from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
+from fpga_rnn.ir.layers import (
+    GRU,
+    LSTM,
+    Activation,
+    Bidirectional,
+    Dense,
+    Embedding,
+    QArray,
+    Recurrent,
+    TableSpec,
+)
+from fpga_rnn.ir.model import Model
+from fpga_rnn.outputs import atomic_dir, write_json
+
+RUNTIME = ("frnn_rt.h", "frnn_rt.c")
+DEFAULT_MAX_TIMESTEPS = 64
+MAX_CODE_BITS = 32  # stored values (weights, states, outputs) are int32 codes
+MAX_FORMAT_BITS = 62  # intermediates live in int64
+_ROUND = {r: f"FRNN_{r.name}" for r in Rounding}
+_OVF = {o: f"FRNN_{o.name}" for o in Overflow}
+_ACT = {a: f"FRNN_{a.upper()}" for a in ("linear", "relu", "sigmoid", "tanh", "softmax")}
+_CELL = {"simple_rnn": "FRNN_SIMPLE_RNN", "lstm": "FRNN_LSTM", "gru": "FRNN_GRU"}
+
+
+def runtime_dir() -> Path:
+    return Path(__file__).resolve().parent / "c"
+
+
+def _fmt(f: FixedFormat) -> str:
+    if f.width > MAX_FORMAT_BITS:
+        raise UnsupportedError(f"{f} is wider than {MAX_FORMAT_BITS} bits; the C export uses int64")
+    s = int(f.signed)
+    return f"{{{f.width}, {f.frac}, {s}, {_ROUND[f.rounding]}, {_OVF[f.overflow]}}}"
+
+
+def _code_fmt(f: FixedFormat, what: str) -> str:
+    if f.width > MAX_CODE_BITS:
+        raise UnsupportedError(f"{what} format {f} is wider than {MAX_CODE_BITS} bits")
+    return _fmt(f)
+
+
+@dataclass
+class _Writer:
+    """Collects const arrays and descriptors; counts flash bytes."""
+
+    arrays: list[str] = field(default_factory=list)
+    flash: int = 0
+    tables: dict[tuple, str] = field(default_factory=dict)
+
+    def array(self, name: str, codes: np.ndarray, fmt: FixedFormat, what: str) -> str:
+        """A ``const`` array of codes in the smallest int type; returns an frnn_array."""
+        c = np.asarray(codes, np.int64).ravel()
+        lo, hi = (int(c.min()), int(c.max())) if c.size else (0, 0)
+        nbytes = 1 if -128 <= lo and hi <= 127 else 2 if -32768 <= lo and hi <= 32767 else 4
+        ctype = {1: "int8_t", 2: "int16_t", 4: "int32_t"}[nbytes]
+        body = ",".join(str(int(v)) for v in c) or "0"
+        self.arrays.append(f"static const {ctype} {name}[{max(c.size, 1)}] = {{{body}}};")
+        self.flash += max(c.size, 1) * nbytes
+        return f"{{{name}, {nbytes}, {_code_fmt(fmt, what)}}}"
+
+    def table(self, kind: str, spec: TableSpec) -> str:
+        """An frnn_table (one array per distinct table, shared by layers)."""
+        key = (kind, spec.size, str(spec.fmt))
+        if key not in self.tables:
+            name = f"tab_{kind}_{len(self.tables)}"
+            arr = self.array(name + "_codes", tables.table(kind, spec), spec.fmt, "table")
+            self.arrays.append(f"static const frnn_array {name} = {arr};")
+            self.tables[key] = name
+        return f"{{&{self.tables[key]}, {spec.size.bit_length() - 1}}}"
+
+
+NO_TABLE = "{0, 0}"
+NO_ARRAY = "{0, 0, {1, 0, 1, FRNN_TRN, FRNN_WRAP}}"
+
+
+def _recurrent(w: _Writer, la: Recurrent, n_in: int, name: str) -> str:
+    rb = NO_ARRAY
+    if isinstance(la, GRU) and la.recurrent_bias is not None:
+        rb = w.array(f"{name}_br", la.recurrent_bias.codes, la.recurrent_bias.fmt, "bias")
+    cell = la.cell if isinstance(la, LSTM) else la.state
+    sig = w.table("sigmoid", la.table) if la.gates > 1 else NO_TABLE
+    fields = [
+        _CELL[la.kind],
+        _ACT[getattr(la, "activation", "tanh")],
+        str(int(getattr(la, "reset_after", True))),
+        str(int(la.go_backwards)),
+        str(int(la.return_sequences)),
+        str(n_in),
+        str(la.units),
+        w.array(f"{name}_w", la.kernel.codes, la.kernel.fmt, "weight"),
+        w.array(f"{name}_wr", la.recurrent_kernel.codes, la.recurrent_kernel.fmt, "weight"),
+        w.array(f"{name}_b", la.bias.codes, la.bias.fmt, "bias"),
+        rb,
+        _fmt(la.accum),
+        _code_fmt(la.gate, "gate"),
+        _code_fmt(la.state, "state"),
+        _code_fmt(cell, "cell"),
+        sig,
+        w.table("tanh", la.table),
+    ]
+    return f"static const frnn_recurrent {name} = {{{', '.join(fields)}}};"
+
+
+def _dense(w: _Writer, la: Dense, name: str) -> str:
+    n_in, n_out = la.kernel.shape
+    b = w.array(f"{name}_b", la.bias.codes, la.bias.fmt, "bias") if la.bias else NO_ARRAY
+    table = NO_TABLE
+    if la.table is not None and la.activation in ("sigmoid", "tanh", "softmax"):
+        table = w.table("exp" if la.activation == "softmax" else la.activation, la.table)
+    fields = [
+        str(n_in),
+        str(n_out),
+        _ACT[la.activation],
+        w.array(f"{name}_w", la.kernel.codes, la.kernel.fmt, "weight"),
+        b,
+        _fmt(la.accum),
+        _code_fmt(la.result, "result"),
+        table,
+    ]
+    return f"static const frnn_dense {name} = {{{', '.join(fields)}}};"
+
+
+@dataclass
+class _Plan:
+    """What the generated functions do, layer by layer."""
+
+    decls: list[str] = field(default_factory=list)
+    seq: list[str] = field(default_factory=list)  # run_sequence body
+    step: list[str] = field(default_factory=list)  # step body
+    state: list[str] = field(default_factory=list)  # fpga_rnn_state members
+    reset: list[str] = field(default_factory=list)
+    can_step: bool = True
+    has_recurrent: bool = False
+    uses_scratch: bool = False
+    max_width: int = 1
+    max_units: int = 1
+
+
+def _emit_layers(model: Model, w: _Writer) -> _Plan:
+    p = _Plan()
+    masked = model.input.mask_value is not None
+    shapes = model.shapes()
+    width = model.input.features
+    frac = "FRNN_INPUT_FRAC"
+    seq_src, step_src = "x", "x"
+    rows = "T"
+    for i, (la, shape) in enumerate(zip(model.layers, shapes, strict=True)):
+        name = f"L{i}"
+        out_w = int(shape[-1])
+        p.max_width = max(p.max_width, out_w, width)
+        dst = f"buf{i % 2}"
+        sdst = f"sbuf{i % 2}"
+        if isinstance(la, Embedding):
+            arr = w.array(f"{name}_e", la.table.codes, la.table.fmt, "embedding")
+            p.decls.append(f"static const frnn_array {name} = {arr};")
+            p.seq.append(
+                f"for (t = 0; t < T; t++) for (j = 0; j < {out_w}; j++) "
+                f"{dst}[t * {out_w} + j] = frnn_at(&{name}, {seq_src}[t] * {out_w} + j);"
+            )
+            p.step.append(
+                f"for (j = 0; j < {out_w}; j++) {sdst}[j] = frnn_at(&{name}, {step_src}[0] * {out_w} + j);"
+            )
+            frac = str(la.table.fmt.frac)
+        elif isinstance(la, Recurrent):
+            p.has_recurrent = p.uses_scratch = True
+            p.decls.append(_recurrent(w, la, width, name))
+            p.max_units = max(p.max_units, la.units)
+            p.seq.append(
+                f"frnn_recurrent_run(&{name}, {seq_src}, {frac}, T, valid, 0, {dst}, h, c, hn, cn, scratch);"
+            )
+            if la.go_backwards:
+                p.can_step = False
+            p.state += [f"int32_t h{i}[{la.units}];", f"int32_t c{i}[{la.units}];"]
+            p.reset.append(f"for (j = 0; j < {la.units}; j++) {{ s->h{i}[j] = s->c{i}[j] = 0; }}")
+            p.step.append(
+                f"for (j = 0; j < {la.units}; j++) {{ hn[j] = s->h{i}[j]; cn[j] = s->c{i}[j]; }}\n"
+                f"    frnn_recurrent_step(&{name}, {step_src}, {frac}, hn, cn, scratch);\n"
+                f"    if (valid[0]) for (j = 0; j < {la.units}; j++) "
+                f"{{ s->h{i}[j] = hn[j]; s->c{i}[j] = cn[j]; }}\n"
+                f"    for (j = 0; j < {la.units}; j++) {sdst}[j] = s->h{i}[j];"
+            )
+            frac = str(la.state.frac)
+            if not la.return_sequences:
+                rows = "1"
+        elif isinstance(la, Bidirectional):
+            p.can_step = False
+            p.has_recurrent = p.uses_scratch = True
+            fw, bw = la.forward, la.backward
+            p.decls.append(_recurrent(w, fw, width, name + "f"))
+            p.decls.append(_recurrent(w, bw, width, name + "b"))
+            p.max_units = max(p.max_units, fw.units, bw.units)
+            zero = int(masked and fw.return_sequences)
+            p.seq.append(
+                f"frnn_recurrent_run(&{name}f, {seq_src}, {frac}, T, valid, {zero}, bf, h, c, hn, cn, scratch);\n"
+                f"    frnn_recurrent_run(&{name}b, {seq_src}, {frac}, T, valid, {zero}, bb, h, c, hn, cn, scratch);"
+            )
+            r = "T" if fw.return_sequences else "1"
+            flip = "T - 1 - t" if fw.return_sequences else "t"
+            hf, hb = fw.units, bw.units
+            if la.merge == "concat":
+                p.seq.append(
+                    f"for (t = 0; t < {r}; t++) {{ for (j = 0; j < {hf}; j++) "
+                    f"{dst}[t * {out_w} + j] = bf[t * {hf} + j]; for (j = 0; j < {hb}; j++) "
+                    f"{dst}[t * {out_w} + {hf} + j] = bb[({flip}) * {hb} + j]; }}"
+                )
+                frac = str(fw.state.frac)
+            else:
+                assert la.result is not None
+                sf, sb = fw.state.frac, bw.state.frac
+                m = max(sf, sb)
+                res = f"{name}_res"
+                p.decls.append(f"static const frnn_fmt {res} = {_code_fmt(la.result, 'result')};")
+                p.seq.append(
+                    f"for (t = 0; t < {r}; t++) for (j = 0; j < {hf}; j++) "
+                    f"{dst}[t * {out_w} + j] = (int32_t)frnn_cast((int64_t)bf[t * {hf} + j] * "
+                    f"{1 << (m - sf)} + (int64_t)bb[({flip}) * {hb} + j] * {1 << (m - sb)}, {m}, &{res});"
+                )
+                frac = str(la.result.frac)
+            rows = r
+        elif isinstance(la, Dense):
+            p.uses_scratch = True
+            p.decls.append(_dense(w, la, name))
+            p.seq.append(
+                f"for (t = 0; t < {rows}; t++) frnn_dense_apply(&{name}, {seq_src} + t * {width}, "
+                f"{frac}, {dst} + t * {out_w}, scratch);"
+            )
+            p.step.append(f"frnn_dense_apply(&{name}, {step_src}, {frac}, {sdst}, scratch);")
+            frac = str(la.result.frac)
+        elif isinstance(la, Activation):
+            p.uses_scratch = True
+            tbl = NO_TABLE
+            if la.table is not None and la.activation in ("sigmoid", "tanh", "softmax"):
+                tbl = w.table("exp" if la.activation == "softmax" else la.activation, la.table)
+            infmt = model.formats()[i]
+            assert infmt is not None
+            p.decls.append(f"static const frnn_table {name}_t = {tbl};")
+            p.decls.append(f"static const frnn_fmt {name}_in = {_fmt(infmt)};")
+            p.decls.append(f"static const frnn_fmt {name}_out = {_code_fmt(la.result, 'result')};")
+            call = (
+                f"frnn_activate({_ACT[la.activation]}, scratch, {out_w}, &{name}_in, &{name}_t, "
+                f"&{name}_out, "
+            )
+            p.seq.append(
+                f"for (t = 0; t < {rows}; t++) {{ for (j = 0; j < {out_w}; j++) "
+                f"scratch[j] = {seq_src}[t * {out_w} + j]; {call}{dst} + t * {out_w}); }}"
+            )
+            p.step.append(
+                f"for (j = 0; j < {out_w}; j++) scratch[j] = {step_src}[j]; {call}{sdst});"
+            )
+            frac = str(la.result.frac)
+        else:  # pragma: no cover - every registered kind is handled above
+            raise UnsupportedError(f"layer kind {la.kind!r} has no C export")
+        seq_src, step_src, width = dst, sdst, out_w
+    p.seq.append(f"for (j = 0; j < {rows} * {width}; j++) y[j] = {seq_src}[j];")
+    p.step.append(f"for (j = 0; j < {width}; j++) y[j] = {step_src}[j];")
+    return p
+
+
+def _input_check(model: Model) -> tuple[str, str]:
+    """C statements validating step t of the input codes and setting valid[t]; the
+    input's fractional bits."""
+    spec = model.input
+    if spec.tokens:
+        vocab = int(model.layers[0].table.shape[0])  # type: ignore[attr-defined]
+        mask = "1" if spec.mask_value is None else f"x[t] != {int(spec.mask_value)}"
+        return (
+            f"if (x[t] < 0 || x[t] >= {vocab}) {{ return FRNN_ERR_TOKEN; }} valid[t] = {mask};",
+            "0",
+        )
+    assert spec.fmt is not None
+    f, n = spec.fmt, spec.features
+    xi = f"x[t * {n} + j]"
+    check = f"for (j = 0; j < {n}; j++) {{ if ({xi} < {f.min_code} || {xi} > {f.max_code}) {{ return FRNN_ERR_INPUT; }} }}"
+    if spec.mask_value is None:
+        return check + " valid[t] = 1;", str(f.frac)
+    code = int(f.quantize(np.array([spec.mask_value]))[0])
+    mask = f" valid[t] = 0; for (j = 0; j < {n}; j++) {{ if ({xi} != {code}) {{ valid[t] = 1; }} }}"
+    return check + mask, str(f.frac)
+
+
+def generate(model: Model, max_timesteps: int | None = None) -> tuple[dict[str, str], dict[str, Any]]:
+    """The generated sources (file name -> text) and c.json's content."""
+    t_max = model.input.timesteps or max_timesteps or DEFAULT_MAX_TIMESTEPS
+    w = _Writer()
+    plan = _emit_layers(model, w)
+    check, in_frac = _input_check(model)
+    spec = model.input
+    out_shape = model.output_shape
+    out_size = int(out_shape[-1])
+    per_step = len(out_shape) == 2
+    units = plan.max_units
+    mw = max(plan.max_width, units)
+    ram_buffers = {
+        "sequence buffers (2 x T x width)": 2 * t_max * mw * 4,
+        "bidirectional buffers (2 x T x units)": 2 * t_max * units * 4,
+        "step buffers": 2 * mw * 4,
+        "state scratch (h, c, hn, cn)": 4 * units * 4,
+        "int64 scratch": (10 * units + mw) * 8,
+        "valid flags": t_max,
+    }
+    header = f"""/* fpga-rnn model {model.name}: generated by `fpga-rnn c`. Do not edit. */
+#ifndef FPGA_RNN_MODEL_H_
+#define FPGA_RNN_MODEL_H_
+
+#include <stdint.h>
+#include "frnn_rt.h"
+
+#define FRNN_MAX_TIMESTEPS {t_max}
+#define FRNN_INPUT_FEATURES {1 if spec.tokens else spec.features} /* int32 codes per step */
+#define FRNN_INPUT_TOKENS {int(spec.tokens)} /* 1: token ids */
+#define FRNN_INPUT_FRAC {in_frac} /* input value = code * 2^-FRNN_INPUT_FRAC */
+#define FRNN_OUTPUT_SIZE {out_size}
+#define FRNN_OUTPUT_FRAC {model.output_format.frac}
+#define FRNN_OUTPUT_PER_STEP {int(per_step)} /* 1: run_sequence writes T x FRNN_OUTPUT_SIZE */
+#define FRNN_CAN_STEP {int(plan.can_step)} /* 0: step() needs the whole sequence (Bidirectional, go_backwards) */
+
+typedef struct {{
+    {" ".join(plan.state) or "int32_t unused;"}
+}} fpga_rnn_state;
+
+/* Clear the recurrent state (start of a sequence). */
+void fpga_rnn_model_reset(fpga_rnn_state *s);
+/* One time step: FRNN_INPUT_FEATURES codes in, FRNN_OUTPUT_SIZE codes out (the model's
+ * output for the sequence so far). FRNN_ERR_INPUT/_TOKEN on bad codes (state unchanged),
+ * FRNN_ERR_UNSUPPORTED when FRNN_CAN_STEP is 0. */
+int fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y);
+/* A whole sequence of `timesteps` steps (padding steps, if the model masks, hold the
+ * state). FRNN_ERR_LENGTH if timesteps is not in 1..FRNN_MAX_TIMESTEPS. */
+int fpga_rnn_model_run_sequence(const int32_t *x, int32_t timesteps, int32_t *y);
+
+#endif
+"""
+    step_body = (
+        f"""    int32_t t = 0, j;
+    uint8_t valid[1];
+    {check}
+    {chr(10).join("    " + s for s in plan.step).strip()}
+    return FRNN_OK;"""
+        if plan.can_step
+        else "    (void)s; (void)x; (void)y;\n    return FRNN_ERR_UNSUPPORTED;"
+    )
+    bidir = any(isinstance(la, Bidirectional) for la in model.layers)
+    n_layers = len(model.layers)
+    buffers = "\n".join(
+        line
+        for line, used in (
+            ("static int32_t buf0[FRNN_MAX_TIMESTEPS * MW];", True),
+            ("static int32_t buf1[FRNN_MAX_TIMESTEPS * MW];", n_layers > 1),
+            ("static int32_t bf[FRNN_MAX_TIMESTEPS * MU], bb[FRNN_MAX_TIMESTEPS * MU];", bidir),
+            ("static int32_t sbuf0[MW];", plan.can_step),
+            ("static int32_t sbuf1[MW];", plan.can_step and n_layers > 1),
+            ("static int32_t h[MU], c[MU];", plan.has_recurrent),
+            ("static int32_t hn[MU], cn[MU];", plan.has_recurrent),
+            ("static int64_t scratch[10 * MU + MW];", plan.uses_scratch),
+            ("static uint8_t valid[FRNN_MAX_TIMESTEPS];", True),
+        )
+        if used
+    )
+    source = f"""/* fpga-rnn model {model.name}: weights (flash) and the layer sequence. Generated. */
+#include "fpga_rnn_model.h"
+
+{chr(10).join(w.arrays)}
+
+{chr(10).join(plan.decls)}
+
+#define MW {mw}
+#define MU {units}
+{buffers}
+void fpga_rnn_model_reset(fpga_rnn_state *s) {{
+    int32_t j;
+    (void)j;
+    {chr(10).join("    " + r for r in plan.reset).strip() or "s->unused = 0;"}
+}}
+
+int fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y) {{
+{step_body}
+}}
+
+int fpga_rnn_model_run_sequence(const int32_t *x, int32_t T, int32_t *y) {{
+    int32_t t, j;
+    if (T < 1 || T > FRNN_MAX_TIMESTEPS) return FRNN_ERR_LENGTH;
+    for (t = 0; t < T; t++) {{
+        {check}
+    }}
+    {chr(10).join("    " + s for s in plan.seq).strip()}
+    return FRNN_OK;
+}}
+"""
+    info = {
+        "model": model.name,
+        "max_timesteps": t_max,
+        "input": {
+            "features": 1 if spec.tokens else spec.features,
+            "tokens": spec.tokens,
+            "frac": int(in_frac),
+            "format": None if spec.fmt is None else str(spec.fmt),
+        },
+        "output": {
+            "size": out_size,
+            "per_step": per_step,
+            "frac": model.output_format.frac,
+            "format": str(model.output_format),
+        },
+        "can_step": plan.can_step,
+        "flash_bytes_weights": w.flash,
+        "ram_bytes_buffers": sum(ram_buffers.values()),
+        "ram_breakdown": ram_buffers,
+        "files": ["fpga_rnn_model.h", "fpga_rnn_model.c", *RUNTIME],
+    }
+    return {"fpga_rnn_model.h": header, "fpga_rnn_model.c": source}, info
+
+
+def write(model: Model, out: str | Path, *, max_timesteps: int | None = None, force: bool = False) -> dict:
+    """Write the C sources (model + runtime) and c.json to ``out`` atomically."""
+    files, info = generate(model, max_timesteps)
+    with atomic_dir(Path(out), force=force) as tmp:
+        for name, text in files.items():
+            (tmp / name).write_text(text)
+        for name in RUNTIME:
+            shutil.copy(runtime_dir() / name, tmp / name)
+        write_json(tmp / "c.json", info)
+    return info
+
+
+def quantize_inputs(model: Model, x: np.ndarray) -> np.ndarray:
+    """Input codes as the C API takes them: (B, T, F) int32 codes, or (B, T) token ids."""
+    from fpga_rnn.golden.model import prepare_input
+
+    codes = prepare_input(model, x).codes
+    return codes[..., 0] if model.input.tokens else codes
+
+
+__all__ = ["generate", "quantize_inputs", "write"]
