@@ -1,8 +1,8 @@
 """fpga-rnn: quantized recurrent networks from QKeras to FPGA firmware, verified bit-exact.
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
-:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`generate_hls`, :func:`verify`,
-:func:`train_model`, :func:`synthesize`,
+:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`generate_hls`,
+:func:`export_c`, :func:`verify`, :func:`train_model`, :func:`synthesize`,
 :func:`fit_board`, :func:`run_flow`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
 formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
@@ -11,6 +11,7 @@ TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
 
 from fpga_rnn.api import (
     compare,
+    export_c,
     fit_board,
     generate_hls,
     generate_rtl,
@@ -36,6 +37,7 @@ __all__ = [
     "Rounding",
     "__version__",
     "compare",
+    "export_c",
     "fit_board",
     "generate_hls",
     "generate_rtl",

@@ -233,6 +233,43 @@ def generate_hls(
     return p.info
 
 
+def export_c(
+    model: Model | str | Path,
+    out: str | Path,
+    *,
+    max_timesteps: int | None = None,
+    check: bool = True,
+    force: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Write the embedded C export (C99, integer arithmetic, no allocation) to ``out``;
+    returns c.json's content.
+
+    ``check=True`` also compiles it with ``-Wall -Wextra -Werror -pedantic`` for the
+    host and, when arm-none-eabi-gcc is installed, measures the Cortex-M4 flash/RAM
+    footprint (added to c.json).
+    """
+    import tempfile
+
+    from fpga_rnn import cgen, ctarget
+    from fpga_rnn.outputs import check_writable, write_json
+
+    check_writable(Path(out), force=force)
+    ir = load_model(model)
+    info = cgen.write(ir, out, max_timesteps=max_timesteps, force=force)
+    if check:
+        say = progress or (lambda _m: None)
+        with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
+            ctarget.write_sources(ir, Path(d), max_timesteps)
+            say("c: compiling for the host (gcc -Wall -Wextra -Werror -pedantic)")
+            ctarget.build(Path(d), "host")
+            if ctarget.shutil.which("arm-none-eabi-gcc"):
+                say("c: measuring the Cortex-M4 footprint (arm-none-eabi-gcc -O2)")
+                info["cortex_m4"] = ctarget.footprint(Path(d))
+        write_json(Path(out) / "c.json", info)
+    return info
+
+
 def verify(
     model: Model | str | Path,
     x: np.ndarray | None = None,

@@ -29,7 +29,6 @@ from fpga_rnn.ir.layers import (
     Bidirectional,
     Dense,
     Embedding,
-    QArray,
     Recurrent,
     TableSpec,
 )
@@ -75,7 +74,7 @@ class _Writer:
         """A ``const`` array of codes in the smallest int type; returns an frnn_array."""
         c = np.asarray(codes, np.int64).ravel()
         lo, hi = (int(c.min()), int(c.max())) if c.size else (0, 0)
-        nbytes = 1 if -128 <= lo and hi <= 127 else 2 if -32768 <= lo and hi <= 32767 else 4
+        nbytes = 1 if lo >= -128 and hi <= 127 else 2 if lo >= -32768 and hi <= 32767 else 4
         ctype = {1: "int8_t", 2: "int16_t", 4: "int32_t"}[nbytes]
         body = ",".join(str(int(v)) for v in c) or "0"
         self.arrays.append(f"static const {ctype} {name}[{max(c.size, 1)}] = {{{body}}};")
@@ -94,6 +93,7 @@ class _Writer:
 
 
 NO_TABLE = "{0, 0}"
+STATE_ARGS = "h, c, hn, cn, scratch"
 NO_ARRAY = "{0, 0, {1, 0, 1, FRNN_TRN, FRNN_WRAP}}"
 
 
@@ -182,7 +182,8 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
                 f"{dst}[t * {out_w} + j] = frnn_at(&{name}, {seq_src}[t] * {out_w} + j);"
             )
             p.step.append(
-                f"for (j = 0; j < {out_w}; j++) {sdst}[j] = frnn_at(&{name}, {step_src}[0] * {out_w} + j);"
+                f"for (j = 0; j < {out_w}; j++) "
+                f"{sdst}[j] = frnn_at(&{name}, {step_src}[0] * {out_w} + j);"
             )
             frac = str(la.table.fmt.frac)
         elif isinstance(la, Recurrent):
@@ -190,7 +191,7 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
             p.decls.append(_recurrent(w, la, width, name))
             p.max_units = max(p.max_units, la.units)
             p.seq.append(
-                f"frnn_recurrent_run(&{name}, {seq_src}, {frac}, T, valid, 0, {dst}, h, c, hn, cn, scratch);"
+                f"frnn_recurrent_run(&{name}, {seq_src}, {frac}, T, valid, 0, {dst}, {STATE_ARGS});"
             )
             if la.go_backwards:
                 p.can_step = False
@@ -214,9 +215,10 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
             p.decls.append(_recurrent(w, bw, width, name + "b"))
             p.max_units = max(p.max_units, fw.units, bw.units)
             zero = int(masked and fw.return_sequences)
+            run = f"frnn_recurrent_run(&{name}"
             p.seq.append(
-                f"frnn_recurrent_run(&{name}f, {seq_src}, {frac}, T, valid, {zero}, bf, h, c, hn, cn, scratch);\n"
-                f"    frnn_recurrent_run(&{name}b, {seq_src}, {frac}, T, valid, {zero}, bb, h, c, hn, cn, scratch);"
+                f"{run}f, {seq_src}, {frac}, T, valid, {zero}, bf, {STATE_ARGS});\n"
+                f"    {run}b, {seq_src}, {frac}, T, valid, {zero}, bb, {STATE_ARGS});"
             )
             r = "T" if fw.return_sequences else "1"
             flip = "T - 1 - t" if fw.return_sequences else "t"
@@ -236,8 +238,9 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
                 p.decls.append(f"static const frnn_fmt {res} = {_code_fmt(la.result, 'result')};")
                 p.seq.append(
                     f"for (t = 0; t < {r}; t++) for (j = 0; j < {hf}; j++) "
-                    f"{dst}[t * {out_w} + j] = (int32_t)frnn_cast((int64_t)bf[t * {hf} + j] * "
-                    f"{1 << (m - sf)} + (int64_t)bb[({flip}) * {hb} + j] * {1 << (m - sb)}, {m}, &{res});"
+                    f"{dst}[t * {out_w} + j] = (int32_t)frnn_cast("
+                    f"(int64_t)bf[t * {hf} + j] * {1 << (m - sf)} + "
+                    f"(int64_t)bb[({flip}) * {hb} + j] * {1 << (m - sb)}, {m}, &{res});"
                 )
                 frac = str(la.result.frac)
             rows = r
@@ -294,7 +297,8 @@ def _input_check(model: Model) -> tuple[str, str]:
     assert spec.fmt is not None
     f, n = spec.fmt, spec.features
     xi = f"x[t * {n} + j]"
-    check = f"for (j = 0; j < {n}; j++) {{ if ({xi} < {f.min_code} || {xi} > {f.max_code}) {{ return FRNN_ERR_INPUT; }} }}"
+    bad = f"{xi} < {f.min_code} || {xi} > {f.max_code}"
+    check = f"for (j = 0; j < {n}; j++) {{ if ({bad}) {{ return FRNN_ERR_INPUT; }} }}"
     if spec.mask_value is None:
         return check + " valid[t] = 1;", str(f.frac)
     code = int(f.quantize(np.array([spec.mask_value]))[0])
@@ -302,7 +306,9 @@ def _input_check(model: Model) -> tuple[str, str]:
     return check + mask, str(f.frac)
 
 
-def generate(model: Model, max_timesteps: int | None = None) -> tuple[dict[str, str], dict[str, Any]]:
+def generate(
+    model: Model, max_timesteps: int | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
     """The generated sources (file name -> text) and c.json's content."""
     t_max = model.input.timesteps or max_timesteps or DEFAULT_MAX_TIMESTEPS
     w = _Writer()
@@ -314,14 +320,6 @@ def generate(model: Model, max_timesteps: int | None = None) -> tuple[dict[str, 
     per_step = len(out_shape) == 2
     units = plan.max_units
     mw = max(plan.max_width, units)
-    ram_buffers = {
-        "sequence buffers (2 x T x width)": 2 * t_max * mw * 4,
-        "bidirectional buffers (2 x T x units)": 2 * t_max * units * 4,
-        "step buffers": 2 * mw * 4,
-        "state scratch (h, c, hn, cn)": 4 * units * 4,
-        "int64 scratch": (10 * units + mw) * 8,
-        "valid flags": t_max,
-    }
     header = f"""/* fpga-rnn model {model.name}: generated by `fpga-rnn c`. Do not edit. */
 #ifndef FPGA_RNN_MODEL_H_
 #define FPGA_RNN_MODEL_H_
@@ -336,7 +334,8 @@ def generate(model: Model, max_timesteps: int | None = None) -> tuple[dict[str, 
 #define FRNN_OUTPUT_SIZE {out_size}
 #define FRNN_OUTPUT_FRAC {model.output_format.frac}
 #define FRNN_OUTPUT_PER_STEP {int(per_step)} /* 1: run_sequence writes T x FRNN_OUTPUT_SIZE */
-#define FRNN_CAN_STEP {int(plan.can_step)} /* 0: step() needs the whole sequence (Bidirectional, go_backwards) */
+/* 0: step() returns FRNN_ERR_UNSUPPORTED (Bidirectional, go_backwards need the sequence) */
+#define FRNN_CAN_STEP {int(plan.can_step)}
 
 typedef struct {{
     {" ".join(plan.state) or "int32_t unused;"}
@@ -365,30 +364,26 @@ int fpga_rnn_model_run_sequence(const int32_t *x, int32_t timesteps, int32_t *y)
     )
     bidir = any(isinstance(la, Bidirectional) for la in model.layers)
     n_layers = len(model.layers)
-    buffers = "\n".join(
-        line
-        for line, used in (
-            ("static int32_t buf0[FRNN_MAX_TIMESTEPS * MW];", True),
-            ("static int32_t buf1[FRNN_MAX_TIMESTEPS * MW];", n_layers > 1),
-            ("static int32_t bf[FRNN_MAX_TIMESTEPS * MU], bb[FRNN_MAX_TIMESTEPS * MU];", bidir),
-            ("static int32_t sbuf0[MW];", plan.can_step),
-            ("static int32_t sbuf1[MW];", plan.can_step and n_layers > 1),
-            ("static int32_t h[MU], c[MU];", plan.has_recurrent),
-            ("static int32_t hn[MU], cn[MU];", plan.has_recurrent),
-            ("static int64_t scratch[10 * MU + MW];", plan.uses_scratch),
-            ("static uint8_t valid[FRNN_MAX_TIMESTEPS];", True),
-        )
-        if used
-    )
-    source = f"""/* fpga-rnn model {model.name}: weights (flash) and the layer sequence. Generated. */
+    t, mu = t_max, units
+    emitted = [
+        (f"static int32_t buf0[{t * mw}];", 4 * t * mw, True),
+        (f"static int32_t buf1[{t * mw}];", 4 * t * mw, n_layers > 1),
+        (f"static int32_t bf[{t * mu}], bb[{t * mu}];", 8 * t * mu, bidir),
+        (f"static int32_t sbuf0[{mw}];", 4 * mw, plan.can_step),
+        (f"static int32_t sbuf1[{mw}];", 4 * mw, plan.can_step and n_layers > 1),
+        (f"static int32_t h[{mu}], c[{mu}], hn[{mu}], cn[{mu}];", 16 * mu, plan.has_recurrent),
+        (f"static int64_t scratch[{10 * mu + mw}];", 8 * (10 * mu + mw), plan.uses_scratch),
+        (f"static uint8_t valid[{t}];", t, True),
+    ]
+    buffers = "\n".join(line for line, _, used in emitted if used)
+    ram = sum(n for _, n, used in emitted if used)
+    source = f"""/* fpga-rnn model {model.name}: weights (flash), layers. Generated. */
 #include "fpga_rnn_model.h"
 
 {chr(10).join(w.arrays)}
 
 {chr(10).join(plan.decls)}
 
-#define MW {mw}
-#define MU {units}
 {buffers}
 void fpga_rnn_model_reset(fpga_rnn_state *s) {{
     int32_t j;
@@ -427,14 +422,15 @@ int fpga_rnn_model_run_sequence(const int32_t *x, int32_t T, int32_t *y) {{
         },
         "can_step": plan.can_step,
         "flash_bytes_weights": w.flash,
-        "ram_bytes_buffers": sum(ram_buffers.values()),
-        "ram_breakdown": ram_buffers,
+        "ram_bytes_buffers": ram,
         "files": ["fpga_rnn_model.h", "fpga_rnn_model.c", *RUNTIME],
     }
     return {"fpga_rnn_model.h": header, "fpga_rnn_model.c": source}, info
 
 
-def write(model: Model, out: str | Path, *, max_timesteps: int | None = None, force: bool = False) -> dict:
+def write(
+    model: Model, out: str | Path, *, max_timesteps: int | None = None, force: bool = False
+) -> dict:
     """Write the C sources (model + runtime) and c.json to ``out`` atomically."""
     files, info = generate(model, max_timesteps)
     with atomic_dir(Path(out), force=force) as tmp:

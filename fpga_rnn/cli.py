@@ -215,7 +215,13 @@ def verify(
     ] = None,
     samples: Annotated[int, typer.Option(help="Random sequences when no --input.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed for random inputs and stimulus.")] = 0,
-    targets: Annotated[str, typer.Option(help="Comma-separated: golden, rtl, hls.")] = "golden,rtl",
+    targets: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: golden, rtl (Verilator), hls (hls4ml C-sim), c (C export, "
+            "host gcc), c-arm (C export, Cortex-M4 under QEMU)."
+        ),
+    ] = "golden,rtl",
     reuse: Reuse = None,
     multipliers: Multipliers = None,
     backpressure: Annotated[
@@ -340,6 +346,47 @@ def hls(
             t.add_row(la["name"], la["kernel"], str(la["output_shape"]), la["output_type"])
         out.print(t)
         out.print(f"build with: cd {out_dir} && {info['build_command']}")
+
+    _emit(info, as_json, pretty)
+
+
+@app.command(name="c")
+def c_export(
+    model: ModelArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory to write.")],
+    max_timesteps: Annotated[
+        int | None,
+        typer.Option(
+            help="Longest sequence run_sequence() accepts (default: the model's, else 64)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check/--no-check", help="Compile it (-Werror) and measure the footprint."),
+    ] = True,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Export the model as portable C99 (integer arithmetic, no allocation, weights
+    const): fpga_rnn_model.h/.c + runtime, and c.json with the flash/RAM footprint."""
+    info = api.export_c(
+        model, out_dir, max_timesteps=max_timesteps, check=check, force=force, progress=_progress
+    )
+
+    def pretty() -> None:
+        fp = info.get("cortex_m4")
+        out.print(
+            f"{out_dir}: {', '.join(info['files'])}; weights and tables "
+            f"{info['flash_bytes_weights']:,} bytes (flash), buffers {info['ram_bytes_buffers']:,} "
+            "bytes (RAM)"
+        )
+        if fp:
+            out.print(
+                f"Cortex-M4 (arm-none-eabi-gcc -O2): flash {fp['flash_bytes']:,} bytes, "
+                f"static RAM {fp['ram_bytes']:,} bytes"
+            )
+        step = "step() and run_sequence()" if info["can_step"] else "run_sequence() only"
+        out.print(f"API: fpga_rnn_model_reset(), {step}; see fpga_rnn_model.h")
 
     _emit(info, as_json, pretty)
 

@@ -81,7 +81,13 @@ def footprint(work: Path) -> dict[str, int]:
         objs.append(obj)
     out = _run([size, "-t", *objs], work, "arm-none-eabi-size").strip().splitlines()[-1].split()
     text, data, bss = (int(v) for v in out[:3])
-    return {"flash_bytes": text + data, "ram_bytes": data + bss, "text": text, "data": data, "bss": bss}
+    return {
+        "flash_bytes": text + data,
+        "ram_bytes": data + bss,
+        "text": text,
+        "data": data,
+        "bss": bss,
+    }
 
 
 def run(
@@ -122,7 +128,9 @@ def run(
         size = int(info["output"]["size"]) * (t if info["output"]["per_step"] else 1)
         rec = raw.reshape(-1, size + 2) if raw.size % (size + 2) == 0 else None
         if rec is None or rec.shape[0] != n:
-            raise ToolError(f"the {target} build wrote {raw.size} values, expected {n * (size + 2)}")
+            raise ToolError(
+                f"the {target} build wrote {raw.size} values, expected {n * (size + 2)}"
+            )
         fp = footprint(work) if shutil.which("arm-none-eabi-gcc") else None
     y = rec[:, 1 : 1 + size].astype(np.int64)
     y = y.reshape(n, t, -1) if info["output"]["per_step"] else y

@@ -249,7 +249,9 @@ def run_c(
     res["bit_exact"] = res["bit_exact"] and step_bad == 0 and bool((r["rc"] == 0).all())
     res |= {
         "available": True,
-        "target": "x86-64 gcc" if target == "host" else "Cortex-M4 (arm-none-eabi-gcc, qemu mps2-an386)",
+        "target": "x86-64 gcc"
+        if target == "host"
+        else "Cortex-M4 (arm-none-eabi-gcc, qemu mps2-an386)",
         "step_mismatches": step_bad if r["info"]["can_step"] else None,
         "run_seconds": round(r["seconds"], 3),
         "footprint": r["footprint"],

@@ -6,22 +6,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-APT_PACKAGES=(g++ make git python3 python3-venv python3-dev)
+# g++ (HLS C-simulation, ap_types checks); the Cortex-M4 cross compiler, newlib and
+# QEMU verify the embedded C export under emulation.
+APT_PACKAGES=(g++ make git python3 python3-venv python3-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 
 need_apt=()
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
+  dpkg -s "$p" >/dev/null 2>&1 && continue
+  # pyenv/other Pythons already have venv and headers without the Debian packages
+  case "$p" in python3*) python3 -m venv --help >/dev/null 2>&1 && continue ;; esac
+  need_apt+=("$p")
 done
-# pyenv/other Pythons already have venv and headers; only g++ is strictly needed then.
 if ((${#need_apt[@]})); then
-  if command -v g++ >/dev/null && python3 -m venv --help >/dev/null 2>&1 && command -v git >/dev/null; then
-    :
-  else
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    echo "[setup] apt-get install ${need_apt[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
-  fi
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "[setup] apt-get install ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 stamp="$VENV/.fpga-rnn-installed"
