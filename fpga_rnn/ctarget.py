@@ -102,6 +102,7 @@ def run(
 
     Returns outputs (B, T, N) or (B, N) codes, per-sequence return codes, whether
     step-by-step use gave the same outputs, timings and the Cortex-M4 footprint.
+    ``max_timesteps``: the export's limit (default: the batch's length).
     """
     if target not in TARGETS:
         raise ToolError(f"unknown C target {target!r}; choose from {', '.join(TARGETS)}")
@@ -112,7 +113,7 @@ def run(
     n, t, f = x.shape
     with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
         work = Path(d)
-        info = write_sources(model, work, max(t, max_timesteps or 0) or None)
+        info = write_sources(model, work, max_timesteps or t)
         say(f"c: compiling for {target} ({'gcc' if target == 'host' else 'arm-none-eabi-gcc'})")
         exe = build(work, target)
         header = np.array([n, t, f], np.int32)

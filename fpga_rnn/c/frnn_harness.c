@@ -37,13 +37,14 @@ int main(void) {
     n_out = (FRNN_OUTPUT_PER_STEP ? hdr[1] : 1) * FRNN_OUTPUT_SIZE;
     for (i = 0; i < hdr[0]; i++) {
         int32_t rc, ok = 0;
-        size_t n_in = (size_t)hdr[1] * FRNN_INPUT_FEATURES;
-        if (hdr[1] > FRNN_MAX_TIMESTEPS || fread(x, sizeof x[0], n_in, fi) != n_in) {
-            rc = FRNN_ERR_LENGTH;
-            fwrite(&rc, sizeof rc, 1, fo);
-            break;
+        size_t n_in = (size_t)hdr[1] * FRNN_INPUT_FEATURES, j;
+        int too_long = hdr[1] > FRNN_MAX_TIMESTEPS;
+        for (j = 0; j < n_in; j++) { /* a too long sequence is read past, not stored */
+            int32_t v;
+            if (fread(&v, sizeof v, 1, fi) != 1) return 3;
+            if (!too_long) x[j] = v;
         }
-        rc = fpga_rnn_model_run_sequence(x, hdr[1], y);
+        rc = fpga_rnn_model_run_sequence(x, hdr[1], y); /* must refuse a too long one */
         if (rc == FRNN_OK) ok = step_all(hdr[1]);
         fwrite(&rc, sizeof rc, 1, fo);
         fwrite(y, sizeof y[0], (size_t)n_out, fo);
