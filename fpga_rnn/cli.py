@@ -471,15 +471,25 @@ def flow(
     bits: BitsOpt = 8,
     epochs: EpochsOpt = 100,
     seed: SeedOpt = 0,
+    c_export: Annotated[
+        bool,
+        typer.Option(
+            "--c-export/--no-c-export",
+            help="Also export embedded C and verify it (host gcc, Cortex-M4 under QEMU).",
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Redo every stage instead of reusing finished ones.")
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Train, fit + synthesize, verify the RTL, write report.html; reuses finished stages."""
+    """Train, fit + synthesize, verify the RTL, build and C-simulate the HLS project
+    (and, with --c-export, the embedded C on host and Cortex-M4), write report.html;
+    reuses finished stages."""
 
     r = api.run_flow(
         out_dir,
+        c_export=c_export,
         dataset=dataset,
         board=board,
         arch=arch,

@@ -1,5 +1,6 @@
 """Built-in sequence datasets, all offline: UEA data bundled in aeon, synthetic
-waveforms, a real series for forecasting, or the user's own ``.npz``.
+waveforms, a real series for forecasting, per-frame features of a synthetic video
+set, or the user's own ``.npz``.
 
 Every dataset comes as float32 arrays ``x`` of shape (N, T, F), padded with zeros
 *after* each sequence when lengths vary (``mask_value = 0.0``: models put a Keras
@@ -204,6 +205,29 @@ def airline(window: int = 24) -> Dataset:
     )
 
 
+def moving_shapes(n_train: int = 2400, n_test: int = 600, seed: int = 0) -> Dataset:
+    """Synthetic video (fpga_rnn.video): per-frame features of 16-frame clips of a
+    moving shape; 12 classes (3 shapes x 4 directions)."""
+    from fpga_rnn import video
+
+    rng = np.random.default_rng(seed)
+    ctr, ytr = video.make_clips(n_train, rng)
+    cte, yte = video.make_clips(n_test, rng)
+    ftr, fte = video.frame_features(ctr), video.frame_features(cte)
+    mu, sd = ftr.reshape(-1, ftr.shape[-1]).mean(0), ftr.reshape(-1, ftr.shape[-1]).std(0) + 1e-6
+    return Dataset(
+        "moving-shapes",
+        "classification",
+        ((ftr - mu) / sd).astype(np.float32),
+        ytr,
+        ((fte - mu) / sd).astype(np.float32),
+        yte,
+        "synthetic video: 16 frames of 16x16, a square/cross/ring moving up/down/left/right; "
+        "18 features per frame (row/column profiles, centre of mass)",
+        classes=video.classes(),
+    )
+
+
 def from_npz(path: str | Path) -> Dataset:
     p = Path(path)
     if not p.is_file():
@@ -255,6 +279,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "basic-motions": basic_motions,
     "waveforms": waveforms,
     "airline": airline,
+    "moving-shapes": moving_shapes,
 }
 
 

@@ -21,6 +21,7 @@ from fpga_rnn.outputs import read_json, write_json
 
 Progress = Callable[[str], None]
 HLS_VERSION = 2  # bump when the HLS stage's output changes
+C_VERSION = 1
 
 
 def _key(*parts: Any) -> str:
@@ -42,6 +43,7 @@ def flow(
     epochs: int = 100,
     seed: int = 0,
     max_utilisation: float = 0.8,
+    c_export: bool = False,
     force: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
@@ -61,6 +63,7 @@ def flow(
 
     cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
     cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
+    cfg |= {"c_export": c_export}
 
     def run(name: str, key: str, done: Path, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         prev = stages.get(name)
@@ -114,6 +117,16 @@ def flow(
         out / "hls.json",
         lambda: _hls(ir, b, x_test, out, say),
     )
+    if c_export:
+        c_res = run(
+            "c",
+            _key(_file_key(model_file), _file_key(train_dir / "x_test.npy"), C_VERSION),
+            out / "c.json",
+            lambda: _c(ir, x_test, out, say),
+        )
+    else:
+        c_res = {}
+        (out / "c.json").unlink(missing_ok=True)
     report = write_report(out, board=b)
     say(f"report: {report}")
     summary = {
@@ -122,7 +135,8 @@ def flow(
         "accuracy": {"float": metrics["float"], "golden": metrics["golden"]},
         "reuse": reuse,
         "bit_exact": {t: v.get("bit_exact") for t, v in verified["targets"].items()}
-        | ({"hls": hls["bit_exact"]} if hls.get("available") else {}),
+        | ({"hls": hls["bit_exact"]} if hls.get("available") else {})
+        | {t: c_res["targets"][t]["bit_exact"] for t in c_res.get("targets", {})},
         "latency_cycles": verified["targets"]["rtl"].get("latency_cycles"),
         "resources": fitted["chosen"]["resources"],
         "board": b.name,
@@ -150,6 +164,21 @@ def _hls(ir: Any, board: Any, x: np.ndarray, out: Path, say: Progress) -> dict[s
         p.compile(say)
         res = {"project": p.info} | run_hls(ir, prepare(ir, x), project=p, progress=say)
     write_json(out / "hls.json", res)
+    return res
+
+
+def _c(ir: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:
+    """The C export in out/c, verified on the test set on the host and a Cortex-M4."""
+    from fpga_rnn.cgen import write
+    from fpga_rnn.verification import prepare, run_c
+
+    info = write(ir, out / "c", max_timesteps=x.shape[1], force=True)
+    batch = prepare(ir, x)
+    targets = {
+        name: run_c(ir, batch, t, progress=say) for name, t in (("c", "host"), ("c-arm", "arm"))
+    }
+    res = {"export": info, "targets": targets}
+    write_json(out / "c.json", res)
     return res
 
 

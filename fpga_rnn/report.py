@@ -108,6 +108,9 @@ def write_report(out: Path, *, board: Board) -> Path:
     verify_rows = []
     for t, v in verified.get("targets", {}).items():
         verify_rows.append([t, v.get("mismatches", "-"), mark(v.get("bit_exact"))])
+    for t, v in read_json(out / "c.json").get("targets", {}).items():
+        label = "C, host gcc" if t == "c" else "C, Cortex-M4 (QEMU)"
+        verify_rows.append([label, v.get("mismatches", "-"), mark(v.get("bit_exact"))])
     if hls.get("available"):
         verify_rows.append(["hls (C-sim, g++)", hls.get("mismatches", "-"), mark(hls["bit_exact"])])
     else:
@@ -127,6 +130,8 @@ def write_report(out: Path, *, board: Board) -> Path:
     for k in ("dataset", "board", "arch", "units", "bits", "epochs", "seed"):
         if k in cfg:
             cmd += [f"--{k}", str(cfg[k])]
+    if cfg.get("c_export"):
+        cmd.append("--c-export")
     stage_rows = [[k, f"{v.get('seconds', 0):.1f} s"] for k, v in state.get("stages", {}).items()]
     body = f"""
 <h1>fpga-rnn report: {html.escape(metrics.get("model", "model"))} on {html.escape(board.name)}</h1>
