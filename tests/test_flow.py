@@ -17,12 +17,14 @@ from fpga_rnn.ir import random as rir
 def test_flow_runs_every_stage_then_reuses_them(tmp_path) -> None:
     out = tmp_path / "flow"
     opts = {"dataset": "waveforms", "arch": "gru", "units": 2, "epochs": 2, "board": "pynq-z2"}
+    opts |= {"c_export": True}
     msgs: list[str] = []
     r = fpga_rnn.run_flow(out, progress=msgs.append, **opts)
     for f in ("train/metrics.json", "fit/fit.json", "verify.json", "hls.json", "report.html"):
         assert (out / f).exists(), f
     s = r["summary"]
-    assert s["bit_exact"] == {"golden": True, "rtl": True, "hls": True}
+    assert s["bit_exact"] == {"golden": True, "rtl": True, "hls": True, "c": True, "c-arm": True}
+    assert (out / "c" / "fpga_rnn_model.c").exists()
     hls = json.loads((out / "hls.json").read_text())
     assert hls["mismatches"] == 0 and hls["project"]["part"] == "xc7z020clg400-1"
     assert (out / "hls" / "firmware" / "frnn_model.cpp").exists()
@@ -36,11 +38,12 @@ def test_flow_runs_every_stage_then_reuses_them(tmp_path) -> None:
     assert "xc7z020clg400-1" in page and "fpga-rnn flow --out" in page
     assert re.search(r"rtl</td><td>0</td>", page)
     assert re.search(r"hls \(C-sim, g\+\+\)</td><td>0</td>", page)
+    assert re.search(r"C, Cortex-M4 \(QEMU\)</td><td>0</td>", page)
     assert r["stages"]["train"]["result"]["dataset"]["name"] == "waveforms"
 
     msgs.clear()
     again = fpga_rnn.run_flow(out, progress=msgs.append, **opts)
-    assert sum("up to date" in m for m in msgs) == 4  # train, fit, verify, hls reused
+    assert sum("up to date" in m for m in msgs) == 5  # train, fit, verify, hls, c reused
     assert again["summary"] == s
 
 
