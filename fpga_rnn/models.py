@@ -15,6 +15,7 @@ from typing import Any
 from fpga_rnn.errors import InputError
 
 ARCHS = ("lstm", "gru", "rnn", "bilstm", "bigru")
+EMBEDDING_DIM = 16  # word vectors for text datasets
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ def build(
     task: str,
     mask_value: float | None = None,
     sequence_output: bool = False,
+    vocabulary: int | None = None,
 ) -> Any:
-    """A compiled-ready (uncompiled) Keras model for ``spec``."""
+    """A compiled-ready (uncompiled) Keras model for ``spec``; with ``vocabulary`` the
+    input is token ids into an ``Embedding`` (``EMBEDDING_DIM``, mask_zero)."""
     from fpga_rnn.keras_import.importer import _tf
 
     tf, qkeras = _tf()
@@ -71,8 +74,12 @@ def build(
             spec.units, kernel_quantizer=q, recurrent_quantizer=q, bias_quantizer=q, **kw
         )
 
-    inp = tf.keras.Input((timesteps, features))
-    h = tf.keras.layers.Masking(mask_value)(inp) if mask_value is not None else inp
+    if vocabulary:
+        inp = tf.keras.Input((timesteps,))
+        h = tf.keras.layers.Embedding(vocabulary, EMBEDDING_DIM, mask_zero=True)(inp)
+    else:
+        inp = tf.keras.Input((timesteps, features))
+        h = tf.keras.layers.Masking(mask_value)(inp) if mask_value is not None else inp
     for i in range(spec.layers):
         rs = sequence_output or i < spec.layers - 1
         layer = rnn(rs)

@@ -90,11 +90,12 @@ def train(
     model = build(
         cfg.model,
         ds.x_train.shape[1],
-        ds.x_train.shape[2],
+        ds.features,
         ds.outputs,
         task=ds.task,
         mask_value=ds.mask_value,
         sequence_output=ds.sequence_output,
+        vocabulary=ds.vocabulary,
     )
     cls = ds.task == "classification"
     model.compile(

@@ -31,7 +31,10 @@ def test_japanese_vowels_is_padded_after_the_data_and_masked() -> None:
 def test_builtin_datasets_have_consistent_shapes(name) -> None:
     ds = load_dataset(name)
     s = ds.summary()
-    assert ds.x_train.shape[1:] == ds.x_test.shape[1:] and ds.x_train.dtype == np.float32
+    assert ds.x_train.shape[1:] == ds.x_test.shape[1:]
+    assert ds.x_train.dtype == (np.int32 if ds.vocabulary else np.float32)
+    if ds.vocabulary:  # token ids: padding 0 after the words, ids inside the vocabulary
+        assert ds.x_train.ndim == 2 and ds.x_train.min() >= 0 and ds.x_train.max() < ds.vocabulary
     assert len(ds.y_train) == len(ds.x_train) and len(ds.y_test) == len(ds.x_test)
     assert np.all(np.isfinite(ds.x_train)) and s["outputs"] >= 1
     if ds.task == "forecast":
