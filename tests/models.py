@@ -73,3 +73,53 @@ KINDS: dict[str, Callable] = {
         L.Bidirectional(_q(q, "QLSTM", 8, recurrent_activation="sigmoid"))(i)
     ),
 }
+
+
+# Random IRs (fpga_rnn.ir.random specs) covering every layer kind and head activation,
+# shared by the HLS and C export tests.
+RANDOM_IRS: dict[str, list[dict]] = {
+    "lstm_softmax": [
+        {"kind": "lstm", "units": 6},
+        {"kind": "dense", "units": 3, "activation": "softmax"},
+    ],
+    "gru_reset_after": [{"kind": "gru", "units": 5}],
+    "gru_reset_before": [{"kind": "gru", "units": 5, "reset_after": False}],
+    "simple_rnn_tanh": [{"kind": "simple_rnn", "units": 4}],
+    "simple_rnn_relu": [{"kind": "simple_rnn", "units": 4, "activation": "relu"}],
+    "stacked_seq_sigmoid": [
+        {"kind": "lstm", "units": 4, "return_sequences": True},
+        {"kind": "gru", "units": 3, "return_sequences": True},
+        {"kind": "dense", "units": 3, "activation": "sigmoid"},
+    ],
+    "bi_concat_mixed": [
+        {
+            "kind": "bidirectional",
+            "forward": {"kind": "lstm", "units": 3},
+            "backward": {"kind": "gru", "units": 4},
+        },
+        {"kind": "dense", "units": 4, "activation": "relu"},
+    ],
+    "bi_sum_seq_tanh": [
+        {
+            "kind": "bidirectional",
+            "merge": "sum",
+            "forward": {"kind": "gru", "units": 3, "return_sequences": True},
+            "backward": {"kind": "simple_rnn", "units": 3, "return_sequences": True},
+        },
+        {"kind": "dense", "units": 2, "activation": "tanh"},
+    ],
+    "go_backwards_linear": [
+        {"kind": "lstm", "units": 4, "go_backwards": True},
+        {"kind": "dense", "units": 2},
+    ],
+}
+
+
+def assert_bit_exact_everywhere(ir_dir, x, targets=("golden", "rtl", "hls", "c")) -> dict:
+    """verify() on every target: each has 0 mismatches; returns the result."""
+    import fpga_rnn
+
+    r = fpga_rnn.verify(ir_dir, x, targets=targets, reuse=4)
+    assert {t: v["mismatches"] for t, v in r["targets"].items()} == dict.fromkeys(targets, 0)
+    assert r["bit_exact"]
+    return r

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from models import build
+from models import RANDOM_IRS, build
 from runcli import cli
 
 import fpga_rnn
@@ -22,41 +22,7 @@ pytestmark = pytest.mark.slow
 N = 1000  # acceptance: >= 1,000 sequences on each target
 TARGETS = ["c", "c-arm"]
 
-RANDOM = {
-    "lstm_softmax": [
-        {"kind": "lstm", "units": 6},
-        {"kind": "dense", "units": 3, "activation": "softmax"},
-    ],
-    "gru_reset_after": [{"kind": "gru", "units": 5}],
-    "gru_reset_before": [{"kind": "gru", "units": 5, "reset_after": False}],
-    "simple_rnn_relu": [{"kind": "simple_rnn", "units": 4, "activation": "relu"}],
-    "stacked_seq_sigmoid": [
-        {"kind": "lstm", "units": 4, "return_sequences": True},
-        {"kind": "gru", "units": 3, "return_sequences": True},
-        {"kind": "dense", "units": 3, "activation": "sigmoid"},
-    ],
-    "bi_concat_mixed": [
-        {
-            "kind": "bidirectional",
-            "forward": {"kind": "lstm", "units": 3},
-            "backward": {"kind": "gru", "units": 4},
-        },
-        {"kind": "dense", "units": 4, "activation": "relu"},
-    ],
-    "bi_sum_seq_tanh": [
-        {
-            "kind": "bidirectional",
-            "merge": "sum",
-            "forward": {"kind": "gru", "units": 3, "return_sequences": True},
-            "backward": {"kind": "simple_rnn", "units": 3, "return_sequences": True},
-        },
-        {"kind": "dense", "units": 2, "activation": "tanh"},
-    ],
-    "go_backwards_linear": [
-        {"kind": "lstm", "units": 4, "go_backwards": True},
-        {"kind": "dense", "units": 2},
-    ],
-}
+RANDOM = RANDOM_IRS
 
 
 def _check(res: dict, target: str) -> dict:

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from models import KINDS, build
+from models import KINDS, RANDOM_IRS, build
 from runcli import cli
 
 import fpga_rnn
@@ -19,40 +19,7 @@ pytestmark = pytest.mark.slow
 
 N = 500  # sequences per model (acceptance: >= 500)
 
-# Random IRs: every kind, with and without masking (variable lengths).
-RANDOM = {
-    "lstm": [{"kind": "lstm", "units": 6}],
-    "gru_reset_after": [{"kind": "gru", "units": 5}],
-    "gru_reset_before": [{"kind": "gru", "units": 5, "reset_after": False}],
-    "simple_rnn_tanh": [{"kind": "simple_rnn", "units": 4}],
-    "simple_rnn_relu": [{"kind": "simple_rnn", "units": 4, "activation": "relu"}],
-    "stacked_seq": [
-        {"kind": "lstm", "units": 4, "return_sequences": True},
-        {"kind": "gru", "units": 3, "return_sequences": True},
-        {"kind": "dense", "units": 3, "activation": "sigmoid"},
-    ],
-    "bi_concat_mixed": [
-        {
-            "kind": "bidirectional",
-            "forward": {"kind": "lstm", "units": 3},
-            "backward": {"kind": "gru", "units": 4},
-        },
-        {"kind": "dense", "units": 4, "activation": "softmax"},
-    ],
-    "bi_sum_seq": [
-        {
-            "kind": "bidirectional",
-            "merge": "sum",
-            "forward": {"kind": "gru", "units": 3, "return_sequences": True},
-            "backward": {"kind": "simple_rnn", "units": 3, "return_sequences": True},
-        },
-        {"kind": "dense", "units": 2, "activation": "tanh"},
-    ],
-    "dense_relu": [
-        {"kind": "lstm", "units": 4},
-        {"kind": "dense", "units": 3, "activation": "relu"},
-    ],
-}
+RANDOM = RANDOM_IRS
 
 
 def _hls(result: dict) -> dict:
@@ -124,12 +91,12 @@ def test_keras_text_model_csim_equals_golden(tfq, rng, quantized):
 
 def test_csim_detects_a_changed_kernel_weight():
     """The comparison can fail: one changed weight in the HLS model is caught."""
-    m = rand.model(RANDOM["lstm"], features=3, seed=9, name="tamper")
+    m = rand.model(RANDOM["lstm_softmax"], features=3, seed=9, name="tamper")
     la = m.layers[0]
     codes = la.kernel.codes.copy()
     codes[0, :] = la.kernel.fmt.max_code if codes[0, 0] < 0 else la.kernel.fmt.min_code
     bad = dataclasses.replace(la, kernel=dataclasses.replace(la.kernel, codes=codes))
-    tampered = dataclasses.replace(m, layers=(bad,))
+    tampered = dataclasses.replace(m, layers=(bad, *m.layers[1:]))
     from fpga_rnn.hls.project import compiled_project
     from fpga_rnn.verification import prepare
 

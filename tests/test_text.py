@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from models import assert_bit_exact_everywhere
 
 import fpga_rnn
 from fpga_rnn import text
@@ -42,8 +43,5 @@ def test_text_rnn_trains_and_is_bit_exact_everywhere(tmp_path, tfq):
     print(f"bbc-news Embedding+QLSTM(12): float {acc_f:.4f}, golden {acc_g:.4f}")
     assert acc_f > 0.6  # chance is 0.2
     assert abs(acc_f - acc_g) <= 0.01
-    x = np.load(out / "x_test.npy")
-    r = fpga_rnn.verify(out / "ir", x, targets=("golden", "rtl", "hls", "c"), reuse=4)
+    r = assert_bit_exact_everywhere(out / "ir", np.load(out / "x_test.npy"))
     assert r["samples"] >= 500
-    assert {t: v["mismatches"] for t, v in r["targets"].items()} == dict.fromkeys(r["targets"], 0)
-    assert r["bit_exact"]
