@@ -60,6 +60,13 @@ def _hls_paragraph(hls: dict[str, Any]) -> str:
     )
 
 
+def _card_score(d: dict[str, Any]) -> str:
+    """A short value for a card: accuracy in %, else the metrics."""
+    if "accuracy" in d:
+        return f"{100 * d['accuracy']:.2f} %"
+    return _score(d)
+
+
 def _score(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.4g}" for k, v in d.items())
 
@@ -92,8 +99,8 @@ def write_report(out: Path, *, board: Board) -> Path:
 
     ds = metrics.get("dataset", {})
     cards = [
-        ("float accuracy", _score(metrics.get("float", {}))),
-        ("fixed-point (golden)", _score(metrics.get("golden", {}))),
+        ("float model", _card_score(metrics.get("float", {}))),
+        ("fixed point (golden)", _card_score(metrics.get("golden", {}))),
         ("RTL vs golden", "bit-exact" if rtl.get("bit_exact") else "MISMATCH"),
         ("HLS C-sim vs golden", _hls_card(hls)),
         ("latency", f"{lat} cycles" if lat is not None else "n/a"),
