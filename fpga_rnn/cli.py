@@ -29,6 +29,25 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
+HLS_HELP = (
+    "Write the hls4ml HLS project and hls.json; check its C-simulation builds.\n\n"
+    "The project uses our bit-exact RNN kernels (hls/), an explicit precision for "
+    "every value, and the board's part and clock."
+)
+
+C_HELP = (
+    "Export the model as portable C99 for microcontrollers and CPUs, and c.json.\n\n"
+    "Integer arithmetic only, no allocation, weights and tables const (flash): "
+    "fpga_rnn_model.h/.c and the runtime frnn_rt.h/.c; c.json has the flash/RAM footprint."
+)
+
+FLOW_HELP = (
+    "The whole job: train, fit + synthesize, verify RTL and HLS, write report.html.\n\n"
+    "Stages: QAT training, fit to the board (yosys), RTL verification (Verilator), the "
+    "hls4ml project and its C-simulation, with --c-export the embedded C on the host and "
+    "a Cortex-M4 (QEMU); report.html. Finished stages are reused unless --force."
+)
+
 ModelArg = Annotated[
     Path, typer.Argument(help="A Keras model file (.keras/.h5) or an IR directory.")
 ]
@@ -303,7 +322,7 @@ BoardOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(help=HLS_HELP)
 def hls(
     model: ModelArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Project directory to write.")],
@@ -323,8 +342,7 @@ def hls(
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
-    """Write the hls4ml HLS project (our bit-exact RNN kernels, explicit precisions,
-    the board's part and clock) and hls.json; check it compiles for C-simulation."""
+    """Write the hls4ml HLS project and hls.json; check its C-simulation builds."""
     info = api.generate_hls(
         model,
         out_dir,
@@ -350,7 +368,7 @@ def hls(
     _emit(info, as_json, pretty)
 
 
-@app.command(name="c")
+@app.command(name="c", help=C_HELP)
 def c_export(
     model: ModelArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory to write.")],
@@ -367,8 +385,7 @@ def c_export(
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
-    """Export the model as portable C99 (integer arithmetic, no allocation, weights
-    const): fpga_rnn_model.h/.c + runtime, and c.json with the flash/RAM footprint."""
+    """Export the model as portable C99 for microcontrollers and CPUs, and c.json."""
     info = api.export_c(
         model, out_dir, max_timesteps=max_timesteps, check=check, force=force, progress=_progress
     )
@@ -461,7 +478,7 @@ def fit(
     _emit(r, as_json, pretty)
 
 
-@app.command()
+@app.command(help=FLOW_HELP)
 def flow(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Flow folder.")] = Path("runs/flow"),
     dataset: DatasetOpt = "japanese-vowels",
@@ -483,9 +500,7 @@ def flow(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Train, fit + synthesize, verify the RTL, build and C-simulate the HLS project
-    (and, with --c-export, the embedded C on host and Cortex-M4), write report.html;
-    reuses finished stages."""
+    """The whole job: train, fit + synthesize, verify RTL and HLS, write report.html."""
 
     r = api.run_flow(
         out_dir,
