@@ -70,6 +70,7 @@ module frnn_dense #(
     end
   endgenerate
 
+  integer b;
   always @(posedge clk) begin
     if (rst) begin
       computing <= 1'b0;
@@ -82,7 +83,9 @@ module frnn_dense #(
         computing <= 1'b1;
       end
       if (blk_done) begin
-        res[done_blk*PR*AC_W+:PR*AC_W] <= accc;
+        // constant slices, one enable per block (a variable part-select write
+        // synthesizes to a barrel shifter over the whole result register)
+        for (b = 0; b < NB; b = b + 1) if (done_blk == b) res[b*PR*AC_W+:PR*AC_W] <= accc;
         if (done_blk == NB - 1) begin
           computing <= 1'b0;
           res_full  <= 1'b1;

@@ -159,12 +159,6 @@ module frnn_recurrent #(
   wire [GCW-1:0] ng = o_phase ? NB2[GCW-1:0] : NB1[GCW-1:0];
   wire phase_end = o_valid && (groups == ng - 1'b1);
   wire step_end = phase_end && final_phase;
-  wire [32*PU-1:0] wr_u;  // unit written by each lane
-  generate
-    for (l = 0; l < PU; l = l + 1) begin : g_wr
-      assign wr_u[l*32+:32] = o_blk * PU + l;
-    end
-  endgenerate
   integer j;
   always @(posedge clk) begin
     p2_go <= 1'b0;
@@ -186,13 +180,14 @@ module frnn_recurrent #(
       if (KIND == 3 && blk_done && done_blk == NB1 - 1) mac_p2 <= 1'b1;
       else if (KIND == 3 && blk_done && done_blk == NB - 1) mac_p2 <= 1'b0;
       if (o_valid) begin
-        for (j = 0; j < PU; j = j + 1) begin
-          if (wr_u[j*32+:32] < H) begin
-            if (KIND == 3 && !o_phase) rh[wr_u[j*32+:32]*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
-            else if (sel) bank0[wr_u[j*32+:32]*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
-            else bank1[wr_u[j*32+:32]*ST_W+:ST_W] <= lane_h[j*ST_W+:ST_W];
-            if (KIND == 1 || (KIND == 3 && !o_phase))
-              aux[wr_u[j*32+:32]*XW+:XW] <= lane_x[j*XW+:XW];
+        // unit j comes from lane j % PU in block j / PU; constant slices with a block
+        // enable (a variable part-select write becomes a barrel shifter in synthesis)
+        for (j = 0; j < H; j = j + 1) begin
+          if (o_blk == j / PU) begin
+            if (KIND == 3 && !o_phase) rh[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
+            else if (sel) bank0[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
+            else bank1[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
+            if (KIND == 1 || (KIND == 3 && !o_phase)) aux[j*XW+:XW] <= lane_x[(j%PU)*XW+:XW];
           end
         end
         groups <= phase_end ? 0 : groups + 1'b1;

@@ -79,6 +79,7 @@ module frnn_softmax #(
   reg exp_valid;
   reg [N*OW-1:0] ybuf;  // results collect here; out_data only changes when free
   reg [IBW-1:0] exp_i;
+  integer ei;
   always @(posedge clk) begin
     div_start <= 1'b0;
     exp_valid <= 1'b0;
@@ -123,7 +124,7 @@ module frnn_softmax #(
         end
       endcase
       if (exp_valid) begin
-        e[exp_i*TB_W+:TB_W] <= t;
+        for (ei = 0; ei < N; ei = ei + 1) if (exp_i == ei) e[ei*TB_W+:TB_W] <= t;  // no shifter
         total <= total + t;
       end
     end
