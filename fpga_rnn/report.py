@@ -20,7 +20,8 @@ padding-bottom:.2em;margin-top:1.8em} .sub{color:#5d6d7e;margin-top:0}
 table{border-collapse:collapse;margin:.6em 0}
 td,th{padding:.3em .8em;border-bottom:1px solid #eaecee;text-align:right}
 th{background:#f4f6f7} td:first-child,th:first-child{text-align:left}
-.cards{display:flex;gap:1em;flex-wrap:wrap} .card{flex:1;min-width:150px;background:#f8f9f9;
+.cards{display:grid;gap:1em;grid-template-columns:repeat(auto-fill,minmax(170px,1fr))}
+.card{background:#f8f9f9;
 border-radius:8px;padding:.7em 1em} .card b{display:block;font-size:1.5em}
 .ok{color:#1e8449;font-weight:600} .bad{color:#c0392b;font-weight:600} .na{color:#7f8c8d}
 img{max-width:100%} .imgs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
@@ -106,6 +107,11 @@ def write_report(out: Path, *, board: Board) -> Path:
         ("latency", f"{lat} cycles" if lat is not None else "n/a"),
         ("at board clock", f"{lat / board.clock_mhz:.2f} µs" if lat else "n/a"),
     ]
+    for k in ("dsp", "lut"):
+        if k in res and board.resources.get(k):
+            cards.append(
+                (f"{k.upper()} on {board.name}", f"{100 * res[k] / board.resources[k]:.0f} %")
+            )
     from fpga_rnn.ir import Model
 
     layers = [
