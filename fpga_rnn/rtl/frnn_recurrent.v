@@ -109,13 +109,28 @@ module frnn_recurrent #(
   genvar l;
   generate
     for (l = 0; l < PU; l = l + 1) begin : g_lane
-      wire [31:0] ui = rb_in * PU + l;
-      wire [31:0] u = (ui < H) ? ui : 0;
-      wire [G*AC_W-1:0] la = a_reg[u*G*AC_W+:G*AC_W];
+      // This lane's unit in the current block: an AND-OR mux over constant slices
+      // (a variable part-select read synthesizes to a barrel shifter over a_reg).
+      reg [G*AC_W-1:0] la;
+      reg [ST_W-1:0] lh_s;
+      reg [XW-1:0] lx_s;
+      integer bk;
+      always @(*) begin
+        la = {G * AC_W{1'b0}};
+        lh_s = {ST_W{1'b0}};
+        lx_s = {XW{1'b0}};
+        for (bk = 0; bk < ((NB1 > NB2) ? NB1 : NB2); bk = bk + 1) begin
+          if (rb_in == bk && bk * PU + l < H) begin
+            la = la | a_reg[(bk*PU+l)*G*AC_W+:G*AC_W];
+            lh_s = lh_s | hsel[(bk*PU+l)*ST_W+:ST_W];
+            lx_s = lx_s | aux[(bk*PU+l)*XW+:XW];
+          end
+        end
+      end
       wire [4*AW-1:0] lu = ph_in ? {{(3 * AW) {1'b0}}, acc[l*AW+:AW]} :
           {{((4 - G1) * AW) {1'b0}}, acc[l*G1*AW+:G1*AW]};
-      wire [ST_W-1:0] lh = first ? {ST_W{1'b0}} : hsel[u*ST_W+:ST_W];
-      wire [XW-1:0] lx = (first && KIND == 1) ? {XW{1'b0}} : aux[u*XW+:XW];
+      wire [ST_W-1:0] lh = first ? {ST_W{1'b0}} : lh_s;
+      wire [XW-1:0] lx = (first && KIND == 1) ? {XW{1'b0}} : lx_s;
       if (KIND == 1) begin : g_lstm
         frnn_lstm_cell #(
             .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W),
