@@ -249,25 +249,25 @@ def export_c(
     host and, when arm-none-eabi-gcc is installed, measures the Cortex-M4 flash/RAM
     footprint (added to c.json).
     """
+    import shutil
     import tempfile
 
     from fpga_rnn import cgen, ctarget
-    from fpga_rnn.outputs import check_writable, write_json
+    from fpga_rnn.outputs import check_writable
 
     check_writable(Path(out), force=force)
     ir = load_model(model)
-    info = cgen.write(ir, out, max_timesteps=max_timesteps, force=force)
-    if check:
+    files, info = cgen.generate(ir, max_timesteps)
+    if check:  # before writing: a failed check leaves nothing behind
         say = progress or (lambda _m: None)
         with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
-            ctarget.write_sources(ir, Path(d), max_timesteps)
+            ctarget.place(Path(d), files)
             say("c: compiling for the host (gcc -Wall -Wextra -Werror -pedantic)")
             ctarget.build(Path(d), "host")
-            if ctarget.shutil.which("arm-none-eabi-gcc"):
+            if shutil.which("arm-none-eabi-gcc"):
                 say("c: measuring the Cortex-M4 footprint (arm-none-eabi-gcc -O2)")
                 info["cortex_m4"] = ctarget.footprint(Path(d))
-        write_json(Path(out) / "c.json", info)
-    return info
+    return cgen.save(files, info, out, force=force)
 
 
 def verify(

@@ -289,7 +289,7 @@ def _input_check(model: Model) -> tuple[str, str]:
     spec = model.input
     if spec.tokens:
         vocab = int(model.layers[0].table.shape[0])  # type: ignore[attr-defined]
-        mask = "1" if spec.mask_value is None else f"x[t] != {int(spec.mask_value)}"
+        mask = "1" if spec.mask_code is None else f"x[t] != {spec.mask_code}"
         return (
             f"if (x[t] < 0 || x[t] >= {vocab}) {{ return FRNN_ERR_TOKEN; }} valid[t] = {mask};",
             "0",
@@ -301,7 +301,7 @@ def _input_check(model: Model) -> tuple[str, str]:
     check = f"for (j = 0; j < {n}; j++) {{ if ({bad}) {{ return FRNN_ERR_INPUT; }} }}"
     if spec.mask_value is None:
         return check + " valid[t] = 1;", str(f.frac)
-    code = int(f.quantize(np.array([spec.mask_value]))[0])
+    code = spec.mask_code
     mask = f" valid[t] = 0; for (j = 0; j < {n}; j++) {{ if ({xi} != {code}) {{ valid[t] = 1; }} }}"
     return check + mask, str(f.frac)
 
@@ -432,7 +432,11 @@ def write(
     model: Model, out: str | Path, *, max_timesteps: int | None = None, force: bool = False
 ) -> dict:
     """Write the C sources (model + runtime) and c.json to ``out`` atomically."""
-    files, info = generate(model, max_timesteps)
+    return save(*generate(model, max_timesteps), out, force=force)
+
+
+def save(files: dict[str, str], info: dict, out: str | Path, *, force: bool = False) -> dict:
+    """Write generated sources (``generate``), the runtime and c.json atomically."""
     with atomic_dir(Path(out), force=force) as tmp:
         for name, text in files.items():
             (tmp / name).write_text(text)

@@ -47,12 +47,17 @@ def _run(cmd: list[str], cwd: Path, what: str, timeout: float = 1800) -> str:
     return r.stdout
 
 
-def write_sources(model: Model, work: Path, max_timesteps: int | None) -> dict[str, Any]:
-    files, info = cgen.generate(model, max_timesteps)
+def place(work: Path, files: dict[str, str]) -> None:
+    """Generated sources, the runtime and the harness files into ``work``."""
     for name, text in files.items():
         (work / name).write_text(text)
     for name in (*cgen.RUNTIME, "frnn_harness.c", "frnn_vectors.c", "mps2_an386.ld"):
         shutil.copy(cgen.runtime_dir() / name, work / name)
+
+
+def write_sources(model: Model, work: Path, max_timesteps: int | None) -> dict[str, Any]:
+    files, info = cgen.generate(model, max_timesteps)
+    place(work, files)
     return info
 
 

@@ -29,6 +29,7 @@ class Batch:
     """Inputs as the golden model sees them, split into unpadded sequences."""
 
     x: np.ndarray  # (B, T, F) floats or (B, T) token ids, padded
+    padded: np.ndarray  # (B, T, F) input codes (token ids: F = 1), padded
     codes: list[np.ndarray]  # per sequence: (L, F) input codes, L = valid length
     golden: list[np.ndarray]  # per sequence: (L, N) or (1, N) output codes
 
@@ -55,8 +56,8 @@ def random_inputs(model: Model, samples: int, seed: int) -> np.ndarray:
         for i, n in enumerate(lengths):
             x[i, n:] = spec.mask_value
     if spec.mask_value is not None and spec.fmt is not None:
-        # a data step must not quantize onto the mask value (see run_hls)
-        code = int(spec.fmt.quantize(np.array([spec.mask_value]))[0])
+        # a data step must not quantize onto the mask value (see _refuse_ambiguous_padding)
+        code = spec.mask_code
         hit = np.any(x != spec.mask_value, axis=-1) & (spec.fmt.quantize(x) == code).all(axis=-1)
         nudge = code + 1 if code < spec.fmt.max_code else code - 1
         x[hit, 0] = spec.fmt.to_float(np.array([nudge]))[0]
@@ -99,7 +100,7 @@ def prepare(model: Model, x: np.ndarray) -> Batch:
     seq_out = len(model.output_shape) == 2
     codes = [prep.codes[i, : lengths[i]] for i in range(b)]
     golden = [g[i, : lengths[i]] if seq_out else g[i][None] for i in range(b)]
-    return Batch(x=np.asarray(x), codes=codes, golden=golden)
+    return Batch(x=np.asarray(x), padded=prep.codes, codes=codes, golden=golden)
 
 
 def _compare(got: list[np.ndarray], want: list[np.ndarray]) -> dict[str, Any]:
@@ -171,6 +172,29 @@ def run_rtl(
     return res
 
 
+def _refuse_ambiguous_padding(model: Model, batch: Batch, what: str) -> None:
+    """HLS and C mask on the quantized input, Keras (golden) on the floats. They agree
+    unless a data step quantizes onto the mask value, which no hardware could tell
+    from padding: refuse it before running."""
+    code = model.input.mask_code
+    if code is None or model.input.tokens:
+        return
+    for i, c in enumerate(batch.codes):
+        if (c == code).all(axis=-1).any():
+            raise InputError(
+                f"sequence {i} has a data step that quantizes to the mask value "
+                f"{model.input.mask_value:g}; the {what} cannot tell it from padding"
+            )
+
+
+def _valid_part(model: Model, y: np.ndarray, batch: Batch) -> list[np.ndarray]:
+    """Per sequence, the outputs of a padded run that golden has: the valid steps of a
+    sequence output, else the one output vector."""
+    if len(model.output_shape) == 2:
+        return [y[i][: len(g)] for i, g in enumerate(batch.golden)]
+    return [y[i][None] for i in range(len(batch.golden))]
+
+
 def run_hls(
     model: Model,
     batch: Batch,
@@ -190,18 +214,7 @@ def run_hls(
     x = np.asarray(batch.x)
     if spec.tokens and x.ndim == 3:
         x = x[..., 0]
-    if spec.mask_value is not None and not spec.tokens:
-        # The kernel masks on the quantized input; Keras on the floats. They agree
-        # unless a data step quantizes onto the mask value, which we refuse.
-        assert spec.fmt is not None
-        code = spec.fmt.quantize(np.array([spec.mask_value]))[0]
-        xq = spec.fmt.quantize(x.reshape(x.shape[0], x.shape[1], -1))
-        for i, c in enumerate(batch.codes):
-            if (xq[i, : len(c)] == code).all(axis=-1).any():
-                raise InputError(
-                    f"sequence {i} has a data step that quantizes to the mask value "
-                    f"{spec.mask_value:g}; the HLS design cannot tell it from padding"
-                )
+    _refuse_ambiguous_padding(model, batch, "HLS design")
     p = project or compiled_project(model, x.shape[1], progress=progress)
     if p.info["timesteps"] != x.shape[1]:
         raise InputError(
@@ -211,12 +224,7 @@ def run_hls(
     t0 = time.perf_counter()
     y = p.predict(x)
     seconds = time.perf_counter() - t0
-    fmt = model.output_format
-    seq_out = len(model.output_shape) == 2
-    got = [
-        fmt.quantize(y[i][: len(g)] if seq_out else y[i][None]) for i, g in enumerate(batch.golden)
-    ]
-    res = _compare(got, batch.golden)
+    res = _compare(_valid_part(model, model.output_format.quantize(y), batch), batch.golden)
     res |= {
         "available": True,
         "timesteps": int(x.shape[1]),
@@ -237,14 +245,11 @@ def run_c(
     """Compile the C export (host gcc, or Cortex-M4 under QEMU) and run the padded
     batch; compare each sequence's valid part with golden, and step() with
     run_sequence()."""
-    from fpga_rnn import cgen, ctarget
+    from fpga_rnn import ctarget
 
-    codes = cgen.quantize_inputs(model, batch.x)
-    r = ctarget.run(model, codes, target, progress=progress)
-    seq_out = len(model.output_shape) == 2
-    y = r["outputs"]
-    got = [y[i][: len(g)] if seq_out else y[i][None] for i, g in enumerate(batch.golden)]
-    res = _compare(got, batch.golden)
+    _refuse_ambiguous_padding(model, batch, "C export")
+    r = ctarget.run(model, batch.padded, target, progress=progress)
+    res = _compare(_valid_part(model, r["outputs"], batch), batch.golden)
     step_bad = int((r["step_ok"] == 0).sum())
     res["bit_exact"] = res["bit_exact"] and step_bad == 0 and bool((r["rc"] == 0).all())
     res |= {

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from models import build
+from runcli import cli
 
 import fpga_rnn
 from fpga_rnn.errors import FormatError, InputError, IRError, OutputExistsError, UnsupportedError
@@ -187,16 +185,9 @@ def test_failed_save_leaves_nothing(saved, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-m", "fpga_rnn.cli", *args], capture_output=True, text=True, env=env
-    )
-
-
 def test_cli_end_to_end_and_errors(saved, tmp_path):
     d, ir, x = saved
-    r = _cli(
+    r = cli(
         "predict",
         str(d / "ir"),
         "--input",
@@ -212,14 +203,12 @@ def test_cli_end_to_end_and_errors(saved, tmp_path):
     assert np.array_equal(np.load(tmp_path / "y.npy"), fpga_rnn.predict(ir, x))
     # existing output: refused, file untouched
     before = (tmp_path / "y.npy").read_bytes()
-    r = _cli(
-        "predict", str(d / "ir"), "--input", str(d / "x.npy"), "--out", str(tmp_path / "y.npy")
-    )
+    r = cli("predict", str(d / "ir"), "--input", str(d / "x.npy"), "--out", str(tmp_path / "y.npy"))
     assert r.returncode == 1 and "already exists; pass --force" in r.stderr
     assert (tmp_path / "y.npy").read_bytes() == before
     # bad input shape: one line, exit 1
     np.save(tmp_path / "bad.npy", x[..., :2])
-    r = _cli(
+    r = cli(
         "predict",
         str(d / "ir"),
         "--input",
@@ -232,23 +221,23 @@ def test_cli_end_to_end_and_errors(saved, tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "z.npy").exists()
     # import: existing IR refused; missing model file
-    r = _cli("import", str(d / "model.keras"), "--out", str(d / "ir"))
+    r = cli("import", str(d / "model.keras"), "--out", str(d / "ir"))
     assert r.returncode == 1 and "already exists" in r.stderr
-    r = _cli("import", str(tmp_path / "nope.keras"), "--out", str(tmp_path / "ir"))
+    r = cli("import", str(tmp_path / "nope.keras"), "--out", str(tmp_path / "ir"))
     assert r.returncode == 1 and "does not exist" in r.stderr
     # help on every command
     for cmd in ("import", "predict", "info"):
-        r = _cli(cmd, "--help")
+        r = cli(cmd, "--help")
         assert r.returncode == 0 and "Usage" in r.stdout
 
 
 def test_cli_import_and_float_target(saved, tmp_path):
     d, ir, x = saved
-    r = _cli("import", str(d / "model.keras"), "--out", str(tmp_path / "ir"), "--json")
+    r = cli("import", str(d / "model.keras"), "--out", str(tmp_path / "ir"), "--json")
     assert r.returncode == 0, r.stderr
     assert Model.load(tmp_path / "ir").equals(ir)
     assert json.loads(r.stdout)["layers"][0]["kind"] == "lstm"
-    r = _cli(
+    r = cli(
         "predict",
         str(d / "model.keras"),
         "--input",

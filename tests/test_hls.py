@@ -161,3 +161,15 @@ def test_unsupported_keras_options_refused(tfq, option, tmp_path):
     assert r.returncode != 0 and option in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "prj").exists()
+
+
+def test_model_digest_is_the_content():
+    """The compiled-project cache is keyed by Model.digest: same content, same key."""
+    m = rand.model(RANDOM["lstm_softmax"], features=3, seed=9)
+    same = rand.model(RANDOM["lstm_softmax"], features=3, seed=9)
+    assert m.digest() == same.digest() and m.equals(same)
+    la = m.layers[0]
+    codes = la.kernel.codes.copy()
+    codes[0, 0] += 1 if codes[0, 0] < la.kernel.fmt.max_code else -1
+    changed = dataclasses.replace(la, kernel=dataclasses.replace(la.kernel, codes=codes))
+    assert dataclasses.replace(m, layers=(changed, *m.layers[1:])).digest() != m.digest()

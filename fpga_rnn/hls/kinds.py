@@ -297,13 +297,7 @@ def input_type(model: Model) -> str:
 def valid_node(model: Model, timesteps: int) -> Node:
     """Per-step valid flags from the quantized input (all-ones without a mask)."""
     spec = model.input
-    code = 0
-    if spec.mask_value is not None:
-        if spec.tokens:
-            code = int(spec.mask_value)
-        else:
-            assert spec.fmt is not None
-            code = int(spec.fmt.quantize(np.array([spec.mask_value]))[0])
+    code = spec.mask_code or 0
     lines = [
         f"static const int n_timesteps = {timesteps};",
         f"static const int n_features = {spec.features};",

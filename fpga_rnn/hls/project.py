@@ -113,19 +113,6 @@ def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) ->
     return cfg
 
 
-def model_key(model: Model) -> str:
-    """Content hash of a model (weights and formats), for caching compiled projects."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as d:
-        p = model.save(Path(d) / "ir")
-        h = hashlib.sha256()
-        for f in sorted(p.iterdir()):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def _kernels_key() -> str:
     from fpga_rnn.hls.extension import kernel_dir
 
@@ -218,7 +205,7 @@ def compiled_project(
     """A compiled C-simulation of ``model`` (in the build cache; one g++ build per
     model content and length within a process)."""
     t = timesteps_for(model, timesteps)
-    key = f"{_safe(model.name)}-{model_key(model)}-t{t}-{_kernels_key()}"
+    key = f"{_safe(model.name)}-{model.digest()}-t{t}-{_kernels_key()}"
     if key not in _COMPILED:
         p = build_project(
             model, cache_dir() / "hls" / key, timesteps=t, force=True, progress=progress

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import typing
 import zipfile
@@ -45,6 +46,17 @@ class InputSpec:
     @property
     def shape(self) -> Shape:
         return (self.timesteps, self.features)
+
+    @property
+    def mask_code(self) -> int | None:
+        """The mask value as an input code (a token id, or quantized to ``fmt``): the
+        hardware, which sees codes, treats a step whose codes all equal it as padding."""
+        if self.mask_value is None:
+            return None
+        if self.tokens:
+            return int(self.mask_value)
+        assert self.fmt is not None
+        return int(self.fmt.quantize(np.array([self.mask_value]))[0])
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -147,16 +159,34 @@ class Model:
         except (KeyError, TypeError, ValueError) as e:
             raise IRError(f"{jf} is corrupt or inconsistent ({type(e).__name__}: {e})") from None
 
+    def _content(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Structure and formats (JSON-able), and the code arrays by key."""
+        arrays: dict[str, np.ndarray] = {}
+        doc = {
+            "i": _encode(self.input, "i", arrays),
+            "l": [_encode(x, x.name, arrays) for x in self.layers],
+        }
+        return doc, arrays
+
     def equals(self, other: Model) -> bool:
         """Exact equality of structure, formats and every code."""
-        a, b = {}, {}
-        da = {"i": _encode(self.input, "i", a), "l": [_encode(x, x.name, a) for x in self.layers]}
-        db = {"i": _encode(other.input, "i", b), "l": [_encode(x, x.name, b) for x in other.layers]}
+        da, a = self._content()
+        db, b = other._content()
         return (
             da == db
             and a.keys() == b.keys()
             and all(np.array_equal(a[k], b[k]) and a[k].dtype == b[k].dtype for k in a)
         )
+
+    def digest(self) -> str:
+        """Hash of what ``equals`` compares (for caches keyed by model content)."""
+        doc, arrays = self._content()
+        h = hashlib.sha256(json.dumps(doc, sort_keys=True).encode())
+        for k in sorted(arrays):
+            a = np.ascontiguousarray(arrays[k])
+            h.update(f"{k}:{a.dtype}:{a.shape}".encode())
+            h.update(a.tobytes())
+        return h.hexdigest()[:16]
 
 
 def _walk_qarrays(obj: Any):
