@@ -1,14 +1,17 @@
-// Recurrent layer core: SimpleRNN, LSTM or GRU over a stream of W*x+b vectors.
+// Recurrent layer core: SimpleRNN, LSTM or GRU over a stream of input vectors x.
 //
-// Input stream a (one beat per timestep, a_last on the final step) carries the
-// W*x + b rows in the accumulator format, unit-major (row u*G + gate). Per step the
-// U*h pass runs on frnn_matvec (PU units per row block); each finished block goes
-// straight into PU cell lanes, so the cell math of block b overlaps the MACs of
-// block b+1. The new h goes to the second of two state banks (the pass still reads
-// the first); the banks swap when the last unit is written. State starts at zero
-// for the first step of every sequence (no clearing cycle). The output stream
-// carries h (state format) for every step (RETSEQ) or only for the last one.
-// KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two passes).
+// One MAC engine (frnn_matvec) does all of a step's multiplies: its ROM holds the
+// U*h rows (section 0) and the W*x + b rows (section 1), rows unit-major (u*G +
+// gate). Per step the U*h pass runs first; each finished row block goes straight
+// into PU cell lanes, so the cell math of block b overlaps the MACs of block b+1,
+// and the W*x + b pass of the *next* input runs while the last block's lanes finish
+// (the dependency chain), so a step costs U*h + max(W*x, chain) cycles. The new h
+// goes to the second of two state banks (the pass still reads the first); the banks
+// swap when the last unit is written. State starts at zero for the first step of
+// every sequence (no clearing cycle). The output stream carries h (state format)
+// for every step (RETSEQ) or only for the last one; in_last marks a sequence's end.
+// KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two U*h
+// passes: z|r rows, then U_h * (r.h)).
 // Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // busy is informational; d_blk is one stage longer than read; lh is read by GRU lanes only
@@ -18,6 +21,8 @@ module frnn_recurrent #(
     parameter integer KIND = 1,
     parameter integer ACT = 0,
     parameter integer H = 4,
+    parameter integer X = 3,
+    parameter integer IN_W = 8, parameter integer IN_S = 1,
     parameter integer RETSEQ = 0,
     parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
     parameter integer AC_O = 0,
@@ -32,22 +37,24 @@ module frnn_recurrent #(
     parameter integer PK = 1,
     parameter integer NB1 = 4,
     parameter integer NB2 = 0,
+    parameter integer NBX = 4,
     parameter integer KB = 4,
+    parameter integer KBX = 3,
     parameter integer WW = 8,
     parameter integer AW = 32,
     parameter integer SH = 0,
-    parameter integer HAS_BIAS = 0,
-    parameter WFILE = "u.mem",
-    parameter BFILE = "ub.mem",
+    parameter integer SHX = 0,
+    parameter WFILE = "w.mem",
+    parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",
     parameter TANH_MEM = "tanh.mem"
 ) (
     input  wire                clk,
     input  wire                rst,
-    input  wire [G*H*AC_W-1:0] a_data,
-    input  wire                a_valid,
-    output wire                a_ready,
-    input  wire                a_last,
+    input  wire [  X*IN_W-1:0] in_data,
+    input  wire                in_valid,
+    output wire                in_ready,
+    input  wire                in_last,
     output reg  [  H*ST_W-1:0] out_data,
     output reg                 out_valid,
     input  wire                out_ready,
@@ -62,41 +69,92 @@ module frnn_recurrent #(
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
 
   // ---- state -------------------------------------------------------------------
+  localparam integer NBH = NB1 + NB2;  // U*h row blocks; W*x blocks follow
+  localparam integer NBT = NBH + NBX;
+  localparam integer MBW = $clog2(NBT);
   reg [H*ST_W-1:0] bank0, bank1, rh;
   reg [H*XW-1:0] aux;  // LSTM: c; GRU reset_after=0: z
   reg sel, first, last_r, stepping, mac_p2, p2_go, emit_pend, emit_last;
-  reg [G*H*AC_W-1:0] a_reg;
+  reg [G*H*AC_W-1:0] a_reg;  // this step's W*x + b
+  reg [NBX*PR*AC_W-1:0] a_nxt;  // the next step's, filled by the W*x pass
+  reg [X*IN_W-1:0] x_reg;
+  reg xpass, nxt_full, nxt_last, nxt_is_x, nxt_p2;
   wire [H*ST_W-1:0] hsel = sel ? bank1 : bank0;
 
   wire start_ok = !emit_pend || !out_valid || out_ready;
-  wire step_start = !rst && !stepping && a_valid && start_ok;
-  assign a_ready = step_start;
-
-  // ---- U*h pass ---------------------------------------------------------------
   wire mv_busy, blk_done;
+  wire step_start = !rst && !stepping && nxt_full && start_ok && !nxt_is_x && !nxt_p2 && !mv_busy;
+  // the W*x pass of the next input starts right after the step's last U*h pass
+  wire x_start = !rst && nxt_is_x && !xpass && !nxt_full && !mv_busy && in_valid;
+  assign in_ready = x_start;
+
+  // ---- the MAC engine ---------------------------------------------------------------
+  // Vector elements: state (signed) and input codes, sign- or zero-extended to VW.
+  localparam integer KV = (H > X) ? H : X;
+  localparam integer XEW = IN_W + ((IN_S != 0) ? 0 : 1);
+  localparam integer VW = (ST_W > XEW) ? ST_W : XEW;
   wire [BBW-1:0] done_blk;
+  wire [MBW-1:0] done_mblk;
   wire [PR*AW-1:0] acc;
-  wire [H*ST_W-1:0] mv_vec = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
-  wire [BBW-1:0] first_blk = mac_p2 ? NB1[BBW-1:0] : {BBW{1'b0}};
-  wire [BBW:0] num_blk = mac_p2 ? NB2[BBW:0] : NB1[BBW:0];
+  wire [H*ST_W-1:0] hv = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
+  wire [X*IN_W-1:0] xv = xpass ? x_reg : in_data;
+  wire use_x = xpass || x_start;
+  reg [KV*VW-1:0] mv_vec;
+  reg [VW-1:0] ext;
+  integer e;
+  always @(*) begin
+    mv_vec = {KV * VW{1'b0}};
+    for (e = 0; e < KV; e = e + 1) begin
+      ext = {VW{1'b0}};
+      if (use_x && e < X) begin
+        ext = {VW{IN_S != 0 && xv[e*IN_W+IN_W-1]}};
+        ext[IN_W-1:0] = xv[e*IN_W+:IN_W];
+      end else if (!use_x && e < H) begin
+        ext = {VW{hv[e*ST_W+ST_W-1]}};
+        ext[ST_W-1:0] = hv[e*ST_W+:ST_W];
+      end
+      mv_vec[e*VW+:VW] = ext;
+    end
+  end
+  // The pass after this cycle's start, if any: the engine loads its counters and
+  // first tile while idle and in a pass's last cycle (a one-tile pass's first).
+  wire is_x_d = step_start ? (KIND != 3) : p2_go ? 1'b1 : x_start ? 1'b0 : nxt_is_x;
+  wire p2_d = step_start ? (KIND == 3) : p2_go ? 1'b0 : nxt_p2;
+  wire [MBW-1:0] first_blk = is_x_d ? NBH[MBW-1:0] : (p2_d ? NB1[MBW-1:0] : {MBW{1'b0}});
+  wire [MBW:0] num_blk = is_x_d ? NBX[MBW:0] : (p2_d ? NB2[MBW:0] : NB1[MBW:0]);
   frnn_matvec #(
-      .K(H), .VW(ST_W), .VS(ST_S), .PR(PR), .PK(PK), .NB(NB), .KB(KB), .WW(WW), .AW(AW),
-      .SH(SH), .HAS_BIAS(HAS_BIAS), .WFILE(WFILE), .BFILE(BFILE)
+      .K(KV), .VW(VW), .VS(1), .PR(PR), .PK(PK), .NB(NBT), .KB(KB), .WW(WW), .AW(AW),
+      .SH(SH), .HAS_BIAS(1), .NB0(NBH), .KB1(KBX), .SH1(SHX), .WFILE(WFILE),
+      .BFILE(BFILE)
   ) u_mv (
-      .clk(clk), .rst(rst), .start(step_start || p2_go), .first_blk(first_blk),
+      .clk(clk), .rst(rst), .start(step_start || p2_go || x_start), .first_blk(first_blk),
       .num_blk(num_blk), .vec(mv_vec), .busy(mv_busy), .blk_done(blk_done),
-      .done_blk(done_blk), .acc(acc)
+      .done_blk(done_mblk), .acc(acc)
   );
+  wire x_done = blk_done && (done_mblk >= NBH);
+  wire h_done = blk_done && (done_mblk < NBH);
+  assign done_blk = done_mblk[BBW-1:0];
+
+  // W*x + b rows leave the engine in AW bits; cast into the accumulator format
+  wire [PR*AC_W-1:0] accc;
+  genvar r;
+  generate
+    for (r = 0; r < PR; r = r + 1) begin : g_cast
+      frnn_cast #(
+          .IW(AW), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1), .RND(AC_Q), .OVF(AC_O)
+      ) u_c (.din(acc[r*AW+:AW]), .dout(accc[r*AC_W+:AC_W]));
+    end
+  endgenerate
 
   // ---- cell lanes ---------------------------------------------------------------
-  wire ph_in = (KIND == 3) && (done_blk >= NB1);
+  wire ph_in = (KIND == 3) && (done_mblk >= NB1);
   wire [BBW-1:0] rb_in = ph_in ? done_blk - NB1[BBW-1:0] : done_blk;
   // delay line: which block's results leave the lanes now
   reg [LAT:0] d_valid;
   reg [LAT:0] d_phase;
   reg [BBW*(LAT+1)-1:0] d_blk;
   always @(posedge clk) begin
-    d_valid <= rst ? {(LAT + 1) {1'b0}} : {d_valid[LAT-1:0], blk_done};
+    d_valid <= rst ? {(LAT + 1) {1'b0}} : {d_valid[LAT-1:0], h_done};
     d_phase <= {d_phase[LAT-1:0], ph_in};
     d_blk   <= {d_blk[BBW*LAT-1:0], rb_in};
   end
@@ -182,18 +240,39 @@ module frnn_recurrent #(
       first <= 1'b1;
       sel <= 1'b0;
       mac_p2 <= 1'b0;
+      xpass <= 1'b0;
+      nxt_full <= 1'b0;
+      nxt_is_x <= 1'b1;
+      nxt_p2 <= 1'b0;
       emit_pend <= 1'b0;
       out_valid <= 1'b0;
       groups <= 0;
     end else begin
+      nxt_is_x <= is_x_d;
+      nxt_p2 <= p2_d;
+      if (x_start) begin
+        xpass <= 1'b1;
+        x_reg <= in_data;
+        nxt_last <= in_last;
+      end
+      if (x_done) begin
+        // constant slices, one enable per block (no barrel shifter over a_nxt)
+        for (j = 0; j < NBX; j = j + 1)
+          if (done_mblk == NBH + j) a_nxt[j*PR*AC_W+:PR*AC_W] <= accc;
+        if (done_mblk == NBT - 1) begin
+          xpass <= 1'b0;
+          nxt_full <= 1'b1;
+        end
+      end
       if (step_start) begin
         stepping <= 1'b1;
-        a_reg <= a_data;
-        last_r <= a_last;
+        a_reg <= a_nxt[G*H*AC_W-1:0];
+        last_r <= nxt_last;
+        nxt_full <= 1'b0;
       end
       // the second pass (reset_after=0) reads rh from when pass 1 ends to its own end
-      if (KIND == 3 && blk_done && done_blk == NB1 - 1) mac_p2 <= 1'b1;
-      else if (KIND == 3 && blk_done && done_blk == NB - 1) mac_p2 <= 1'b0;
+      if (KIND == 3 && h_done && done_mblk == NB1 - 1) mac_p2 <= 1'b1;
+      else if (KIND == 3 && h_done && done_mblk == NBH - 1) mac_p2 <= 1'b0;
       if (o_valid) begin
         // unit j comes from lane j % PU in block j / PU; constant slices with a block
         // enable (a variable part-select write becomes a barrel shifter in synthesis)

@@ -84,18 +84,11 @@ def _fail(la: Layer, msg: str) -> UnsupportedError:
     return UnsupportedError(f"RTL: layer {la.name!r} ({la.kind}): {msg}")
 
 
-def engine(
-    ctx: Context,
-    la: Layer,
-    name: str,
-    w: np.ndarray,
-    w_fmt: FixedFormat,
-    x_fmt: FixedFormat,
-    bias: np.ndarray | None,
-    accum: FixedFormat,
-    t: Tile,
-) -> dict:
-    """frnn_matvec parameters and ROMs for rows ``w`` (rows, K) and accum-format ``bias``."""
+def _mac_section(
+    la: Layer, w: np.ndarray, w_fmt: FixedFormat, x_fmt: FixedFormat, bias, accum: FixedFormat
+) -> tuple[int, int, int]:
+    """(shift, largest |sum|, weight width) of ``bias + w @ x`` in ``accum``; refuses
+    what the engine cannot compute exactly."""
     sh = accum.frac - (x_fmt.frac + w_fmt.frac)
     if sh < 0:
         raise _fail(
@@ -114,8 +107,27 @@ def engine(
             f"saturating accumulator {accum} can overflow mid-sum (the result would depend "
             "on the sum order); use a wrapping or wider accumulator",
         )
-    aw = max(bound.bit_length() + 2, accum.width + 1)
-    ww = w_fmt.width + (0 if w_fmt.signed else 1)
+    return sh, bound, w_fmt.width + (0 if w_fmt.signed else 1)
+
+
+def _acc_width(bound: int, accum: FixedFormat) -> int:
+    return max(bound.bit_length() + 2, accum.width + 1)
+
+
+def engine(
+    ctx: Context,
+    la: Layer,
+    name: str,
+    w: np.ndarray,
+    w_fmt: FixedFormat,
+    x_fmt: FixedFormat,
+    bias: np.ndarray | None,
+    accum: FixedFormat,
+    t: Tile,
+) -> dict:
+    """frnn_matvec parameters and ROMs for rows ``w`` (rows, K) and accum-format ``bias``."""
+    sh, bound, ww = _mac_section(la, w, w_fmt, x_fmt, bias, accum)
+    aw = _acc_width(bound, accum)
     params = {
         "K": t.k,
         "VW": x_fmt.width,
@@ -173,7 +185,7 @@ def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
 
 
 def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o: str) -> Stream:
-    """frnn_dense (W*x + b) feeding frnn_recurrent; reads stream ``src``, drives ``o``."""
+    """frnn_recurrent (one engine for U*h and W*x + b); reads stream ``src``, drives ``o``."""
     assert s.fmt is not None
     if not (la.state.signed and la.accum.signed):
         raise _fail(la, "state and accumulator formats must be signed")
@@ -184,54 +196,61 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u
     cols = np.array([gi * n + u for u in range(n) for gi in range(g)])
     wx = la.kernel.codes.T[cols]
-    bx = _accum_bias(la.bias, acc)[cols]  # type: ignore[index]
-    xp = engine(ctx, la, f"{tag}_x", wx, la.kernel.fmt, s.fmt, bx, acc, plan.x)
-    a = f"{tag}_a"
-    ctx.wires(a, g * n * acc.width)
-    ctx.instance(
-        "frnn_dense",
-        f"u_{tag}_x",
-        {**xp, "N": g * n, **_acc_params(acc)},
-        stream_ports(src, a),
-    )
+    bx = _accum_bias(la.bias, acc)
+    bx = np.zeros(g * n, np.int64) if bx is None else bx[cols]
     # U*h rows: pass 1 unit-major over its gates; GRU reset_after=0 adds pass 2 (U_h)
     g1 = plan.pass_rows
     uk = la.recurrent_kernel.codes.T  # (G*H, H)
     t = plan.h
-    rows1 = np.zeros((t.nb * t.pr, n), np.int64)
+    rows = np.zeros((t.nb * t.pr, n), np.int64)
     for u in range(n):
         for gi in range(g1):
-            rows1[u * g1 + gi] = uk[gi * n + u]
-    rows = rows1
+            rows[u * g1 + gi] = uk[gi * n + u]
     if kind == "gru_rb":
-        rows2 = np.zeros_like(rows1)
-        pu = plan.lanes
+        rows2 = np.zeros_like(rows)
         for u in range(n):
-            rows2[(u // pu) * t.pr + u % pu] = uk[2 * n + u]
-        rows = np.concatenate([rows1, rows2])
+            rows2[(u // plan.pu) * t.pr + u % plan.pu] = uk[2 * n + u]
+        rows = np.concatenate([rows, rows2])
         t = Tile(rows=2 * t.nb * t.pr, k=n, pr=t.pr, pk=t.pk)
-    bias = None
+    bh = np.zeros(t.nb * t.pr, np.int64)
     if isinstance(la, GRU) and la.reset_after and la.recurrent_bias is not None:
         rb = _accum_bias(la.recurrent_bias, acc)
         assert rb is not None
-        bias = np.array([rb[gi * n + u] for u in range(n) for gi in range(g1)])
-    hp = engine(ctx, la, f"{tag}_h", rows, la.recurrent_kernel.fmt, la.state, bias, acc, t)
+        bh[: g1 * n] = [rb[gi * n + u] for u in range(n) for gi in range(g1)]
+    shh, bound_h, wwh = _mac_section(la, rows, la.recurrent_kernel.fmt, la.state, bh, acc)
+    shx, bound_x, wwx = _mac_section(la, wx, la.kernel.fmt, s.fmt, bx, acc)
+    ww = max(wwh, wwx)
+    aw = _acc_width(max(bound_h, bound_x), acc)
+    tx = plan.x
+    bxp = np.zeros(tx.nb * tx.pr, np.int64)
+    bxp[: len(bx)] = bx
+    rom = mem.weight_rom(rows, t, ww) + mem.weight_rom(wx, tx, ww)
     params = {
         "KIND": KIND_CODE[kind],
         "ACT": RNN_ACT_CODE[la.activation] if isinstance(la, SimpleRNN) else 0,
         "H": n,
+        "X": x,
+        "IN_W": s.fmt.width,
+        "IN_S": int(s.fmt.signed),
         "RETSEQ": int(la.return_sequences),
         **_acc_params(acc),
         **mem.format_params("ST", la.state),
         **mem.format_params("GT", la.gate),
         **_cell_params(la),
         **_tables(ctx, tag, la.table, ("sigmoid", "tanh")),
-        "PU": plan.lanes,
-        "PK": t.pk,
+        "PU": plan.pu,
+        "PK": plan.pk,
         "NB1": plan.h.nb,
         "NB2": plan.h.nb if kind == "gru_rb" else 0,
+        "NBX": tx.nb,
         "KB": t.kb,
-        **{k: hp[k] for k in ("WW", "AW", "SH", "HAS_BIAS", "WFILE", "BFILE")},
+        "KBX": tx.kb,
+        "WW": ww,
+        "AW": aw,
+        "SH": shh,
+        "SHX": shx,
+        "WFILE": ctx.add_mem(f"{tag}_w.mem", rom),
+        "BFILE": ctx.add_mem(f"{tag}_b.mem", mem.vector_rom(np.concatenate([bh, bxp]), aw)),
     }
     ctx.wires(o, n * la.state.width)
     ctx.instance(
@@ -241,10 +260,10 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         {
             "clk": "clk",
             "rst": "rst",
-            "a_data": f"{a}_data",
-            "a_valid": f"{a}_valid",
-            "a_ready": f"{a}_ready",
-            "a_last": f"{a}_last",
+            "in_data": f"{src}_data",
+            "in_valid": f"{src}_valid",
+            "in_ready": f"{src}_ready",
+            "in_last": f"{src}_last",
             "out_data": f"{o}_data",
             "out_valid": f"{o}_valid",
             "out_ready": f"{o}_ready",

@@ -22,8 +22,6 @@ from fpga_rnn.errors import UnsupportedError
 # included. GRU reset_after=False needs two dependent passes.
 LANE_LATENCY = {"simple_rnn": 1, "lstm": 3, "gru": 2, "gru_rb": 1}
 CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 5}
-# cycles frnn_dense spends per beat beyond its MAC pass (accept, hand-over)
-X_OVERHEAD = 2
 # multipliers in one cell lane (outside the MAC engines)
 LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 3}
 
@@ -80,36 +78,57 @@ def tile(rows: int, k: int, reuse: int, *, group: int = 1, passes: int = 1) -> T
     return best[2]
 
 
-def step_cycles(kind: str, h_cycles: int) -> int:
-    """Cycles per time step with a W*x+b vector always ready (see frnn_recurrent):
-    the U*h pass, then the last block's lane latency and the state write; GRU
-    reset_after=False runs two such passes."""
-    lat = LANE_LATENCY[kind]
-    if kind == "gru_rb":
-        return 2 * h_cycles + 2 * (lat + 1)
-    return h_cycles + lat + 1
-
-
 @dataclass(frozen=True)
 class RecurrentPlan:
+    """One MAC engine of ``pr x pk`` multipliers per recurrent layer (frnn_recurrent).
+
+    A step runs ``passes`` U*h passes of ``nb`` row blocks (``kbh`` input blocks
+    each), then the next input's W*x + b pass (``nbx`` blocks of ``kbx``) while the
+    last block's cell lanes finish.
+    """
+
     kind: str  # simple_rnn | lstm | gru | gru_rb
     gates: int
     units: int
     inputs: int
-    x: Tile  # W*x + b, rows unit-major (u * gates + g)
-    h: Tile  # U*h, per pass
-
-    @property
-    def lanes(self) -> int:
-        return self.h.pr // self.pass_rows
+    pu: int  # cell lanes = units per U*h row block
+    pk: int
 
     @property
     def pass_rows(self) -> int:
+        """U*h rows per unit in one pass (GRU reset_after=0: z|r, then U_h alone)."""
         return 2 if self.kind == "gru_rb" else self.gates
 
     @property
+    def passes(self) -> int:
+        return 2 if self.kind == "gru_rb" else 1
+
+    @property
+    def lanes(self) -> int:
+        return self.pu
+
+    @property
+    def pr(self) -> int:
+        return self.pass_rows * self.pu
+
+    @property
+    def h(self) -> Tile:
+        """U*h rows of one pass."""
+        return Tile(rows=self.units * self.pass_rows, k=self.units, pr=self.pr, pk=self.pk)
+
+    @property
+    def x(self) -> Tile:
+        """W*x + b rows, unit-major (u * gates + g)."""
+        return Tile(rows=self.units * self.gates, k=self.inputs, pr=self.pr, pk=self.pk)
+
+    @property
+    def mac_cycles(self) -> int:
+        """Engine cycles per step: every multiplier is used this many times."""
+        return self.passes * self.h.cycles + self.x.cycles
+
+    @property
     def mac_multipliers(self) -> int:
-        return self.x.multipliers + self.h.multipliers
+        return self.pr * self.pk
 
     @property
     def multipliers(self) -> int:
@@ -117,7 +136,13 @@ class RecurrentPlan:
 
     @property
     def step_cycles(self) -> int:
-        return step_cycles(self.kind, self.h.cycles)
+        """U*h pass(es), then the W*x pass of the next input beside the lanes' chain;
+        the second GRU pass waits for the first one's lanes (r.h)."""
+        lat = LANE_LATENCY[self.kind] + 1
+        h = self.h.cycles
+        if self.kind == "gru_rb":
+            return 2 * h + lat + 1 + max(self.x.cycles + 1, lat)
+        return h + max(self.x.cycles + 1, lat)
 
     @property
     def step_lower_bound(self) -> int:
@@ -139,21 +164,45 @@ class RecurrentPlan:
             "lanes": self.lanes,
             "multipliers": self.multipliers,
             "mac_multipliers": self.mac_multipliers,
+            "mac_cycles_per_step": self.mac_cycles,
             "cycles_per_step": self.step_cycles,
             "lower_bound_cycles_per_step": self.step_lower_bound,
         }
 
 
 def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -> RecurrentPlan:
+    """The plan with the fewest multipliers (lanes included) whose engine cycles per
+    step are at most ``reuse``; ties go to fewer cycles per step. Below the fewest
+    possible engine cycles (two: one U*h, one W*x tile) the engine is fully parallel.
+    """
     if reuse < 1:
         raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
-    passes = 2 if kind == "gru_rb" else 1
-    group = 2 if kind == "gru_rb" else gates
-    h = tile(units * group, units, reuse, group=group, passes=passes)
-    # W*x+b for the next step runs during this one; frnn_dense needs its pass + 2
-    # cycles per beat, so size it to keep up with the recurrence, not to `reuse`.
-    x = tile(gates * units, inputs, max(1, step_cycles(kind, h.cycles) - X_OVERHEAD))
-    return RecurrentPlan(kind=kind, gates=gates, units=units, inputs=inputs, x=x, h=h)
+    best: tuple[int, int, RecurrentPlan] | None = None
+    for pu in range(1, units + 1):
+        if pu < units and math.ceil(units / pu) == math.ceil(units / (pu + 1)):
+            continue  # same row blocks with fewer lanes exists
+        for pk in _useful_pk(units, inputs):
+            p = RecurrentPlan(kind, gates, units, inputs, pu, pk)
+            if p.mac_cycles > reuse:
+                continue
+            key = (p.multipliers, p.step_cycles)
+            if best is None or key < best[:2]:
+                best = (*key, p)
+    if best is None:
+        return RecurrentPlan(kind, gates, units, inputs, units, max(units, inputs))
+    return best[2]
+
+
+def _useful_pk(units: int, inputs: int) -> list[int]:
+    """Input-block widths that give distinct (U*h, W*x) block counts: the smallest
+    width for each."""
+    seen, out = set(), []
+    for pk in range(1, max(units, inputs) + 1):
+        key = (math.ceil(units / pk), math.ceil(inputs / pk))
+        if key not in seen:
+            seen.add(key)
+            out.append(pk)
+    return out
 
 
 def sequence_lower_bound(layers: list[dict], timesteps: int) -> int:

@@ -138,6 +138,15 @@ def _decode(words: list[int], width: int, n: int, signed: bool) -> np.ndarray:
     return out
 
 
+def _cycle_budget(info: dict, beats: int, sequences: int) -> int:
+    """Cycles after which a run counts as hung: 50x the planned cycles per step of
+    every layer for every beat (room for idle gaps and backpressure), plus slack
+    per sequence for pipeline fill and whole-sequence buffers."""
+    per_step = sum(int(la.get("cycles_per_step", 0)) + 4 for la in info["layers"])
+    depth = int(info.get("max_timesteps", 0)) + 100
+    return 100_000 + 50 * beats * max(per_step, 1) + 50 * sequences * depth
+
+
 def simulate(
     d: Design,
     sequences: list[np.ndarray],
@@ -231,7 +240,10 @@ def simulate(
             hdl_toplevel_lang="verilog",
             # cocotb rewrites the asserts of every imported *.py by default (numpy
             # included, uncached: ~1 s per run); the harness has no asserts
-            extra_env={"COCOTB_REWRITE_ASSERTION_FILES": ""},
+            extra_env={
+                "COCOTB_REWRITE_ASSERTION_FILES": "",
+                "FRNN_MAX_CYCLES": str(_cycle_budget(info, nin, len(sequences))),
+            },
             hdl_toplevel="frnn_tb",
             build_dir=build_dir,
             test_dir=run,
