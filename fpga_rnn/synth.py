@@ -110,6 +110,8 @@ class SynthResult:
     pnr_note: str | None
     shell_ff: int
     cells: dict[str, int]
+    # per core instance of frnn_top: measured and modelled LUT/FF/BRAM (Xilinx only)
+    instances: dict[str, Any]
     tools: dict[str, str]
     seconds: dict[str, float]
 
@@ -203,6 +205,10 @@ def synthesize(
             f"hierarchy -top {top}",
             f"{b.synth} -top {top}" + (" -json net.json" if do_pnr else ""),
             "tee -q -o stat.json stat -json",
+            # the top's cells (instance -> module) for per-core figures; only a
+            # hierarchical netlist (synth_xilinx keeps it) has them
+            "select frnn_top" if kind == "xilinx" else "",
+            "write_json -selected top.json" if kind == "xilinx" else "",
         ]
         (work / "synth.ys").write_text("\n".join(s for s in script if s) + "\n")
         if progress:
@@ -226,6 +232,7 @@ def synthesize(
         if not cells:
             raise ToolError("yosys produced an empty netlist; see yosys.log")
         res = classify(cells, kind)
+        per_instance = _per_instance(work, info, kind)
         fmax = None
         versions = {"yosys": _version(log)}
         limits = dict(b.resources)
@@ -271,6 +278,7 @@ def synthesize(
             pnr_note=skipped,
             shell_ff=shell_ff,
             cells=cells,
+            instances=per_instance,
             tools=versions,
             seconds=seconds,
         )
@@ -292,6 +300,34 @@ def _cell_histogram(stat: dict[str, Any], top: str) -> dict[str, int]:
     design = stat.get("design") or stat.get("modules", {}).get(f"\\{top}") or {}
     by_type = design.get("num_cells_by_type") or {}
     return {k.lstrip("\\"): int(v) for k, v in by_type.items()}
+
+
+def _per_instance(work: Path, info: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Measured LUT/FF/BRAM of each core instance next to the resource model's
+    prediction; empty when the netlist was flattened (iCE40/ECP5 flows)."""
+    from fpga_rnn import resources
+
+    top_json = work / "top.json"
+    if not top_json.exists():
+        return {}
+    stat = json.loads((work / "stat.json").read_text())
+    meas = resources.measured_instances(
+        stat, json.loads(top_json.read_text()), "\\frnn_top", lambda c: classify(c, kind)
+    )
+    if not meas:
+        return {}
+    out: dict[str, Any] = {}
+    for inst in info.get("instances", []):
+        real = meas.get(inst["name"])
+        if real is None:
+            continue
+        row: dict[str, Any] = {"module": inst["module"], "synthesized": real}
+        pred = resources.predict_instance(kind, inst["module"], inst["params"])
+        if pred is not None:
+            row["predicted"] = {r: round(v) for r, v in pred.items()}
+            row["error"] = resources.errors(pred, real)
+        out[inst["name"]] = row
+    return out
 
 
 def _fmax(report: dict[str, Any]) -> float | None:

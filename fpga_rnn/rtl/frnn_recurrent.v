@@ -5,7 +5,9 @@
 // gate). Per step the U*h pass runs first; each finished row block goes straight
 // into PU cell lanes, so the cell math of block b overlaps the MACs of block b+1,
 // and the W*x + b pass of the *next* input runs while the last block's lanes finish
-// (the dependency chain), so a step costs U*h + max(W*x, chain) cycles. The new h
+// (the dependency chain), so a step costs U*h + max(W*x, chain) cycles. That pass
+// writes a_reg in place: the lanes took their rows of it when their block finished.
+// The next step starts in the cycle its last W*x block lands. The new h
 // goes to the second of two state banks (the pass still reads the first); the banks
 // swap when the last unit is written. State starts at zero for the first step of
 // every sequence (no clearing cycle). The output stream carries h (state format)
@@ -75,15 +77,16 @@ module frnn_recurrent #(
   reg [H*ST_W-1:0] bank0, bank1, rh;
   reg [H*XW-1:0] aux;  // LSTM: c; GRU reset_after=0: z
   reg sel, first, last_r, stepping, mac_p2, p2_go, emit_pend, emit_last;
-  reg [G*H*AC_W-1:0] a_reg;  // this step's W*x + b
-  reg [NBX*PR*AC_W-1:0] a_nxt;  // the next step's, filled by the W*x pass
+  reg [G*H*AC_W-1:0] a_reg;  // W*x + b, unit-major rows
   reg [X*IN_W-1:0] x_reg;
   reg xpass, nxt_full, nxt_last, nxt_is_x, nxt_p2;
   wire [H*ST_W-1:0] hsel = sel ? bank1 : bank0;
 
   wire start_ok = !emit_pend || !out_valid || out_ready;
   wire mv_busy, blk_done;
-  wire step_start = !rst && !stepping && nxt_full && start_ok && !nxt_is_x && !nxt_p2 && !mv_busy;
+  wire x_end;  // the W*x pass's last block lands this cycle
+  wire step_start = !rst && !stepping && (nxt_full || x_end) && start_ok && !nxt_is_x && !nxt_p2
+      && !mv_busy;
   // the W*x pass of the next input starts right after the step's last U*h pass
   wire x_start = !rst && nxt_is_x && !xpass && !nxt_full && !mv_busy && in_valid;
   assign in_ready = x_start;
@@ -132,6 +135,7 @@ module frnn_recurrent #(
       .done_blk(done_mblk), .acc(acc)
   );
   wire x_done = blk_done && (done_mblk >= NBH);
+  assign x_end = x_done && (done_mblk == NBT - 1);
   wire h_done = blk_done && (done_mblk < NBH);
   assign done_blk = done_mblk[BBW-1:0];
 
@@ -256,17 +260,17 @@ module frnn_recurrent #(
         nxt_last <= in_last;
       end
       if (x_done) begin
-        // constant slices, one enable per block (no barrel shifter over a_nxt)
-        for (j = 0; j < NBX; j = j + 1)
-          if (done_mblk == NBH + j) a_nxt[j*PR*AC_W+:PR*AC_W] <= accc;
-        if (done_mblk == NBT - 1) begin
+        // constant slices, one enable per block (no barrel shifter over a_reg)
+        for (j = 0; j < NBX * PR; j = j + 1)
+          if (j < G * H && done_mblk == NBH + j / PR)
+            a_reg[j*AC_W+:AC_W] <= accc[(j%PR)*AC_W+:AC_W];
+        if (x_end) begin
           xpass <= 1'b0;
           nxt_full <= 1'b1;
         end
       end
       if (step_start) begin
         stepping <= 1'b1;
-        a_reg <= a_nxt[G*H*AC_W-1:0];
         last_r <= nxt_last;
         nxt_full <= 1'b0;
       end

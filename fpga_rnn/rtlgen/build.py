@@ -130,6 +130,7 @@ endmodule
         "output_elements": s.elements,
         "multipliers": mults,
         "layers": ctx.layers,
+        "instances": ctx.instances,
     }
     return Design(top=top, mems=ctx.mems, info=info)
 

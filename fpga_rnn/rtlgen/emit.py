@@ -49,12 +49,17 @@ class Context:
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
+    # every core instance of the top: name, module and integer parameters (the
+    # resource model's input)
+    instances: list[dict] = field(default_factory=list)
 
     def add_mem(self, name: str, text: str) -> str:
         self.mems[name] = text
         return f'"mem/{name}"'
 
     def instance(self, module: str, name: str, params: dict, ports: dict[str, str]) -> None:
+        ints = {k: v for k, v in params.items() if isinstance(v, int)}
+        self.instances.append({"name": name, "module": module, "params": ints})
         ps = ",\n".join(f"      .{k}({v})" for k, v in params.items())
         pt = ",\n".join(f"      .{k}({v})" for k, v in ports.items())
         self.body.append(f"  {module} #(\n{ps}\n  ) {name} (\n{pt}\n  );\n")

@@ -19,11 +19,16 @@ from fpga_rnn.errors import UnsupportedError
 # Pipeline cycles of a cell lane from "row block done" to "result available"
 # (see the cell modules), and the per-step dependency chain after the last MAC
 # that any implementation with registered table ROMs must pay: state write
-# included. GRU reset_after=False needs two dependent passes.
+# included. GRU reset_after=False needs two dependent passes: the r table, r*h and
+# its write (2 cycles) between them, the candidate table and update (2) after.
 LANE_LATENCY = {"simple_rnn": 1, "lstm": 3, "gru": 2, "gru_rb": 1}
-CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 5}
+CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 4}
+# a plan's cycles per step may exceed the lower bound for its multipliers by this
+# factor at most (when any plan within the reuse does)
+EFFICIENCY = 1.1
+AREA_SLACK = 1.5
 # multipliers in one cell lane (outside the MAC engines)
-LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 3}
+LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 4}
 
 
 @dataclass(frozen=True)
@@ -136,13 +141,14 @@ class RecurrentPlan:
 
     @property
     def step_cycles(self) -> int:
-        """U*h pass(es), then the W*x pass of the next input beside the lanes' chain;
-        the second GRU pass waits for the first one's lanes (r.h)."""
-        lat = LANE_LATENCY[self.kind] + 1
-        h = self.h.cycles
+        """U*h pass(es), then the W*x pass of the next input beside the lanes' chain
+        (lane latency + state write); the second GRU pass waits for the first one's
+        lanes (r.h)."""
+        lat = LANE_LATENCY[self.kind]
+        h, tail = self.h.cycles, max(self.x.cycles, lat + 1)
         if self.kind == "gru_rb":
-            return 2 * h + lat + 1 + max(self.x.cycles + 1, lat)
-        return h + max(self.x.cycles + 1, lat)
+            return 2 * h + lat + 1 + tail
+        return h + tail
 
     @property
     def step_lower_bound(self) -> int:
@@ -172,25 +178,30 @@ class RecurrentPlan:
 
 def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -> RecurrentPlan:
     """The plan with the fewest multipliers (lanes included) whose engine cycles per
-    step are at most ``reuse``; ties go to fewer cycles per step. Below the fewest
-    possible engine cycles (two: one U*h, one W*x tile) the engine is fully parallel.
+    step are at most ``reuse``; ties go to fewer cycles per step. Plans within
+    EFFICIENCY of the lower bound for their multipliers are preferred (tilings that
+    waste cycles on ragged blocks lose) if they cost at most AREA_SLACK times the
+    fewest multipliers. Below two engine cycles per step (one U*h, one W*x tile)
+    the engine is fully parallel.
     """
     if reuse < 1:
         raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
-    best: tuple[int, int, RecurrentPlan] | None = None
+    plans = []
     for pu in range(1, units + 1):
         if pu < units and math.ceil(units / pu) == math.ceil(units / (pu + 1)):
-            continue  # same row blocks with fewer lanes exists
+            continue  # the same row blocks with fewer lanes exists
         for pk in _useful_pk(units, inputs):
             p = RecurrentPlan(kind, gates, units, inputs, pu, pk)
-            if p.mac_cycles > reuse:
-                continue
-            key = (p.multipliers, p.step_cycles)
-            if best is None or key < best[:2]:
-                best = (*key, p)
-    if best is None:
+            if p.mac_cycles <= reuse:
+                plans.append(p)
+    if not plans:
         return RecurrentPlan(kind, gates, units, inputs, units, max(units, inputs))
-    return best[2]
+    key = lambda p: (p.multipliers, p.step_cycles)  # noqa: E731
+    best = min(plans, key=key)
+    good = [p for p in plans if p.step_cycles <= EFFICIENCY * p.step_lower_bound]
+    if good and min(good, key=key).multipliers <= AREA_SLACK * best.multipliers:
+        return min(good, key=key)
+    return best
 
 
 def _useful_pk(units: int, inputs: int) -> list[int]:

@@ -1,0 +1,161 @@
+"""Fit the resource model (fpga_rnn/resource_model.json) against yosys.
+
+    python benchmarks/calibrate_resources.py [--jobs 2] [--cache DIR] [--write]
+
+Synthesizes a grid of designs (every recurrent kind at several sizes and reuse
+factors, with dense/softmax heads, and the stream cores) for a Xilinx 7-series
+part, whose netlist keeps the hierarchy, so every core instance has its own
+LUT/FF/BRAM count. Fits each module's coefficients by non-negative least squares
+and prints, per core, the error of the fit and the leave-one-design-out error
+(the model predicting a design it was not fitted on). ``--write`` stores the
+coefficients and those errors in the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import nnls
+
+from fpga_rnn import resources
+from fpga_rnn.ir import random as rir
+from fpga_rnn.rtlgen.build import design, write
+from fpga_rnn.synth import synthesize
+
+BOARD = "pynq-z2"
+HEAD = [{"kind": "dense", "units": 5, "activation": "softmax"}]
+GRID: list[tuple[str, list[dict], int, int]] = []
+for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), ("simple_rnn", {})):
+    for units, reuse in ((8, 4), (8, 16), (16, 8), (16, 32), (24, 12)):
+        name = f"{kind}{'_rb' if extra else ''}{units}_r{reuse}"
+        GRID.append((name, [{"kind": kind, "units": units, **extra}, *HEAD], 12, reuse))
+GRID += [
+    (
+        "bidir_emb",
+        [
+            {
+                "kind": "bidirectional",
+                "merge": "concat",
+                "forward": {"kind": "lstm", "units": 6},
+                "backward": {"kind": "lstm", "units": 6},
+            },
+            {"kind": "dense", "units": 4, "activation": "sigmoid"},
+        ],
+        5,
+        8,
+    ),
+    (
+        "stack_act",
+        [
+            {"kind": "gru", "units": 6, "return_sequences": True},
+            {"kind": "simple_rnn", "units": 5, "go_backwards": True},
+            {"kind": "dense", "units": 8, "activation": "relu"},
+            {"kind": "dense", "units": 3, "activation": "softmax"},
+        ],
+        4,
+        6,
+    ),
+]
+
+
+def run(cfg: tuple[str, list[dict], int, int], cache: Path) -> dict:
+    name, layers, features, reuse = cfg
+    out = cache / name / "synth.json"
+    if out.exists():
+        return json.loads(out.read_text())
+    m = rir.model(layers, features=features, seed=1)
+    d = design(m, reuse)
+    rtl = write(d, cache / name / "rtl", force=True)
+    r = synthesize(rtl, BOARD, out=cache / name / "synth", force=True).to_dict()
+    rec = {
+        "name": name,
+        "instances": d.info["instances"],
+        "measured": {k: v["synthesized"] for k, v in r["instances"].items()},
+    }
+    out.write_text(json.dumps(rec))
+    print(f"  {name}: {r['resources']} ({r['seconds']['yosys']} s)", flush=True)
+    return rec
+
+
+def samples(records: list[dict]) -> dict[str, list[tuple[str, dict, dict]]]:
+    """module -> [(design, features, measured)]"""
+    out: dict[str, list] = {}
+    for rec in records:
+        for inst in rec["instances"]:
+            meas = rec["measured"].get(inst["name"])
+            if meas is None:
+                continue
+            f = resources.FEATURES[inst["module"]](inst["params"])
+            out.setdefault(inst["module"], []).append((rec["name"], f, meas))
+    return out
+
+
+def fit(rows: list[tuple[str, dict, dict]], resource: str) -> dict[str, float]:
+    keys = sorted({k for _, f, _ in rows for k in f})
+    a = np.array([[f.get(k, 0.0) for k in keys] for _, f, _ in rows])
+    b = np.array([m[resource] for _, _, m in rows], float)
+    scale = np.maximum(np.abs(a).max(axis=0), 1e-9)  # conditioning
+    c, _ = nnls(a / scale, b)
+    return {k: float(v / s) for k, v, s in zip(keys, c, scale, strict=True) if v > 0}
+
+
+def predict(coef: dict[str, float], f: dict) -> float:
+    return sum(c * f.get(k, 0.0) for k, c in coef.items())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--cache", default="build/calibration")
+    ap.add_argument("--write", action="store_true")
+    a = ap.parse_args()
+    cache = Path(a.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    print(f"synthesizing {len(GRID)} designs for {BOARD} (cached in {cache})", flush=True)
+    with ProcessPoolExecutor(a.jobs) as ex:
+        records = list(ex.map(run, GRID, [cache] * len(GRID)))
+    model: dict[str, dict] = {}
+    report: dict[str, dict] = {}
+    print(f"{'core':>16} {'n':>3} {'res':>4} {'fit err':>8} {'LOO err':>8}  (max |pred-real|/real)")
+    for module, rows in sorted(samples(records).items()):
+        model[module] = {}
+        report[module] = {"samples": len(rows)}
+        for r in resources.RESOURCES:
+            coef = fit(rows, r)
+            model[module][r] = coef
+            fit_err = [abs(predict(coef, f) - m[r]) / m[r] for _, f, m in rows if m[r]]
+            loo = []
+            for name in sorted({n for n, _, _ in rows}):
+                train = [x for x in rows if x[0] != name]
+                if not train:
+                    continue
+                c = fit(train, r)
+                loo += [abs(predict(c, f) - m[r]) / m[r] for n, f, m in rows if n == name and m[r]]
+            report[module][r] = {
+                "fit_max_error": round(max(fit_err), 4) if fit_err else None,
+                "fit_mean_error": round(float(np.mean(fit_err)), 4) if fit_err else None,
+                "loo_max_error": round(max(loo), 4) if loo else None,
+                "loo_mean_error": round(float(np.mean(loo)), 4) if loo else None,
+            }
+            e = report[module][r]
+            fe = "-" if e["fit_max_error"] is None else f"{e['fit_max_error']:.1%}"
+            le = "-" if e["loo_max_error"] is None else f"{e['loo_max_error']:.1%}"
+            print(f"{module:>16} {len(rows):>3} {r:>4} {fe:>8} {le:>8}")
+    if a.write:
+        doc = {
+            "about": "fitted by benchmarks/calibrate_resources.py against yosys synth_xilinx",
+            "board": BOARD,
+            "designs": [g[0] for g in GRID],
+            "families": {"xilinx": model},
+            "calibration_errors": {"xilinx": report},
+        }
+        resources.MODEL_FILE.write_text(json.dumps(doc, indent=1) + "\n")
+        print(f"wrote {resources.MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Resource model: LUT, FF and block RAM of each RTL core instance, predicted from
+its parameters, and the same figures measured in a hierarchical yosys netlist.
+
+Each core module has a few structural features (register bits, adder-tree bits,
+ROM bits, lane counts; ``FEATURES``), and a family's coefficients map them to
+resources: ``resource = sum(coef[f] * feature[f])``. The coefficients are fitted
+by ``benchmarks/calibrate_resources.py`` against yosys on a grid of designs and
+stored in ``resource_model.json`` with the errors measured there. DSP blocks are
+not in the model: they are exact (one per multiplier, ``rtl.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RESOURCES = ("lut", "ff", "bram")
+MODEL_FILE = Path(__file__).parent / "resource_model.json"
+
+Params = dict[str, int]
+Features = dict[str, float]
+
+
+def _recurrent(p: Params) -> Features:
+    kind, h, x, pu, pk = p["KIND"], p["H"], p["X"], p["PU"], p["PK"]
+    g = {0: 1, 1: 4}.get(kind, 3)
+    g1 = {0: 1, 1: 4, 2: 3}.get(kind, 2)
+    pr, aw, acw, stw = g1 * pu, p["AW"], p["AC_W"], p["ST_W"]
+    nbh = p["NB1"] + p["NB2"]
+    depth = nbh * p["KB"] + p["NBX"] * p["KBX"]
+    xw = {1: p["CL_W"], 2: p["GT_W"], 3: p["GT_W"]}.get(kind, 1)
+    vw = max(stw, p["IN_W"] + 1 - p["IN_S"])
+    tables = {0: 1, 1: 5, 2: 3, 3: 3}[kind] * (kind != 0 or p.get("ACT", 0) == 0)
+    lane = {0: "lanes_rnn", 1: "lanes_lstm"}.get(kind, "lanes_gru")
+    return {
+        "one": 1.0,
+        # registers: state banks, c/z, this and the next step's W*x + b, x
+        "state_bits": h * stw * (3 + (kind == 3))
+        + h * xw
+        + g * h * acw
+        + p["NBX"] * pr * acw
+        + x * p["IN_W"],
+        "mac_bits": pr * pk * aw,  # accumulators and adder trees
+        "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
+        "wq_bits": pr * pk * p["WW"] * (depth > 1),
+        "vec_mux_bits": pk * vw * max(p["KB"], p["KBX"]),
+        lane: pu * (g1 * acw + stw + xw),  # one cell lane's datapath, by kind
+        "lane_table_bits": pu * tables * (1 << p["LOGN"]) * p["TB_W"] / 64,
+        "lane_mux_bits": pu * (g * acw + stw + xw) * max(nbh - 1, 0),
+    }
+
+
+def _dense(p: Params) -> Features:
+    pr, pk, aw, depth = p["PR"], p["PK"], p["AW"], p["NB"] * p["KB"]
+    return {
+        "one": 1.0,
+        "state_bits": p["N"] * p["AC_W"] * 2 + p["K"] * p["VW"],
+        "mac_bits": pr * pk * aw,
+        "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
+        "wq_bits": pr * pk * p["WW"] * (depth > 1),
+        "vec_mux_bits": pk * p["VW"] * p["KB"],
+    }
+
+
+def _stream(p: Params) -> Features:
+    """Small stream cores (activation, softmax, embedding, sequence buffers): their
+    width and their memories."""
+    n = p.get("N", p.get("HF", 1))
+    w = max((v for k, v in p.items() if k.endswith("_W") or k in ("W", "IN_W")), default=8)
+    mem_bits = p.get("MAXT", 0) * p.get("W", p.get("IN_W", 0)) + p.get("V", 0) * p.get("E", 0)
+    return {"one": 1.0, "width_bits": n * w, "mem_bits": mem_bits / 64}
+
+
+FEATURES: dict[str, Callable[[Params], Features]] = {
+    "frnn_recurrent": _recurrent,
+    "frnn_dense": _dense,
+    "frnn_act": _stream,
+    "frnn_softmax": _stream,
+    "frnn_embedding": _stream,
+    "frnn_bidir": _stream,
+    "frnn_seqrev": _stream,
+}
+
+
+@cache
+def coefficients() -> dict[str, Any]:
+    """The fitted model: family -> module -> resource -> {feature: coefficient}."""
+    if not MODEL_FILE.is_file():
+        return {}
+    return json.loads(MODEL_FILE.read_text())
+
+
+def predict_instance(family: str, module: str, params: Params) -> dict[str, float] | None:
+    """Predicted LUT/FF/BRAM of one core instance, or None without coefficients."""
+    coef = coefficients().get("families", {}).get(family, {}).get(module)
+    if coef is None or module not in FEATURES:
+        return None
+    f = FEATURES[module](params)
+    return {r: max(0.0, sum(c * f.get(k, 0.0) for k, c in coef[r].items())) for r in RESOURCES}
+
+
+def predict(family: str, instances: list[dict]) -> dict[str, Any] | None:
+    """Per-instance and total predictions for an RTL design's ``instances``
+    (rtl.json); None when the family has no fitted model."""
+    per: dict[str, dict[str, float]] = {}
+    for inst in instances:
+        pr = predict_instance(family, inst["module"], inst["params"])
+        if pr is None:
+            return None
+        per[inst["name"]] = pr
+    total = {r: round(sum(v[r] for v in per.values())) for r in RESOURCES}
+    return {
+        "instances": {k: {r: round(v[r]) for r in RESOURCES} for k, v in per.items()},
+        "total": total,
+    }
+
+
+# ---- measured: inclusive resources of each top-level instance in a hierarchical
+# yosys netlist -------------------------------------------------------------------
+
+
+def inclusive(stat: dict[str, Any], classify: Callable[[dict[str, int]], dict[str, float]]):
+    """module name -> resources of the module and everything below it."""
+    mods = stat.get("modules", {})
+    memo: dict[str, dict[str, float]] = {}
+
+    def walk(name: str) -> dict[str, float]:
+        if name in memo:
+            return memo[name]
+        cells = mods[name].get("num_cells_by_type") or {}
+        own = classify({k.lstrip("\\"): int(v) for k, v in cells.items() if k not in mods})
+        for sub, n in cells.items():
+            if sub in mods:
+                for r, v in walk(sub).items():
+                    own[r] = own.get(r, 0) + int(n) * v
+        memo[name] = own
+        return own
+
+    for m in mods:
+        walk(m)
+    return memo
+
+
+def measured_instances(
+    stat: dict[str, Any],
+    top_json: dict[str, Any],
+    top: str,
+    classify: Callable[[dict[str, int]], dict[str, float]],
+) -> dict[str, dict[str, float]]:
+    """Instance name -> inclusive resources, for the cells of ``top`` that are
+    modules (``top_json``: yosys ``write_json`` of the top module)."""
+    inc = inclusive(stat, classify)
+    mods = top_json.get("modules", {})
+    mod = mods.get(top) or mods.get(top.lstrip("\\")) or {}
+    out = {}
+    for name, cell in (mod.get("cells") or {}).items():
+        t = cell.get("type", "")
+        key = t if t in inc else "\\" + t
+        if key in inc:
+            out[name.lstrip("\\")] = inc[key]
+    return out
+
+
+def errors(pred: dict[str, float], real: dict[str, float]) -> dict[str, float | None]:
+    """Relative error (pred - real) / real per resource; None where real is 0."""
+    return {
+        r: None if not real.get(r) else round((pred[r] - real[r]) / real[r], 4) for r in RESOURCES
+    }
+
+
+def worst(errs: list[dict[str, float | None]], resource: str) -> float | None:
+    vals = [abs(e[resource]) for e in errs if e.get(resource) is not None]
+    return max(vals) if vals else None

@@ -1,0 +1,39 @@
+"""The latency model is exact: on a clean stream, every extra time step costs the
+plan's cycles per step (rtl.json ``cycles_per_step``), for each layer kind at
+several parallelisms, and it stays within 1.2x of DESIGN.md's lower bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fpga_rnn.golden.model import prepare_input
+from fpga_rnn.ir import random as rir
+from fpga_rnn.rtlgen.build import design
+from fpga_rnn.rtlgen.sim import simulate
+
+CASES = [
+    ("lstm", {}, 1),
+    ("lstm", {}, 9),
+    ("gru", {}, 4),
+    ("gru", {"reset_after": False}, 6),
+    ("simple_rnn", {}, 2),
+]
+
+
+@pytest.mark.parametrize(
+    "kind,extra,reuse", CASES, ids=[f"{c[0]}{'_rb' if c[1] else ''}_r{c[2]}" for c in CASES]
+)
+def test_cycles_per_step_match_plan(kind, extra, reuse) -> None:
+    m = rir.model([{"kind": kind, "units": 7, **extra}], features=5, seed=2)
+    d = design(m, reuse)
+    la = d.info["layers"][0]
+    rng = np.random.default_rng(0)
+    lat = []
+    for t in (10, 30):  # one sequence per run: nothing overlaps it
+        codes = prepare_input(m, rng.uniform(-1, 1, (1, t, 5))).codes
+        r = simulate(d, list(codes), [1])
+        lat.append(int(r.last_out[0] - r.first_in[0]))
+    per_step = (lat[1] - lat[0]) / 20
+    assert per_step == la["cycles_per_step"], (per_step, la)
+    assert per_step <= 1.2 * la["lower_bound_cycles_per_step"]
