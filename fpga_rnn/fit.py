@@ -1,11 +1,14 @@
 """Fit a model onto a board: the lowest-latency parallelism whose resources fit.
 
-The resource model predicts DSP blocks exactly from the RTL plan (one DSP per
-multiplier: every product in our cores is at most 25x18 bits on Xilinx, 18x18 on
-ECP5, 16x16 on iCE40 for 16-bit formats); LUT, FF and block RAM are not modelled
-but measured: the chosen configuration is synthesized, and if synthesis says it
+DSP blocks are predicted exactly from the RTL plan (one DSP per multiplier:
+every product in our cores is at most 25x18 bits on Xilinx, 18x18 on ECP5, 16x16
+on iCE40 for 16-bit formats). LUT, FF and block RAM come from the per-core
+resource model (``fpga_rnn.resources``, fitted against yosys) where the family has
+one: candidates predicted over the budget by more than the model's error margin
+are skipped. The fastest remaining candidate is synthesized; if synthesis says it
 does not fit, the search moves to the next lower parallelism. The answer is
-therefore always one that yosys synthesized within the limits.
+therefore always one that yosys synthesized within the limits, and fit.json
+reports the model's error against that synthesis, per core.
 """
 
 from __future__ import annotations
@@ -16,25 +19,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fpga_rnn import resources
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir
 from fpga_rnn.rtlgen import build
 from fpga_rnn.rtlgen.plan import sequence_lower_bound
-from fpga_rnn.synth import format_resources, synthesize
+from fpga_rnn.synth import family_kind, format_resources, synthesize
 
 REUSE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MAX_SYNTH_TRIES = 3
+# a candidate predicted over budget by more than this is not synthesized
+MODEL_MARGIN = 1.15
 
 
 class FitError(FpgaRnnError):
     """The model does not fit the board at any parallelism."""
 
 
-def _options(model: Model, max_timesteps: int | None) -> list[tuple[dict[str, Any], build.Design]]:
+def _options(
+    model: Model, max_timesteps: int | None, family: str | None = None
+) -> list[tuple[dict[str, Any], build.Design]]:
     """Every distinct design over REUSE_STEPS with its summary row: reuse, multipliers,
-    cycles per step, lower bound per sequence."""
+    cycles per step, lower bound per sequence, and (with a fitted resource model for
+    ``family``) predicted LUT/FF/BRAM."""
     seen, opts = set(), []
     steps = model.input.shape[0] or build.DEFAULT_MAX_TIMESTEPS
     for r in REUSE_STEPS:
@@ -50,6 +59,9 @@ def _options(model: Model, max_timesteps: int | None) -> list[tuple[dict[str, An
             "cycles_per_step": sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"]),
             "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
         }
+        pred = resources.predict(family, d.info["instances"]) if family else None
+        if pred is not None:
+            row["predicted"] = {**pred["total"], "dsp": mults}
         opts.append((row, d))
     return opts
 
@@ -77,9 +89,16 @@ def fit(
     if not 0 < max_utilisation <= 1:
         raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
     budget = {k: max_utilisation * v for k, v in b.resources.items()}
-    opts = _options(model, max_timesteps)
+    opts = _options(model, max_timesteps, family_kind(b))
     rows = [row for row, _ in opts]
     fitting = [(c, d) for c, d in opts if c["predicted_dsp"] <= budget["dsp"]]
+    # the resource model rules out candidates clearly over budget (any resource)
+    modelled = [
+        (c, d)
+        for c, d in fitting
+        if all(v <= MODEL_MARGIN * budget.get(k, 0) for k, v in c.get("predicted", {}).items())
+    ]
+    fitting = modelled or fitting[-1:]
     if not fitting:
         least = min(rows, key=lambda c: c["multipliers"])
         raise FitError(
@@ -108,6 +127,7 @@ def fit(
                     "chosen": {**cand, "resources": syn.resources, "fmax_mhz": syn.fmax_mhz},
                     "latency_us_per_step": cand["cycles_per_step"] / b.clock_mhz,
                     "dsp_model_error": _err(cand["predicted_dsp"], syn.resources["dsp"]),
+                    "resource_model": _model_report(cand, syn.resources, syn.instances),
                     "tried": tried,
                     "candidates": rows,
                     "utilisation": syn.utilisation,
@@ -121,6 +141,24 @@ def fit(
             f"{', '.join(k.upper() for k in worst['over_budget'])} "
             f"(limits {format_resources(b.resources)})"
         )
+
+
+def _model_report(
+    cand: dict[str, Any], real: dict[str, float], instances: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The resource model against synthesis: whole design and per core instance."""
+    pred = cand.get("predicted")
+    if pred is None:
+        return None
+    cores = {k: v for k, v in instances.items() if "error" in v}
+    errs = [v["error"] for v in cores.values()]
+    return {
+        "predicted": pred,
+        "synthesized": {k: real[k] for k in pred},
+        "error": {k: _err(pred[k], real[k]) for k in pred},
+        "cores": cores,
+        "worst_core_error": {r: resources.worst(errs, r) for r in resources.RESOURCES},
+    }
 
 
 def _err(pred: float, real: float) -> float | None:

@@ -101,7 +101,8 @@ module frnn_recurrent #(
   wire [PR*AW-1:0] acc;
   wire [H*ST_W-1:0] hv = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
   wire [X*IN_W-1:0] xv = xpass ? x_reg : in_data;
-  wire use_x = xpass || x_start;
+  // x pass tiles run from x_start to the cycle before x_end (a U*h pass may start then)
+  wire use_x = x_start || (xpass && !x_end);
   reg [KV*VW-1:0] mv_vec;
   reg [VW-1:0] ext;
   integer e;
