@@ -29,8 +29,9 @@ from fpga_rnn.synth import synthesize
 BOARD = "pynq-z2"
 HEAD = [{"kind": "dense", "units": 5, "activation": "softmax"}]
 GRID: list[tuple[str, list[dict], int, int]] = []
+SIZES = {"lstm": ((8, 4), (8, 16), (16, 8), (16, 32), (24, 48))}
 for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), ("simple_rnn", {})):
-    for units, reuse in ((8, 4), (8, 16), (16, 8), (16, 32), (24, 12)):
+    for units, reuse in SIZES.get(kind, ((8, 16), (16, 32), (24, 48))):
         name = f"{kind}{'_rb' if extra else ''}{units}_r{reuse}"
         GRID.append((name, [{"kind": kind, "units": units, **extra}, *HEAD], 12, reuse))
 GRID += [

@@ -84,12 +84,6 @@ module frnn_matvec #(
   reg signed [WW-1:0] wq[0:PR*PK-1];
   reg [ABW-1:0] wq_addr;
   integer wi;
-  always @(posedge clk) begin
-    if (rst || next_addr != wq_addr) begin
-      for (wi = 0; wi < PR * PK; wi = wi + 1) wq[wi] <= rom[next_addr][wi*WW+:WW];
-      wq_addr <= next_addr;
-    end
-  end
 
   // vector elements of the current input block
   wire signed [VW+VX-1:0] v[0:PK-1];
@@ -111,6 +105,9 @@ module frnn_matvec #(
   // are written inside the enabled register process: the same hardware as a
   // combinational tree feeding an enabled register, but Verilator then evaluates
   // them only in busy cycles (a fully parallel engine idles most of a step).
+  // The same process then loads wq: read before written, so still a register, and
+  // blocking writes of an unpacked array cost Verilator a plain store each (the
+  // nonblocking form queues every element).
   reg signed [AW-1:0] acc_r[0:PR-1];
   integer r, p;
   // verilator lint_off BLKSEQ
@@ -128,6 +125,10 @@ module frnn_matvec #(
         sum = ((kb == 0) ? bias[blk*PR+r] : acc_r[r]) + (sec ? tree <<< SH1 : tree <<< SH);
         acc_r[r] <= sum;
       end
+    end
+    if (rst || next_addr != wq_addr) begin
+      for (wi = 0; wi < PR * PK; wi = wi + 1) wq[wi] = rom[next_addr][wi*WW+:WW];
+      wq_addr <= next_addr;
     end
   end
   // verilator lint_on BLKSEQ
