@@ -474,6 +474,12 @@ def fit(
             f"{c['cycles_per_step']} cycles/step; synthesized "
             f"{format_resources(c['resources'])} -> {out_dir}"
         )
+        rm = r.get("resource_model")
+        if rm:
+            errs = ", ".join(
+                f"{k.upper()} {100 * v:+.1f} %" for k, v in rm["error"].items() if v is not None
+            )
+            out.print(f"resource model vs synthesis: {errs}")
 
     _emit(r, as_json, pretty)
 

@@ -36,6 +36,30 @@ def _img(path: Path, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _resource_model_html(rm: dict | None) -> str:
+    """Per-core LUT/FF/BRAM: the resource model next to yosys."""
+    if not rm:
+        return "<p>No LUT/FF/BRAM model for this family: synthesis figures only.</p>"
+
+    def pct(e: float | None) -> str:
+        return "-" if e is None else f"{100 * e:+.1f} %"
+
+    rows = []
+    for name, c in rm.get("cores", {}).items():
+        p, r, e = c["predicted"], c["synthesized"], c["error"]
+        rows.append(
+            [html.escape(f"{name} ({c['module']})")]
+            + [f"{p[k]:g} / {r[k]:g} ({pct(e[k])})" for k in ("lut", "ff", "bram")]
+        )
+    p, r, e = rm["predicted"], rm["synthesized"], rm["error"]
+    rows.append(
+        ["whole design"] + [f"{p[k]:g} / {r[k]:g} ({pct(e[k])})" for k in ("lut", "ff", "bram")]
+    )
+    return "<p>Resource model (predicted / synthesized, error) per core:</p>" + _table(
+        ["core", "LUT", "FF", "BRAM"], rows
+    )
+
+
 def _table(head: list[str], rows: list[list[Any]]) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
@@ -139,6 +163,7 @@ def write_report(out: Path, *, board: Board) -> Path:
         [c["reuse"], c["multipliers"], c["cycles_per_step"], c["lower_bound_cycles"]]
         for c in fitted.get("candidates", [])
     ]
+    model_html = _resource_model_html(fitted.get("resource_model"))
     cmd = ["fpga-rnn", "flow", "--out", str(out)]
     for k in ("dataset", "board", "arch", "units", "bits", "epochs", "seed"):
         if k in cfg:
@@ -208,6 +233,7 @@ Fmax: {
         else "not measured: no open place-and-route for this family"
     }.
 DSP model error {fitted.get("dsp_model_error", "n/a")} (predicted vs synthesized).</p>
+{model_html}
 <p>Parallelism options considered (fit picks the fastest that fits
 {100 * fitted.get("max_utilisation", 0.8):.0f} % of the board):</p>
 {_table(["reuse", "multipliers", "cycles/step", "bound (cycles/sequence)"], cand_rows)}

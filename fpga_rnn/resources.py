@@ -31,7 +31,7 @@ def _recurrent(p: Params) -> Features:
     pr, aw, acw, stw = g1 * pu, p["AW"], p["AC_W"], p["ST_W"]
     nbh = p["NB1"] + p["NB2"]
     depth = nbh * p["KB"] + p["NBX"] * p["KBX"]
-    xw = {1: p["CL_W"], 2: p["GT_W"], 3: p["GT_W"]}.get(kind, 1)
+    xw = p.get("CL_W", 1) if kind == 1 else p["GT_W"] if kind >= 2 else 1
     vw = max(stw, p["IN_W"] + 1 - p["IN_S"])
     tables = {0: 1, 1: 5, 2: 3, 3: 3}[kind] * (kind != 0 or p.get("ACT", 0) == 0)
     lane = {0: "lanes_rnn", 1: "lanes_lstm"}.get(kind, "lanes_gru")
@@ -65,23 +65,37 @@ def _dense(p: Params) -> Features:
     }
 
 
-def _stream(p: Params) -> Features:
-    """Small stream cores (activation, softmax, embedding, sequence buffers): their
-    width and their memories."""
-    n = p.get("N", p.get("HF", 1))
-    w = max((v for k, v in p.items() if k.endswith("_W") or k in ("W", "IN_W")), default=8)
-    mem_bits = p.get("MAXT", 0) * p.get("W", p.get("IN_W", 0)) + p.get("V", 0) * p.get("E", 0)
-    return {"one": 1.0, "width_bits": n * w, "mem_bits": mem_bits / 64}
+def _act(p: Params) -> Features:
+    return {"one": 1.0, "width_bits": p["N"] * max(p["IW"], p["OW"])}
+
+
+def _softmax(p: Params) -> Features:
+    return _act(p) | {"table_bits": (1 << p["LOGN"]) * p["TB_W"] / 64}
+
+
+def _bidir(p: Params) -> Features:
+    out = p["HF"] * p["FW"] + p["HB"] * p["BW"]
+    buf = p["MAXT"] * (p["IN_W"] + (p["HB"] * p["BW"] if p["RETSEQ"] else 0))
+    return {"one": 1.0, "width_bits": out + p["IN_W"], "mem_bits": buf / 64}
+
+
+def _seqrev(p: Params) -> Features:
+    return {"one": 1.0, "width_bits": p["W"], "mem_bits": p["MAXT"] * p["W"] / 64}
+
+
+def _embedding(p: Params) -> Features:
+    rows, width = p["V"], p["E"] * p["EW"]
+    return {"one": 1.0, "width_bits": width, "mem_bits": rows * width / 64}
 
 
 FEATURES: dict[str, Callable[[Params], Features]] = {
     "frnn_recurrent": _recurrent,
     "frnn_dense": _dense,
-    "frnn_act": _stream,
-    "frnn_softmax": _stream,
-    "frnn_embedding": _stream,
-    "frnn_bidir": _stream,
-    "frnn_seqrev": _stream,
+    "frnn_act": _act,
+    "frnn_softmax": _softmax,
+    "frnn_embedding": _embedding,
+    "frnn_bidir": _bidir,
+    "frnn_seqrev": _seqrev,
 }
 
 
