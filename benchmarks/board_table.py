@@ -7,7 +7,8 @@ For each layer kind and size (random 8-bit IR, 12 inputs, 20 steps, softmax head
 5), ``fpga-rnn fit`` picks the fastest parallelism within 80 % of the board and
 synthesizes it (yosys; nextpnr Fmax on ECP5/iCE40), then Verilator measures the
 latency of one 20-step sequence. Figures: reuse, cycles, µs at the board clock (and
-at Fmax where measured), LUT, FF, DSP, BRAM.
+at Fmax where measured), LUT, FF, DSP, BRAM, and the resource model's LUT/FF error
+against that synthesis (Xilinx).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def row(kind: str, units: int, board: str, out: Path) -> dict:
     rtl = verify(m, x, targets=("golden", "rtl"), reuse=c["reuse"], backpressure=0, gap=0)
     r = rtl["targets"]["rtl"]
     fmax = c.get("fmax_mhz")
+    model_err = (f.get("resource_model") or {}).get("error", {})
     return {
         "kind": kind,
         "units": units,
@@ -61,6 +63,7 @@ def row(kind: str, units: int, board: str, out: Path) -> dict:
         "bit_exact": rtl["bit_exact"],
         **{k: c["resources"].get(k) for k in ("lut", "ff", "dsp", "bram")},
         "fmax_mhz": fmax,
+        "model_error": model_err,
         "seconds": round(time.perf_counter() - t0, 1),
     }
 
@@ -75,7 +78,7 @@ def main() -> None:
     a = ap.parse_args()
     rows = []
     head = f"{'layer':10s} {'board':10s} {'reuse':>5s} {'cycles':>7s} {'us':>7s} "
-    head += f"{'LUT':>7s} {'FF':>7s} {'DSP':>5s} {'BRAM':>5s} {'Fmax':>6s}"
+    head += f"{'LUT':>7s} {'FF':>7s} {'DSP':>5s} {'BRAM':>5s} {'Fmax':>6s} model LUT/FF"
     print(head, flush=True)
     for kind in a.kinds:
         for units in a.units:
@@ -87,10 +90,16 @@ def main() -> None:
                     print(f"{name:10s} {board:10s} does not fit: {r['reason']}", flush=True)
                     continue
                 fmax = f"{r['fmax_mhz']:.0f}" if r["fmax_mhz"] else "-"
+                me = r["model_error"]
+                err = (
+                    f"{100 * me['lut']:+.1f}%/{100 * me['ff']:+.1f}%"
+                    if me.get("lut") is not None and me.get("ff") is not None
+                    else "-"
+                )
                 print(
                     f"{name:10s} {board:10s} {r['reuse']:5d} {r['latency_cycles']:7d} "
                     f"{r['latency_us']:7.2f} {r['lut']:7.0f} {r['ff']:7.0f} {r['dsp']:5.0f} "
-                    f"{r['bram']:5.1f} {fmax:>6s}",
+                    f"{r['bram']:5.1f} {fmax:>6s} {err}",
                     flush=True,
                 )
     if a.json:

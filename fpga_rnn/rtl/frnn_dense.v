@@ -61,14 +61,9 @@ module frnn_dense #(
   );
 
   wire [PR*AC_W-1:0] accc;
-  genvar r;
-  generate
-    for (r = 0; r < PR; r = r + 1) begin : g_cast
-      frnn_cast #(
-          .IW(AW), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1), .RND(AC_Q), .OVF(AC_O)
-      ) u_c (.din(acc[r*AW+:AW]), .dout(accc[r*AC_W+:AC_W]));
-    end
-  endgenerate
+  frnn_cast_rows #(
+      .N(PR), .IW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)
+  ) u_cast (.din(acc), .dout(accc));
 
   integer b;
   always @(posedge clk) begin
