@@ -35,8 +35,21 @@ for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), 
         name = f"{kind}{'_rb' if extra else ''}{units}_r{reuse}"
         GRID.append((name, [{"kind": kind, "units": units, **extra}, *HEAD], 12, reuse))
 GRID += [
+    ("lstm12_x6_r6", [{"kind": "lstm", "units": 12}, *HEAD], 6, 6),
+    ("gru6_x4_r3", [{"kind": "gru", "units": 6}, *HEAD], 4, 3),
+    ("rnn12_x8_r4", [{"kind": "simple_rnn", "units": 12, "activation": "relu"}, *HEAD], 8, 4),
     (
-        "bidir_emb",
+        "gru8_mlp",
+        [
+            {"kind": "gru", "units": 8},
+            {"kind": "dense", "units": 16, "activation": "relu"},
+            {"kind": "dense", "units": 4, "activation": "softmax"},
+        ],
+        6,
+        8,
+    ),
+    (
+        "bidir",
         [
             {
                 "kind": "bidirectional",
@@ -108,6 +121,24 @@ def predict(coef: dict[str, float], f: dict) -> float:
     return sum(c * f.get(k, 0.0) for k, c in coef.items())
 
 
+def _design_errors(records: list[dict], model: dict) -> dict[str, dict[str, float]]:
+    """Per calibration design: (sum of predicted cores - sum of measured) / measured."""
+    out = {}
+    for rec in records:
+        pred = {r: 0.0 for r in ("lut", "ff")}
+        real = {r: 0.0 for r in ("lut", "ff")}
+        for inst in rec["instances"]:
+            meas = rec["measured"].get(inst["name"])
+            if meas is None:
+                continue
+            f = resources.FEATURES[inst["module"]](inst["params"])
+            for r in pred:
+                pred[r] += predict(model[inst["module"]][r], f)
+                real[r] += meas[r]
+        out[rec["name"]] = {r: round((pred[r] - real[r]) / real[r], 4) for r in pred}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=2)
@@ -146,6 +177,10 @@ def main() -> None:
             fe = "-" if e["fit_max_error"] is None else f"{e['fit_max_error']:.1%}"
             le = "-" if e["loo_max_error"] is None else f"{e['loo_max_error']:.1%}"
             print(f"{module:>16} {len(rows):>3} {r:>4} {fe:>8} {le:>8}")
+    designs = _design_errors(records, model)
+    worst_lut = max(abs(d["lut"]) for d in designs.values())
+    worst_ff = max(abs(d["ff"]) for d in designs.values())
+    print(f"whole designs (sum of cores): worst LUT {worst_lut:.1%}, worst FF {worst_ff:.1%}")
     if a.write:
         doc = {
             "about": "fitted by benchmarks/calibrate_resources.py against yosys synth_xilinx",
@@ -153,6 +188,7 @@ def main() -> None:
             "designs": [g[0] for g in GRID],
             "families": {"xilinx": model},
             "calibration_errors": {"xilinx": report},
+            "design_errors": {"xilinx": designs},
         }
         resources.MODEL_FILE.write_text(json.dumps(doc, indent=1) + "\n")
         print(f"wrote {resources.MODEL_FILE}")
