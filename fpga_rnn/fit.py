@@ -13,6 +13,7 @@ reports the model's error against that synthesis, per core.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import Any
 
 from fpga_rnn import resources
 from fpga_rnn.boards import Board, load_board
-from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.errors import FpgaRnnError, UnsupportedError
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir
 from fpga_rnn.rtlgen import build
@@ -40,15 +41,25 @@ class FitError(FpgaRnnError):
 
 
 def _options(
-    model: Model, max_timesteps: int | None, family: str | None = None
+    model: Model,
+    max_timesteps: int | None,
+    family: str | None = None,
+    dsp_budget: float | None = None,
 ) -> list[tuple[dict[str, Any], build.Design]]:
-    """Every distinct design over REUSE_STEPS with its summary row: reuse, multipliers,
-    cycles per step, lower bound per sequence, and (with a fitted resource model for
-    ``family``) predicted LUT/FF/BRAM."""
+    """Every distinct design over REUSE_STEPS, plus the fastest one within
+    ``dsp_budget`` multipliers, fastest first, with its summary row: reuse,
+    multipliers, cycles per step, lower bound per sequence, and (with a fitted
+    resource model for ``family``) predicted LUT/FF/BRAM."""
     seen, opts = set(), []
     steps = model.input.shape[0] or build.DEFAULT_MAX_TIMESTEPS
-    for r in REUSE_STEPS:
-        d = build.design(model, r, max_timesteps)
+    designs = [build.design(model, r, max_timesteps) for r in REUSE_STEPS]
+    # nothing within the budget: the refusal in fit() says so
+    with contextlib.suppress(UnsupportedError):
+        if dsp_budget is not None:
+            designs.append(build.design_for_multipliers(model, int(dsp_budget), max_timesteps))
+    designs.sort(key=lambda d: int(d.info["reuse"]))
+    for d in designs:
+        r = int(d.info["reuse"])
         mults = int(d.info["multipliers"])
         if mults in seen:
             continue
@@ -90,7 +101,7 @@ def fit(
     if not 0 < max_utilisation <= 1:
         raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
     budget = {k: max_utilisation * v for k, v in b.resources.items()}
-    opts = _options(model, max_timesteps, family_kind(b))
+    opts = _options(model, max_timesteps, family_kind(b), budget["dsp"])
     rows = [row for row, _ in opts]
     fitting = [(c, d) for c, d in opts if c["predicted_dsp"] <= budget["dsp"]]
     # the resource model rules out candidates clearly over budget (any resource)

@@ -188,8 +188,8 @@ def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -
         raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
     plans = []
     for pu in range(1, units + 1):
-        if pu < units and math.ceil(units / pu) == math.ceil(units / (pu + 1)):
-            continue  # the same row blocks with fewer lanes exists
+        if pu > 1 and math.ceil(units / (pu - 1)) == math.ceil(units / pu):
+            continue  # fewer lanes give the same row blocks
         for pk in _useful_pk(units, inputs):
             p = RecurrentPlan(kind, gates, units, inputs, pu, pk)
             if p.mac_cycles <= reuse:
