@@ -34,9 +34,11 @@ def test_rtl_cli_writes_design_and_refuses_to_overwrite(ir_dir, tmp_path) -> Non
     assert info["reuse"] == 2 and info["top"] == "frnn_top"
     files = (out / "filelist.f").read_text().split()
     assert "frnn_top.v" in files and all((out / f).is_file() for f in files)
-    assert (out / "mem" / "l0_h_w.mem").is_file()
+    # one engine per recurrent layer: U*h and W*x rows in one ROM, biases in another
+    assert (out / "mem" / "l0_w.mem").is_file() and (out / "mem" / "l0_b.mem").is_file()
     lstm = info["layers"][0]
     assert lstm["cycles_per_step"] >= lstm["lower_bound_cycles_per_step"] > 0
+    assert {i["module"] for i in info["instances"]} >= {"frnn_recurrent"}
     before = (out / "rtl.json").read_text()
     r = cli("rtl", str(ir_dir), "--out", str(out))
     assert r.returncode == 1 and "already exists" in r.stderr and "--force" in r.stderr
