@@ -35,6 +35,8 @@ for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), 
         name = f"{kind}{'_rb' if extra else ''}{units}_r{reuse}"
         GRID.append((name, [{"kind": kind, "units": units, **extra}, *HEAD], 12, reuse))
 GRID += [
+    ("gru8_head9", [{"kind": "gru", "units": 8}, {**HEAD[0], "units": 9}], 12, 16),
+    ("rnn8_head12", [{"kind": "simple_rnn", "units": 8}, {**HEAD[0], "units": 12}], 12, 16),
     ("lstm12_x6_r6", [{"kind": "lstm", "units": 12}, *HEAD], 6, 6),
     ("gru6_x4_r3", [{"kind": "gru", "units": 6}, *HEAD], 4, 3),
     ("rnn12_x8_r4", [{"kind": "simple_rnn", "units": 12, "activation": "relu"}, *HEAD], 8, 4),
