@@ -2,11 +2,12 @@
 how its rows and inputs are tiled, and the latency that follows.
 
 A MAC engine (``frnn_matvec``) multiplies a ``PR x PK`` tile per cycle: PR output
-rows, PK inputs. The *reuse factor* R is the number of cycles (MACs per
-multiplier) a pass may take; for a given R we pick the tile with the fewest
-multipliers, ``cycles = ceil(rows/PR) * ceil(K/PK) <= R``. Recurrent layers tile
-U*h by whole units (PR = rows-per-unit * PU) so each finished row block feeds PU
-cell lanes directly.
+rows, PK inputs. The *reuse factor* R is how many times each multiplier may be
+used per layer invocation (a dense pass, a recurrent step). Dense layers take the
+tile with the fewest multipliers with ``ceil(rows/PR) * ceil(K/PK) <= R``.
+A recurrent layer has one engine for U*h and W*x + b (``RecurrentPlan``): U*h is
+tiled by whole units (PR = rows-per-unit * PU) so each finished row block feeds
+PU cell lanes directly, and W*x + b uses the same tile.
 """
 
 from __future__ import annotations
@@ -60,26 +61,21 @@ class Tile:
         return asdict(self) | {"nb": self.nb, "kb": self.kb, "cycles": self.cycles}
 
 
-def tile(rows: int, k: int, reuse: int, *, group: int = 1, passes: int = 1) -> Tile:
-    """Fewest multipliers with ``passes * cycles <= reuse`` (at least one cycle).
-
-    ``group``: rows come in groups of this many (gates of one unit) and a tile
-    holds whole groups. Ties go to fewer cycles.
-    """
-    units = math.ceil(rows / group)
+def tile(rows: int, k: int, reuse: int) -> Tile:
+    """A dense layer's tile: fewest multipliers with ``cycles <= reuse`` (at least
+    one cycle); ties go to fewer cycles."""
     best: tuple[int, int, Tile] | None = None
-    for pu in range(1, units + 1):
-        nb = math.ceil(units / pu)
-        kb_max = reuse // (nb * passes)
+    for pr in range(1, rows + 1):
+        nb = math.ceil(rows / pr)
+        kb_max = reuse // nb
         if kb_max < 1:
             continue
-        pk = math.ceil(k / kb_max)
-        t = Tile(rows=rows, k=k, pr=pu * group, pk=pk)
+        t = Tile(rows=rows, k=k, pr=pr, pk=math.ceil(k / kb_max))
         key = (t.multipliers, t.cycles)
         if best is None or key < best[:2]:
             best = (*key, t)
     if best is None:  # reuse below one pass per cycle: full parallelism
-        return Tile(rows=rows, k=k, pr=units * group, pk=k)
+        return Tile(rows=rows, k=k, pr=rows, pk=k)
     return best[2]
 
 
