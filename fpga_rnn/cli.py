@@ -461,7 +461,11 @@ def fit(
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
-    """Pick the fastest parallelism that fits the board, and prove it by synthesis."""
+    """Pick the fastest parallelism that fits the board, and prove it by synthesis.
+
+    DSP is predicted exactly; on Xilinx parts LUT/FF/BRAM come from the per-core
+    resource model, whose error against yosys is printed and written to fit.json.
+    """
 
     r = api.fit_board(
         model, board, out_dir, max_utilisation=max_utilisation, force=force, progress=_progress
