@@ -119,26 +119,20 @@ def fit(rows: list[tuple[str, dict, dict]], resource: str) -> dict[str, float]:
     return {k: float(v / s) for k, v, s in zip(keys, c, scale, strict=True) if v > 0}
 
 
-def predict(coef: dict[str, float], f: dict) -> float:
-    return sum(c * f.get(k, 0.0) for k, c in coef.items())
-
-
-def _design_errors(records: list[dict], model: dict) -> dict[str, dict[str, float]]:
+def _design_errors(
+    rows_by_module: dict[str, list[tuple[str, dict, dict]]], model: dict
+) -> dict[str, dict[str, float]]:
     """Per calibration design: (sum of predicted cores - sum of measured) / measured."""
-    out = {}
-    for rec in records:
-        pred = {r: 0.0 for r in ("lut", "ff")}
-        real = {r: 0.0 for r in ("lut", "ff")}
-        for inst in rec["instances"]:
-            meas = rec["measured"].get(inst["name"])
-            if meas is None:
-                continue
-            f = resources.FEATURES[inst["module"]](inst["params"])
-            for r in pred:
-                pred[r] += predict(model[inst["module"]][r], f)
-                real[r] += meas[r]
-        out[rec["name"]] = {r: round((pred[r] - real[r]) / real[r], 4) for r in pred}
-    return out
+    pred: dict[str, dict[str, float]] = {}
+    real: dict[str, dict[str, float]] = {}
+    for module, rows in rows_by_module.items():
+        for name, f, m in rows:
+            for r in ("lut", "ff"):
+                pred.setdefault(name, {}).setdefault(r, 0.0)
+                real.setdefault(name, {}).setdefault(r, 0.0)
+                pred[name][r] += resources.linear(model[module][r], f)
+                real[name][r] += m[r]
+    return {n: {r: round((pred[n][r] - real[n][r]) / real[n][r], 4) for r in pred[n]} for n in pred}
 
 
 def main() -> None:
@@ -155,20 +149,22 @@ def main() -> None:
     model: dict[str, dict] = {}
     report: dict[str, dict] = {}
     print(f"{'core':>16} {'n':>3} {'res':>4} {'fit err':>8} {'LOO err':>8}  (max |pred-real|/real)")
-    for module, rows in sorted(samples(records).items()):
+    by_module = samples(records)
+    for module, rows in sorted(by_module.items()):
         model[module] = {}
         report[module] = {"samples": len(rows)}
         for r in resources.RESOURCES:
             coef = fit(rows, r)
             model[module][r] = coef
-            fit_err = [abs(predict(coef, f) - m[r]) / m[r] for _, f, m in rows if m[r]]
+            fit_err = [abs(resources.linear(coef, f) - m[r]) / m[r] for _, f, m in rows if m[r]]
             loo = []
             for name in sorted({n for n, _, _ in rows}):
                 train = [x for x in rows if x[0] != name]
                 if not train:
                     continue
                 c = fit(train, r)
-                loo += [abs(predict(c, f) - m[r]) / m[r] for n, f, m in rows if n == name and m[r]]
+                held = [(f, m) for n, f, m in rows if n == name and m[r]]
+                loo += [abs(resources.linear(c, f) - m[r]) / m[r] for f, m in held]
             report[module][r] = {
                 "fit_max_error": round(max(fit_err), 4) if fit_err else None,
                 "fit_mean_error": round(float(np.mean(fit_err)), 4) if fit_err else None,
@@ -179,7 +175,7 @@ def main() -> None:
             fe = "-" if e["fit_max_error"] is None else f"{e['fit_max_error']:.1%}"
             le = "-" if e["loo_max_error"] is None else f"{e['loo_max_error']:.1%}"
             print(f"{module:>16} {len(rows):>3} {r:>4} {fe:>8} {le:>8}")
-    designs = _design_errors(records, model)
+    designs = _design_errors(by_module, model)
     worst_lut = max(abs(d["lut"]) for d in designs.values())
     worst_ff = max(abs(d["ff"]) for d in designs.values())
     print(f"whole designs (sum of cores): worst LUT {worst_lut:.1%}, worst FF {worst_ff:.1%}")

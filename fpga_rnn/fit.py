@@ -25,6 +25,7 @@ from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import FpgaRnnError, UnsupportedError
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir
+from fpga_rnn.resources import relative_error
 from fpga_rnn.rtlgen import build
 from fpga_rnn.rtlgen.plan import sequence_lower_bound
 from fpga_rnn.synth import family_kind, format_resources, synthesize
@@ -138,7 +139,7 @@ def fit(
                     "max_utilisation": max_utilisation,
                     "chosen": {**cand, "resources": syn.resources, "fmax_mhz": syn.fmax_mhz},
                     "latency_us_per_step": cand["cycles_per_step"] / b.clock_mhz,
-                    "dsp_model_error": _err(cand["predicted_dsp"], syn.resources["dsp"]),
+                    "dsp_model_error": relative_error(cand["predicted_dsp"], syn.resources["dsp"]),
                     "resource_model": _model_report(cand, syn.resources, syn.instances),
                     "tried": tried,
                     "candidates": rows,
@@ -167,11 +168,7 @@ def _model_report(
     return {
         "predicted": pred,
         "synthesized": {k: real[k] for k in pred},
-        "error": {k: _err(pred[k], real[k]) for k in pred},
+        "error": {k: relative_error(pred[k], real[k]) for k in pred},
         "cores": cores,
         "worst_core_error": {r: resources.worst(errs, r) for r in resources.RESOURCES},
     }
-
-
-def _err(pred: float, real: float) -> float | None:
-    return None if real == 0 else round((pred - real) / real, 4)

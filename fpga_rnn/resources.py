@@ -107,13 +107,18 @@ def coefficients() -> dict[str, Any]:
     return json.loads(MODEL_FILE.read_text())
 
 
+def linear(coef: dict[str, float], features: Features) -> float:
+    """``sum(coef[f] * features[f])``: one resource of one core."""
+    return sum(c * features.get(k, 0.0) for k, c in coef.items())
+
+
 def predict_instance(family: str, module: str, params: Params) -> dict[str, float] | None:
     """Predicted LUT/FF/BRAM of one core instance, or None without coefficients."""
     coef = coefficients().get("families", {}).get(family, {}).get(module)
     if coef is None or module not in FEATURES:
         return None
     f = FEATURES[module](params)
-    return {r: max(0.0, sum(c * f.get(k, 0.0) for k, c in coef[r].items())) for r in RESOURCES}
+    return {r: max(0.0, linear(coef[r], f)) for r in RESOURCES}
 
 
 def predict(family: str, instances: list[dict]) -> dict[str, Any] | None:
@@ -178,11 +183,14 @@ def measured_instances(
     return out
 
 
+def relative_error(pred: float, real: float) -> float | None:
+    """(pred - real) / real, rounded; None where real is 0."""
+    return None if not real else round((pred - real) / real, 4)
+
+
 def errors(pred: dict[str, float], real: dict[str, float]) -> dict[str, float | None]:
-    """Relative error (pred - real) / real per resource; None where real is 0."""
-    return {
-        r: None if not real.get(r) else round((pred[r] - real[r]) / real[r], 4) for r in RESOURCES
-    }
+    """Relative error per resource (LUT/FF/BRAM)."""
+    return {r: relative_error(pred[r], real.get(r, 0)) for r in RESOURCES}
 
 
 def worst(errs: list[dict[str, float | None]], resource: str) -> float | None:

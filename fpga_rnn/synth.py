@@ -228,11 +228,12 @@ def synthesize(
         if rc != 0 or "End of script." not in log or not (work / "stat.json").exists():
             tail = "".join(log.splitlines(keepends=True)[-15:])
             raise ToolError(f"yosys failed (exit {rc}) for {b.name}:\n{tail}")
-        cells = _cell_histogram(json.loads((work / "stat.json").read_text()), top)
+        stat = json.loads((work / "stat.json").read_text())
+        cells = _cell_histogram(stat, top)
         if not cells:
             raise ToolError("yosys produced an empty netlist; see yosys.log")
         res = classify(cells, kind)
-        per_instance = _per_instance(work, info, kind)
+        per_instance = _per_instance(work, stat, info, kind)
         fmax = None
         versions = {"yosys": _version(log)}
         limits = dict(b.resources)
@@ -302,7 +303,9 @@ def _cell_histogram(stat: dict[str, Any], top: str) -> dict[str, int]:
     return {k.lstrip("\\"): int(v) for k, v in by_type.items()}
 
 
-def _per_instance(work: Path, info: dict[str, Any], kind: str) -> dict[str, Any]:
+def _per_instance(
+    work: Path, stat: dict[str, Any], info: dict[str, Any], kind: str
+) -> dict[str, Any]:
     """Measured LUT/FF/BRAM of each core instance next to the resource model's
     prediction; empty when the netlist was flattened (iCE40/ECP5 flows)."""
     from fpga_rnn import resources
@@ -310,7 +313,6 @@ def _per_instance(work: Path, info: dict[str, Any], kind: str) -> dict[str, Any]
     top_json = work / "top.json"
     if not top_json.exists():
         return {}
-    stat = json.loads((work / "stat.json").read_text())
     meas = resources.measured_instances(
         stat, json.loads(top_json.read_text()), "\\frnn_top", lambda c: classify(c, kind)
     )

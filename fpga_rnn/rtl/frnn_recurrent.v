@@ -65,14 +65,13 @@ module frnn_recurrent #(
   localparam integer G = (KIND == 0) ? 1 : (KIND == 1) ? 4 : 3;
   localparam integer G1 = (KIND == 0) ? 1 : (KIND == 1) ? 4 : (KIND == 2) ? 3 : 2;
   localparam integer PR = G1 * PU;
-  localparam integer NB = NB1 + NB2;
+  localparam integer NB = NB1 + NB2;  // U*h row blocks; W*x blocks follow
   localparam integer LAT = (KIND == 1) ? 3 : (KIND == 2) ? 2 : 1;  // lane output cycle
   localparam integer XW = (KIND == 1) ? CL_W : (KIND >= 2) ? GT_W : 1;  // aux: c or z
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
 
   // ---- state -------------------------------------------------------------------
-  localparam integer NBH = NB1 + NB2;  // U*h row blocks; W*x blocks follow
-  localparam integer NBT = NBH + NBX;
+  localparam integer NBT = NB + NBX;
   localparam integer MBW = $clog2(NBT);
   reg [H*ST_W-1:0] bank0, bank1, rh;
   reg [H*XW-1:0] aux;  // LSTM: c; GRU reset_after=0: z
@@ -124,20 +123,20 @@ module frnn_recurrent #(
   // first tile while idle and in a pass's last cycle (a one-tile pass's first).
   wire is_x_d = step_start ? (KIND != 3) : p2_go ? 1'b1 : x_start ? 1'b0 : nxt_is_x;
   wire p2_d = step_start ? (KIND == 3) : p2_go ? 1'b0 : nxt_p2;
-  wire [MBW-1:0] first_blk = is_x_d ? NBH[MBW-1:0] : (p2_d ? NB1[MBW-1:0] : {MBW{1'b0}});
+  wire [MBW-1:0] first_blk = is_x_d ? NB[MBW-1:0] : (p2_d ? NB1[MBW-1:0] : {MBW{1'b0}});
   wire [MBW:0] num_blk = is_x_d ? NBX[MBW:0] : (p2_d ? NB2[MBW:0] : NB1[MBW:0]);
   frnn_matvec #(
       .K(KV), .VW(VW), .VS(1), .PR(PR), .PK(PK), .NB(NBT), .KB(KB), .WW(WW), .AW(AW),
-      .SH(SH), .HAS_BIAS(1), .NB0(NBH), .KB1(KBX), .SH1(SHX), .WFILE(WFILE),
+      .SH(SH), .HAS_BIAS(1), .NB0(NB), .KB1(KBX), .SH1(SHX), .WFILE(WFILE),
       .BFILE(BFILE)
   ) u_mv (
       .clk(clk), .rst(rst), .start(step_start || p2_go || x_start), .first_blk(first_blk),
       .num_blk(num_blk), .vec(mv_vec), .busy(mv_busy), .blk_done(blk_done),
       .done_blk(done_mblk), .acc(acc)
   );
-  wire x_done = blk_done && (done_mblk >= NBH);
+  wire x_done = blk_done && (done_mblk >= NB);
   assign x_end = x_done && (done_mblk == NBT - 1);
-  wire h_done = blk_done && (done_mblk < NBH);
+  wire h_done = blk_done && (done_mblk < NB);
   assign done_blk = done_mblk[BBW-1:0];
 
   // W*x + b rows leave the engine in AW bits; cast into the accumulator format
@@ -258,7 +257,7 @@ module frnn_recurrent #(
       if (x_done) begin
         // constant slices, one enable per block (no barrel shifter over a_reg)
         for (j = 0; j < NBX * PR; j = j + 1)
-          if (j < G * H && done_mblk == NBH + j / PR)
+          if (j < G * H && done_mblk == NB + j / PR)
             a_reg[j*AC_W+:AC_W] <= accc[(j%PR)*AC_W+:AC_W];
         if (x_end) begin
           xpass <= 1'b0;
@@ -272,7 +271,7 @@ module frnn_recurrent #(
       end
       // the second pass (reset_after=0) reads rh from when pass 1 ends to its own end
       if (KIND == 3 && h_done && done_mblk == NB1 - 1) mac_p2 <= 1'b1;
-      else if (KIND == 3 && h_done && done_mblk == NBH - 1) mac_p2 <= 1'b0;
+      else if (KIND == 3 && h_done && done_mblk == NB - 1) mac_p2 <= 1'b0;
       if (o_valid) begin
         // unit j comes from lane j % PU in block j / PU; constant slices with a block
         // enable (a variable part-select write becomes a barrel shifter in synthesis)

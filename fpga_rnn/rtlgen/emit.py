@@ -149,10 +149,15 @@ def engine(
         "BFILE": '"none"',
     }
     if bias is not None:
-        b = np.zeros(t.nb * t.pr, np.int64)
-        b[: len(bias)] = bias
-        params["BFILE"] = ctx.add_mem(f"{name}_b.mem", mem.vector_rom(b, aw))
+        params["BFILE"] = ctx.add_mem(f"{name}_b.mem", mem.vector_rom(_padded(bias, t), aw))
     return params
+
+
+def _padded(bias: np.ndarray, t: Tile) -> np.ndarray:
+    """``bias`` with zeros for the tile's padding rows (nb * pr entries)."""
+    b = np.zeros(t.nb * t.pr, np.int64)
+    b[: len(bias)] = bias
+    return b
 
 
 def _accum_bias(b: QArray | None, accum: FixedFormat) -> np.ndarray | None:
@@ -227,9 +232,8 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     ww = max(wwh, wwx)
     aw = _acc_width(max(bound_h, bound_x), acc)
     tx = plan.x
-    bxp = np.zeros(tx.nb * tx.pr, np.int64)
-    bxp[: len(bx)] = bx
     rom = mem.weight_rom(rows, t, ww) + mem.weight_rom(wx, tx, ww)
+    biases = [bh, _padded(bx, tx)]  # the ROM's two sections
     params = {
         "KIND": KIND_CODE[kind],
         "ACT": RNN_ACT_CODE[la.activation] if isinstance(la, SimpleRNN) else 0,
@@ -255,7 +259,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "SH": shh,
         "SHX": shx,
         "WFILE": ctx.add_mem(f"{tag}_w.mem", rom),
-        "BFILE": ctx.add_mem(f"{tag}_b.mem", mem.vector_rom(np.concatenate([bh, bxp]), aw)),
+        "BFILE": ctx.add_mem(f"{tag}_b.mem", mem.vector_rom(np.concatenate(biases), aw)),
     }
     ctx.wires(o, n * la.state.width)
     ctx.instance(
