@@ -2,10 +2,11 @@
 
     python benchmarks/rtl_latency.py [--units 32] [--json out.json]
 
-For LSTM and GRU layers (H units, 12 inputs, 25 steps: JapaneseVowels-sized) at
-several reuse factors (cycles each multiplier may take per MAC pass; 1 = fully
-parallel), one clean Verilator run each: measured cycles per sequence and per
-step next to the bound ceil(G*H*(X+H)/M) + chain per step (M = MAC multipliers).
+For LSTM, GRU and GRU reset_after=False layers (H units, 12 inputs, 25 steps:
+JapaneseVowels-sized) at several reuse factors (cycles each multiplier may take
+per MAC pass; 1 = fully parallel), one clean Verilator run each: measured cycles
+per sequence and per step next to the bound ceil(G*H*(X+H)/M) + chain per step
+(M = MAC multipliers).
 Then the simulation throughput of the fully parallel LSTM on 2,000 sequences of
 7..29 steps (the harness streams in Verilog; Python is not called per cycle).
 """
@@ -27,8 +28,16 @@ from fpga_rnn.rtlgen.sim import simulate
 X, T = 12, 25
 
 
+# benchmarked layer kinds: name -> random-IR layer arguments
+KINDS = {
+    "lstm": {"kind": "lstm"},
+    "gru": {"kind": "gru"},
+    "gru_rb": {"kind": "gru", "reset_after": False},
+}
+
+
 def measure(kind: str, units: int, reuse: int) -> dict:
-    m = rir.model([{"kind": kind, "units": units}], features=X, seed=1)
+    m = rir.model([{**KINDS[kind], "units": units}], features=X, seed=1)
     d = design(m, reuse)
     x = np.random.default_rng(0).uniform(-1, 1, (20, T, X))
     codes = list(prepare_input(m, x).codes)
@@ -82,7 +91,7 @@ def main() -> None:
         f"{'layer':>10} {'reuse':>5} {'MACs':>6} {'mults':>6} {'cycles':>7} "
         f"{'cyc/step':>8} {'bound':>6} {'ratio':>6} {'II':>6}"
     )
-    for kind in ("lstm", "gru"):
+    for kind in KINDS:
         for reuse in (int(r) for r in a.reuse.split(",")):
             row = measure(kind, a.units, reuse)
             rows.append(row)

@@ -37,12 +37,14 @@ def _recurrent(p: Params) -> Features:
     lane = {0: "lanes_rnn", 1: "lanes_lstm"}.get(kind, "lanes_gru")
     return {
         "one": 1.0,
-        # registers: state banks, c/z, this and the next step's W*x + b, x
+        # registers: state banks, c/z, this and the next step's W*x + b, x, and a
+        # split second pass's latched lane group
         "state_bits": h * stw * (3 + (kind == 3))
         + h * xw
         + g * h * acw
         + p["NBX"] * pr * acw
-        + x * p["IN_W"],
+        + x * p["IN_W"]
+        + p.get("SPLIT", 0) * pu * aw,
         "mac_bits": pr * pk * aw,  # accumulators and adder trees
         "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
         "wq_bits": pr * pk * p["WW"] * (depth > 1),

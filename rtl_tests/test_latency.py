@@ -12,26 +12,30 @@ from fpga_rnn.ir import random as rir
 from fpga_rnn.rtlgen.build import design
 from fpga_rnn.rtlgen.sim import simulate
 
-CASES = [
-    ("lstm", {}, 1),
-    ("lstm", {}, 9),
-    ("gru", {}, 4),
-    ("gru", {"reset_after": False}, 6),
-    ("simple_rnn", {}, 2),
+CASES = [  # kind, extra layer arguments, reuse, units, inputs
+    ("lstm", {}, 1, 7, 5),
+    ("lstm", {}, 9, 7, 5),
+    ("gru", {}, 4, 7, 5),
+    ("gru", {"reset_after": False}, 6, 7, 5),
+    # the second pass split into two lane groups per row block
+    ("gru", {"reset_after": False}, 32, 16, 12),
+    ("simple_rnn", {}, 2, 7, 5),
 ]
 
 
 @pytest.mark.parametrize(
-    "kind,extra,reuse", CASES, ids=[f"{c[0]}{'_rb' if c[1] else ''}_r{c[2]}" for c in CASES]
+    "kind,extra,reuse,units,inputs",
+    CASES,
+    ids=[f"{c[0]}{'_rb' if c[1] else ''}{c[3]}_r{c[2]}" for c in CASES],
 )
-def test_cycles_per_step_match_plan(kind, extra, reuse) -> None:
-    m = rir.model([{"kind": kind, "units": 7, **extra}], features=5, seed=2)
+def test_cycles_per_step_match_plan(kind, extra, reuse, units, inputs) -> None:
+    m = rir.model([{"kind": kind, "units": units, **extra}], features=inputs, seed=2)
     d = design(m, reuse)
     la = d.info["layers"][0]
     rng = np.random.default_rng(0)
     lat = []
     for t in (10, 30):  # one sequence per run: nothing overlaps it
-        codes = prepare_input(m, rng.uniform(-1, 1, (1, t, 5))).codes
+        codes = prepare_input(m, rng.uniform(-1, 1, (1, t, inputs))).codes
         r = simulate(d, list(codes), [1])
         lat.append(int(r.last_out[0] - r.first_in[0]))
     per_step = (lat[1] - lat[0]) / 20

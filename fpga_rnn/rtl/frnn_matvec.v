@@ -68,12 +68,11 @@ module frnn_matvec #(
   reg [ABW-1:0] addr;
   reg sec;  // section of the current pass (loaded with the counters)
 
-  // wq holds the tile being multiplied; while idle it holds the first tile of the
-  // next pass, so a pass starts without a ROM bubble. The ROM is read only when the
-  // next tile differs from the held one (a fully parallel engine reads it once):
-  // a read enable on the block RAM, and no per-cycle copy of a wide word in
-  // simulation. wq is unpacked, one narrow element per multiplier, which Verilator
-  // keeps as plain C integers (slices of one wide vector cost shifts and masks).
+  // Each row lane's weights (wq below) hold the tile being multiplied; while idle
+  // they hold the first tile of the next pass, so a pass starts without a ROM
+  // bubble. The ROM is read only when the next tile differs from the held one (a
+  // fully parallel engine reads it once): a read enable on the block RAM, and no
+  // per-cycle copy of a wide word in simulation.
   wire running = start || busy;
   wire last_kb = (kb == (sec ? KB1 - 1 : KB - 1));
   wire last_tile = running && last_kb && (left == 0);
@@ -81,9 +80,10 @@ module frnn_matvec #(
   wire [31:0] first_addr32 = first_sec ? NB0 * KB + (first_blk - NB0) * KB1 : first_blk * KB;
   wire [ABW-1:0] first_addr = first_addr32[ABW-1:0];
   wire [ABW-1:0] next_addr = (running && !last_tile) ? addr + 1'b1 : first_addr;
-  reg signed [WW-1:0] wq[0:PR*PK-1];
   reg [ABW-1:0] wq_addr;
-  integer wi;
+  wire load = rst || next_addr != wq_addr;
+  wire [PR*PK*WW-1:0] rom_q = rom[next_addr];  // registered in the row lanes (wq)
+  always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block
   wire signed [VW+VX-1:0] v[0:PK-1];
@@ -101,40 +101,35 @@ module frnn_matvec #(
     end
   endgenerate
 
-  // Row sums of the tile (PK-input adder trees) added to the accumulators. The MACs
-  // are written inside the enabled register process: the same hardware as a
-  // combinational tree feeding an enabled register, but Verilator then evaluates
-  // them only in busy cycles (a fully parallel engine idles most of a step).
-  // The same process then loads wq: read before written, so still a register, and
-  // blocking writes of an unpacked array cost Verilator a plain store each (the
-  // nonblocking form queues every element).
-  reg signed [AW-1:0] acc_r[0:PR-1];
-  integer r, p;
-  // verilator lint_off BLKSEQ
-  reg signed [AW-1:0] sum, tree;  // adder-tree temporaries: blocking by intent
-  reg signed [PW-1:0] prod;
-  always @(posedge clk) begin
-    if (running) begin
-      for (r = 0; r < PR; r = r + 1) begin
-        tree = {AW{1'b0}};
-        for (p = 0; p < PK; p = p + 1) begin
-          prod = v[p] * wq[r*PK+p];
-          tree = tree + prod;
-        end
-        // exact left shifts: one per row, after the tree
-        sum = ((kb == 0) ? bias[blk*PR+r] : acc_r[r]) + (sec ? tree <<< SH1 : tree <<< SH);
-        acc_r[r] <= sum;
-      end
-    end
-    if (rst || next_addr != wq_addr) begin
-      for (wi = 0; wi < PR * PK; wi = wi + 1) wq[wi] = rom[next_addr][wi*WW+:WW];
-      wq_addr <= next_addr;
-    end
-  end
-  // verilator lint_on BLKSEQ
+  // One process per row lane: its PK products and adder tree added to its
+  // accumulator, then its weights loaded. The MACs are written inside the enabled
+  // register process: the same hardware as a combinational tree feeding an enabled
+  // register, but Verilator evaluates them only in busy cycles (a fully parallel
+  // engine idles most of a step). wq is read before it is written, so it is still
+  // a register. Blocking writes of a lane-local array with constant slices are
+  // one plain store each in Verilator (a loop over one wide word shifts and masks).
   generate
-    for (gr = 0; gr < PR; gr = gr + 1) begin : g_acc
-      assign acc[gr*AW+:AW] = acc_r[gr];
+    for (gr = 0; gr < PR; gr = gr + 1) begin : g_row
+      reg signed [WW-1:0] wq[0:PK-1];
+      reg signed [AW-1:0] acc_r;
+      integer p;
+      // verilator lint_off BLKSEQ
+      reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
+      reg signed [PW-1:0] prod;
+      always @(posedge clk) begin
+        if (running) begin
+          tree = {AW{1'b0}};
+          for (p = 0; p < PK; p = p + 1) begin
+            prod = v[p] * wq[p];
+            tree = tree + prod;
+          end
+          // exact left shifts: one per row, after the tree
+          acc_r <= ((kb == 0) ? bias[blk*PR+gr] : acc_r) + (sec ? tree <<< SH1 : tree <<< SH);
+        end
+        if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
+      end
+      // verilator lint_on BLKSEQ
+      assign acc[gr*AW+:AW] = acc_r;
     end
   endgenerate
   always @(posedge clk) begin

@@ -13,7 +13,9 @@
 // every sequence (no clearing cycle). The output stream carries h (state format)
 // for every step (RETSEQ) or only for the last one; in_last marks a sequence's end.
 // KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two U*h
-// passes: z|r rows, then U_h * (r.h)).
+// passes: z|r rows, then U_h * (r.h)). SPLIT (KIND 3, KB >= 2): the second pass's
+// row blocks hold two lane groups of PU units (its rows are half as many); the
+// second group enters the lanes one cycle after the first, from a latch.
 // Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // busy is informational; d_blk is one stage longer than read; lh is read by GRU lanes only
@@ -39,6 +41,7 @@ module frnn_recurrent #(
     parameter integer PK = 1,
     parameter integer NB1 = 4,
     parameter integer NB2 = 0,
+    parameter integer SPLIT = 0,
     parameter integer NBX = 4,
     parameter integer KB = 4,
     parameter integer KBX = 3,
@@ -146,14 +149,36 @@ module frnn_recurrent #(
   ) u_cast (.din(acc), .dout(accc));
 
   // ---- cell lanes ---------------------------------------------------------------
-  wire ph_in = (KIND == 3) && (done_mblk >= NB1);
-  wire [BBW-1:0] rb_in = ph_in ? done_blk - NB1[BBW-1:0] : done_blk;
-  // delay line: which block's results leave the lanes now
+  // Lane groups: PU units each, group g = units g*PU ... A block of pass 1 is one
+  // group; a split pass-2 block b is groups 2b (now) and 2b+1 (next cycle, hb_*).
+  localparam integer NG2 = (SPLIT != 0) ? 2 * NB2 : NB2;  // lane groups of pass 2
+  wire p2_blk = (KIND == 3) && (done_mblk >= NB1);
+  wire [BBW-1:0] b2 = done_blk - NB1[BBW-1:0];
+  reg hb_pend;
+  reg [BBW-1:0] hb_grp;
+  wire [PU*AW-1:0] hb_acc;
+  wire lane_go = h_done || hb_pend;
+  wire ph_in = p2_blk || hb_pend;
+  wire [BBW-1:0] rb_in = hb_pend ? hb_grp : !p2_blk ? done_blk : (SPLIT != 0) ? b2 << 1 : b2;
+  generate
+    if (SPLIT != 0) begin : g_split
+      reg [PU*AW-1:0] hb_q;
+      always @(posedge clk) if (h_done && p2_blk) hb_q <= acc[PU*AW+:PU*AW];
+      assign hb_acc = hb_q;
+    end else begin : g_nosplit
+      assign hb_acc = {PU * AW{1'b0}};
+    end
+  endgenerate
+  always @(posedge clk) begin
+    hb_pend <= !rst && SPLIT != 0 && h_done && p2_blk;
+    hb_grp  <= (b2 << 1) | 1'b1;
+  end
+  // delay line: which group's results leave the lanes now
   reg [LAT:0] d_valid;
   reg [LAT:0] d_phase;
   reg [BBW*(LAT+1)-1:0] d_blk;
   always @(posedge clk) begin
-    d_valid <= rst ? {(LAT + 1) {1'b0}} : {d_valid[LAT-1:0], h_done};
+    d_valid <= rst ? {(LAT + 1) {1'b0}} : {d_valid[LAT-1:0], lane_go};
     d_phase <= {d_phase[LAT-1:0], ph_in};
     d_blk   <= {d_blk[BBW*LAT-1:0], rb_in};
   end
@@ -176,7 +201,7 @@ module frnn_recurrent #(
         la = {G * AC_W{1'b0}};
         lh_s = {ST_W{1'b0}};
         lx_s = {XW{1'b0}};
-        for (bk = 0; bk < ((NB1 > NB2) ? NB1 : NB2); bk = bk + 1) begin
+        for (bk = 0; bk < ((NB1 > NG2) ? NB1 : NG2); bk = bk + 1) begin
           if (rb_in == bk && bk * PU + l < H) begin
             la = la | a_reg[(bk*PU+l)*G*AC_W+:G*AC_W];
             lh_s = lh_s | hsel[(bk*PU+l)*ST_W+:ST_W];
@@ -184,7 +209,8 @@ module frnn_recurrent #(
           end
         end
       end
-      wire [4*AW-1:0] lu = ph_in ? {{(3 * AW) {1'b0}}, acc[l*AW+:AW]} :
+      wire [AW-1:0] lu2 = hb_pend ? hb_acc[l*AW+:AW] : acc[l*AW+:AW];  // pass 2
+      wire [4*AW-1:0] lu = ph_in ? {{(3 * AW) {1'b0}}, lu2} :
           {{((4 - G1) * AW) {1'b0}}, acc[l*G1*AW+:G1*AW]};
       wire [ST_W-1:0] lh = first ? {ST_W{1'b0}} : lh_s;
       wire [XW-1:0] lx = (first && KIND == 1) ? {XW{1'b0}} : lx_s;
@@ -224,11 +250,11 @@ module frnn_recurrent #(
   endgenerate
 
   // ---- write-back and step control ------------------------------------------------
-  localparam integer NGMAX = (NB1 > NB2) ? NB1 : NB2;
+  localparam integer NGMAX = (NB1 > NG2) ? NB1 : NG2;
   localparam integer GCW = $clog2(NGMAX + 1);
   reg [GCW-1:0] groups;
   wire final_phase = (KIND != 3) || o_phase;
-  wire [GCW-1:0] ng = o_phase ? NB2[GCW-1:0] : NB1[GCW-1:0];
+  wire [GCW-1:0] ng = o_phase ? NG2[GCW-1:0] : NB1[GCW-1:0];
   wire phase_end = o_valid && (groups == ng - 1'b1);
   wire step_end = phase_end && final_phase;
   integer j;

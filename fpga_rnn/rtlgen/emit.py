@@ -216,12 +216,13 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     for u in range(n):
         for gi in range(g1):
             rows[u * g1 + gi] = uk[gi * n + u]
-    if kind == "gru_rb":
-        rows2 = np.zeros_like(rows)
+    t2 = plan.h2
+    if t2 is not None:  # pass 2: U_h rows, lane group u // pu at slot u % pu of its block
+        rows2 = np.zeros((t2.nb * t.pr, n), np.int64)
         for u in range(n):
-            rows2[(u // plan.pu) * t.pr + u % plan.pu] = uk[2 * n + u]
+            rows2[u if plan.split else (u // plan.pu) * t.pr + u % plan.pu] = uk[2 * n + u]
         rows = np.concatenate([rows, rows2])
-        t = Tile(rows=2 * t.nb * t.pr, k=n, pr=t.pr, pk=t.pk)
+        t = Tile(rows=(t.nb + t2.nb) * t.pr, k=n, pr=t.pr, pk=t.pk)
     bh = np.zeros(t.nb * t.pr, np.int64)
     if isinstance(la, GRU) and la.reset_after and la.recurrent_bias is not None:
         rb = _accum_bias(la.recurrent_bias, acc)
@@ -250,7 +251,8 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "PU": plan.pu,
         "PK": plan.pk,
         "NB1": plan.h.nb,
-        "NB2": plan.h.nb if kind == "gru_rb" else 0,
+        "NB2": t2.nb if t2 is not None else 0,
+        "SPLIT": int(plan.split),
         "NBX": tx.nb,
         "KB": t.kb,
         "KBX": tx.kb,

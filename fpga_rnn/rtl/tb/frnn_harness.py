@@ -2,7 +2,9 @@
 
 The harness makes its own clock and streams its stimulus in Verilog, so Python
 is not called per cycle and Verilator runs at full speed; results come back
-through files.
+through files. This file is loaded as a top-level module from its own folder, so
+the simulator's Python does not import the fpga_rnn package (numpy and all) at
+every start.
 """
 
 from __future__ import annotations
