@@ -23,12 +23,14 @@ from scipy.optimize import nnls
 
 from fpga_rnn import resources
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import design, write
+from fpga_rnn.rtlgen.build import design, digest, write
 from fpga_rnn.synth import synthesize
 
 BOARD = "pynq-z2"
+PRECISION = "ap_fixed<16,6>"
 HEAD = [{"kind": "dense", "units": 5, "activation": "softmax"}]
-GRID: list[tuple[str, list[dict], int, int]] = []
+# name, layers, input features, reuse[, precision (default ap_fixed<16,6>)]
+GRID: list[tuple] = []
 SIZES = {"lstm": ((8, 4), (8, 16), (16, 8), (16, 32), (24, 48))}
 for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), ("simple_rnn", {})):
     for units, reuse in SIZES.get(kind, ((8, 16), (16, 32), (24, 48))):
@@ -75,18 +77,46 @@ GRID += [
         4,
         6,
     ),
+    # trained-model-like formats: narrow weights and states, wide accumulators,
+    # unsigned softmax outputs
+    (
+        "lstm16_p8_head9",
+        [{"kind": "lstm", "units": 16}, {**HEAD[0], "units": 9}],
+        12,
+        14,
+        "ap_fixed<8,3>",
+    ),
+    (
+        "gru12_p10_head6",
+        [{"kind": "gru", "units": 12}, {**HEAD[0], "units": 6}],
+        8,
+        8,
+        "ap_fixed<10,4>",
+    ),
+    (
+        "rnn8_p8_mlp",
+        [
+            {"kind": "simple_rnn", "units": 8},
+            {"kind": "dense", "units": 6, "activation": "relu"},
+            {"kind": "dense", "units": 3, "activation": "softmax"},
+        ],
+        5,
+        4,
+        "ap_fixed<8,2>",
+    ),
 ]
 
 
-def run(cfg: tuple[str, list[dict], int, int], cache: Path) -> dict:
-    name, layers, features, reuse = cfg
-    out = cache / name / "synth.json"
+def run(cfg: tuple, cache: Path) -> dict:
+    name, layers, features, reuse, *precision = cfg
+    m = rir.model(layers, features=features, seed=1, precision=(precision or [PRECISION])[0])
+    d = design(m, reuse)
+    folder = cache / f"{name}-{digest(d)[:8]}"  # a changed core or plan synthesizes anew
+    out = folder / "synth.json"
     if out.exists():
         return json.loads(out.read_text())
-    m = rir.model(layers, features=features, seed=1)
-    d = design(m, reuse)
-    rtl = write(d, cache / name / "rtl", force=True)
-    r = synthesize(rtl, BOARD, out=cache / name / "synth", force=True).to_dict()
+    rtl = write(d, folder / "rtl", force=True)
+    r = synthesize(rtl, BOARD, out=folder / "synth", force=True).to_dict()
     rec = {
         "name": name,
         "instances": d.info["instances"],

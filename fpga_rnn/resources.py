@@ -72,7 +72,16 @@ def _act(p: Params) -> Features:
 
 
 def _softmax(p: Params) -> Features:
-    return _act(p) | {"table_bits": (1 << p["LOGN"]) * p["TB_W"] / 64}
+    n = p["N"]
+    # one divider per element: numerator/quotient and remainder registers (frnn_softmax)
+    sum_w = p["TB_W"] + n.bit_length()  # clog2(N + 1)
+    return {
+        "one": 1.0,
+        "in_bits": n * p["IW"],
+        "out_bits": n * p["OW"],
+        "div_bits": n * (2 * sum_w + max(p["OF"], 0)),
+        "table_bits": (1 << p["LOGN"]) * p["TB_W"] / 64,
+    }
 
 
 def _bidir(p: Params) -> Features:

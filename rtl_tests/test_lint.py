@@ -29,7 +29,10 @@ MODELS = {
         {"kind": "simple_rnn", "units": 2, "go_backwards": True, "activation": "linear"},
         {"kind": "dense", "units": 2, "activation": "sigmoid"},
     ],
+    # GRU reset_after=False with its second pass split into two lane groups
+    "gru_rb_split": [{"kind": "gru", "units": 7, "reset_after": False}],
 }
+REUSE = {"gru_rb_split": 9}  # others: 2
 
 
 def _lint(top: str, files: list, cwd=None) -> str:
@@ -51,7 +54,10 @@ def test_core_lint_clean(core) -> None:
 @pytest.mark.parametrize("name", list(MODELS))
 def test_generated_top_lint_clean(name, tmp_path) -> None:
     m = rir.model(MODELS[name], features=3, seed=1)
-    out = write(design(m, 2, max_timesteps=8), tmp_path / "rtl")
+    d = design(m, REUSE.get(name, 2), max_timesteps=8)
+    if name == "gru_rb_split":
+        assert d.info["instances"][0]["params"]["SPLIT"] == 1
+    out = write(d, tmp_path / "rtl")
     files = (out / "filelist.f").read_text().split()
     assert _lint("frnn_top", files, cwd=out) == ""
 
