@@ -221,7 +221,9 @@ RTL ran in Verilator with random input gaps and output backpressure.</p>
         )
     }
 <p>Measured / bound = {f"{lat / bound:.2f}" if lat and bound else "n/a"};
-{rtl.get("cycles_per_timestep", 0):.2f} cycles per time step.</p>
+{rtl.get("cycles_per_timestep", 0):.2f} cycles per time step. The bound counts every
+layer's MAC passes and each recurrent step's dependency chain; a softmax head's serial
+exp look-ups and dividers come on top of it.</p>
 
 <h2>Resources ({html.escape(board.part)}, reuse {chosen.get("reuse", "?")})</h2>
 <div class="imgs">{_img(util_png, "utilisation")}</div>
