@@ -31,7 +31,11 @@ PRECISION = "ap_fixed<16,6>"
 HEAD = [{"kind": "dense", "units": 5, "activation": "softmax"}]
 # name, layers, input features, reuse[, precision (default ap_fixed<16,6>)]
 GRID: list[tuple] = []
-SIZES = {"lstm": ((8, 4), (8, 16), (16, 8), (16, 32), (24, 48))}
+# (units, reuse); LSTM(16) r14 and GRU(32) r32 are what `fit` picks on the PYNQ-Z2
+SIZES = {
+    "lstm": ((8, 4), (8, 16), (16, 8), (16, 14), (16, 32), (24, 48)),
+    "gru": ((8, 16), (16, 32), (24, 48), (32, 32)),
+}
 for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), ("simple_rnn", {})):
     for units, reuse in SIZES.get(kind, ((8, 16), (16, 32), (24, 48))):
         name = f"{kind}{'_rb' if extra else ''}{units}_r{reuse}"
