@@ -152,14 +152,16 @@ module frnn_recurrent #(
   // Lane groups: PU units each, group g = units g*PU ... A block of pass 1 is one
   // group; a split pass-2 block b is groups 2b (now) and 2b+1 (next cycle, hb_*).
   localparam integer NG2 = (SPLIT != 0) ? 2 * NB2 : NB2;  // lane groups of pass 2
+  localparam integer NGMAX = (NB1 > NG2) ? NB1 : NG2;
   wire p2_blk = (KIND == 3) && (done_mblk >= NB1);
   wire [BBW-1:0] b2 = done_blk - NB1[BBW-1:0];
+  wire [BBW-1:0] g2 = (SPLIT != 0) ? b2 << 1 : b2;  // first lane group of pass-2 block b2
   reg hb_pend;
   reg [BBW-1:0] hb_grp;
   wire [PU*AW-1:0] hb_acc;
   wire lane_go = h_done || hb_pend;
   wire ph_in = p2_blk || hb_pend;
-  wire [BBW-1:0] rb_in = hb_pend ? hb_grp : !p2_blk ? done_blk : (SPLIT != 0) ? b2 << 1 : b2;
+  wire [BBW-1:0] rb_in = hb_pend ? hb_grp : p2_blk ? g2 : done_blk;
   generate
     if (SPLIT != 0) begin : g_split
       reg [PU*AW-1:0] hb_q;
@@ -171,7 +173,7 @@ module frnn_recurrent #(
   endgenerate
   always @(posedge clk) begin
     hb_pend <= !rst && SPLIT != 0 && h_done && p2_blk;
-    hb_grp  <= (b2 << 1) | 1'b1;
+    hb_grp  <= g2 | 1'b1;
   end
   // delay line: which group's results leave the lanes now
   reg [LAT:0] d_valid;
@@ -201,7 +203,7 @@ module frnn_recurrent #(
         la = {G * AC_W{1'b0}};
         lh_s = {ST_W{1'b0}};
         lx_s = {XW{1'b0}};
-        for (bk = 0; bk < ((NB1 > NG2) ? NB1 : NG2); bk = bk + 1) begin
+        for (bk = 0; bk < NGMAX; bk = bk + 1) begin
           if (rb_in == bk && bk * PU + l < H) begin
             la = la | a_reg[(bk*PU+l)*G*AC_W+:G*AC_W];
             lh_s = lh_s | hsel[(bk*PU+l)*ST_W+:ST_W];
@@ -250,7 +252,6 @@ module frnn_recurrent #(
   endgenerate
 
   // ---- write-back and step control ------------------------------------------------
-  localparam integer NGMAX = (NB1 > NG2) ? NB1 : NG2;
   localparam integer GCW = $clog2(NGMAX + 1);
   reg [GCW-1:0] groups;
   wire final_phase = (KIND != 3) || o_phase;
