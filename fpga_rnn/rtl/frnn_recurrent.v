@@ -16,6 +16,10 @@
 // passes: z|r rows, then U_h * (r.h)). SPLIT (KIND 3, KB >= 2): the second pass's
 // row blocks hold two lane groups of PU units (its rows are half as many); the
 // second group enters the lanes one cycle after the first, from a latch.
+// KIND 3's W*x + b section has two parts: NBXA blocks of z|r rows (laid out like
+// pass 1), then the h gate's rows. With the next input waiting when pass 1's last
+// tile issues, the first part runs while pass 1's lanes compute r.h (pass 2 waits
+// for them anyway) and the second after pass 2; else the whole section after pass 2.
 // Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // busy is informational; d_blk is one stage longer than read; lh is read by GRU lanes only
@@ -43,6 +47,7 @@ module frnn_recurrent #(
     parameter integer NB2 = 0,
     parameter integer SPLIT = 0,
     parameter integer NBX = 4,
+    parameter integer NBXA = NBX,
     parameter integer KB = 4,
     parameter integer KBX = 3,
     parameter integer WW = 8,
@@ -78,10 +83,12 @@ module frnn_recurrent #(
   localparam integer MBW = $clog2(NBT);
   reg [H*ST_W-1:0] bank0, bank1, rh;
   reg [H*XW-1:0] aux;  // LSTM: c; GRU reset_after=0: z
-  reg sel, first, last_r, stepping, mac_p2, p2_go, emit_pend, emit_last;
+  reg sel, first, last_r, stepping, mac_p2, p2_ok, emit_pend, emit_last;
   reg [G*H*AC_W-1:0] a_reg;  // W*x + b, unit-major rows
   reg [X*IN_W-1:0] x_reg;
   reg xpass, nxt_full, nxt_last, nxt_is_x, nxt_p2;
+  reg gap;  // KIND 3: pass 1 is running or just ended, pass 2 not yet started
+  reg eng_x;  // the engine's current (or last) pass is a W*x pass
   wire [H*ST_W-1:0] hsel = sel ? bank1 : bank0;
 
   wire start_ok = !emit_pend || !out_valid || out_ready;
@@ -90,8 +97,13 @@ module frnn_recurrent #(
   wire step_start = !rst && !stepping && (nxt_full || x_end) && start_ok && !nxt_is_x && !nxt_p2
       && !mv_busy;
   // the W*x pass of the next input starts right after the step's last U*h pass
+  // (KIND 3: its first part may start right after pass 1, see above)
   wire x_start = !rst && nxt_is_x && !xpass && !nxt_full && !mv_busy && in_valid;
   assign in_ready = x_start;
+  // KIND 3: no input when pass 1 ends: pass 2 comes first, the whole W*x pass after it
+  wire gap_to_p2 = !rst && gap && nxt_is_x && !mv_busy && !x_start;
+  wire p2_go = !rst && p2_ok && nxt_p2 && !mv_busy;  // r.h written
+  wire xb_start = !rst && nxt_is_x && xpass && !mv_busy;  // the W*x pass's second part
 
   // ---- the MAC engine ---------------------------------------------------------------
   // Vector elements: state (signed) and input codes, sign- or zero-extended to VW.
@@ -103,8 +115,8 @@ module frnn_recurrent #(
   wire [PR*AW-1:0] acc;
   wire [H*ST_W-1:0] hv = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
   wire [X*IN_W-1:0] xv = xpass ? x_reg : in_data;
-  // x pass tiles run from x_start to the cycle before x_end (a U*h pass may start then)
-  wire use_x = x_start || (xpass && !x_end);
+  // the engine multiplies x in an x pass's tiles (a pass's first tile: its start cycle)
+  wire use_x = x_start || xb_start || (eng_x && !step_start && !p2_go);
   reg [KV*VW-1:0] mv_vec;
   reg [VW-1:0] ext;
   integer e;
@@ -124,16 +136,25 @@ module frnn_recurrent #(
   end
   // The pass after this cycle's start, if any: the engine loads its counters and
   // first tile while idle and in a pass's last cycle (a one-tile pass's first).
-  wire is_x_d = step_start ? (KIND != 3) : p2_go ? 1'b1 : x_start ? 1'b0 : nxt_is_x;
-  wire p2_d = step_start ? (KIND == 3) : p2_go ? 1'b0 : nxt_p2;
-  wire [MBW-1:0] first_blk = is_x_d ? NB[MBW-1:0] : (p2_d ? NB1[MBW-1:0] : {MBW{1'b0}});
-  wire [MBW:0] num_blk = is_x_d ? NBX[MBW:0] : (p2_d ? NB2[MBW:0] : NB1[MBW:0]);
+  wire to_p2 = gap && (x_start || gap_to_p2);  // pass 2 is next
+  wire is_x_d = step_start || p2_go || (!to_p2 && !x_start && !xb_start && nxt_is_x);
+  wire p2_d = to_p2 || (!step_start && !p2_go && nxt_p2);
+  wire gap_d = step_start ? (KIND == 3) : !to_p2 && gap;
+  wire xpass_d = x_start || (xpass && !x_end);
+  // x passes: the first part (in the gap), the second (after pass 2), or the whole
+  localparam integer NBXB = NBX - NBXA;
+  localparam integer XB_FIRST = NB + NBXA;
+  wire [MBW-1:0] x_first = (xpass_d && !gap_d) ? XB_FIRST[MBW-1:0] : NB[MBW-1:0];
+  wire [MBW:0] x_num = gap_d ? NBXA[MBW:0] : xpass_d ? NBXB[MBW:0] : NBX[MBW:0];
+  wire [MBW-1:0] first_blk = is_x_d ? x_first : (p2_d ? NB1[MBW-1:0] : {MBW{1'b0}});
+  wire [MBW:0] num_blk = is_x_d ? x_num : (p2_d ? NB2[MBW:0] : NB1[MBW:0]);
   frnn_matvec #(
       .K(KV), .VW(VW), .VS(1), .PR(PR), .PK(PK), .NB(NBT), .KB(KB), .WW(WW), .AW(AW),
       .SH(SH), .HAS_BIAS(1), .NB0(NB), .KB1(KBX), .SH1(SHX), .WFILE(WFILE),
       .BFILE(BFILE)
   ) u_mv (
-      .clk(clk), .rst(rst), .start(step_start || p2_go || x_start), .first_blk(first_blk),
+      .clk(clk), .rst(rst), .start(step_start || p2_go || x_start || xb_start),
+      .first_blk(first_blk),
       .num_blk(num_blk), .vec(mv_vec), .busy(mv_busy), .blk_done(blk_done),
       .done_blk(done_mblk), .acc(acc)
   );
@@ -258,9 +279,18 @@ module frnn_recurrent #(
   wire [GCW-1:0] ng = o_phase ? NG2[GCW-1:0] : NB1[GCW-1:0];
   wire phase_end = o_valid && (groups == ng - 1'b1);
   wire step_end = phase_end && final_phase;
+  // a_reg row (unit-major) of the W*x section's row j; -1: padding
+  function automatic integer xrow(input integer j);
+    integer i;
+    begin
+      i = j - NBXA * PR;
+      if (KIND != 3) xrow = (j < G * H) ? j : -1;
+      else if (i < 0) xrow = (j < 2 * H) ? (j / 2) * 3 + j % 2 : -1;
+      else xrow = (i < H) ? i * 3 + 2 : -1;
+    end
+  endfunction
   integer j;
   always @(posedge clk) begin
-    p2_go <= 1'b0;
     if (rst) begin
       stepping <= 1'b0;
       first <= 1'b1;
@@ -270,12 +300,19 @@ module frnn_recurrent #(
       nxt_full <= 1'b0;
       nxt_is_x <= 1'b1;
       nxt_p2 <= 1'b0;
+      p2_ok <= 1'b0;
+      gap <= 1'b0;
+      eng_x <= 1'b0;
       emit_pend <= 1'b0;
       out_valid <= 1'b0;
       groups <= 0;
     end else begin
       nxt_is_x <= is_x_d;
       nxt_p2 <= p2_d;
+      gap <= gap_d;
+      if (x_start || xb_start) eng_x <= 1'b1;
+      else if (step_start || p2_go) eng_x <= 1'b0;
+      if (p2_go) p2_ok <= 1'b0;
       if (x_start) begin
         xpass <= 1'b1;
         x_reg <= in_data;
@@ -284,8 +321,8 @@ module frnn_recurrent #(
       if (x_done) begin
         // constant slices, one enable per block (no barrel shifter over a_reg)
         for (j = 0; j < NBX * PR; j = j + 1)
-          if (j < G * H && done_mblk == NB + j / PR)
-            a_reg[j*AC_W+:AC_W] <= accc[(j%PR)*AC_W+:AC_W];
+          if (xrow(j) >= 0 && done_mblk == NB + j / PR)
+            a_reg[xrow(j)*AC_W+:AC_W] <= accc[(j%PR)*AC_W+:AC_W];
         if (x_end) begin
           xpass <= 1'b0;
           nxt_full <= 1'b1;
@@ -311,7 +348,7 @@ module frnn_recurrent #(
           end
         end
         groups <= phase_end ? 0 : groups + 1'b1;
-        if (phase_end && !final_phase) p2_go <= 1'b1;
+        if (phase_end && !final_phase) p2_ok <= 1'b1;
       end
       if (step_end) begin
         stepping <= 1'b0;

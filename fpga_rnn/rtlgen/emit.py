@@ -203,11 +203,20 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     g, n, x = la.gates, la.units, s.elements
     plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse)
     acc = la.accum
-    # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u
-    cols = np.array([gi * n + u for u in range(n) for gi in range(g)])
-    wx = la.kernel.codes.T[cols]
+    # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u; in parts
+    # (GRU reset_after=0: z|r rows, then the h gate's), each padded to whole blocks
+    tx = plan.x
+    part_gates = [range(2), range(2, 3)] if len(plan.x_parts) > 1 else [range(g)]
+    cols = np.full(tx.nb * tx.pr, -1)
+    at = 0
+    for part, gates in zip(plan.x_parts, part_gates, strict=True):
+        c = [gi * n + u for u in range(n) for gi in gates]
+        cols[at : at + len(c)] = c
+        at += part.nb * part.pr
     bx = _accum_bias(la.bias, acc)
-    bx = np.zeros(g * n, np.int64) if bx is None else bx[cols]
+    bx = np.zeros(g * n, np.int64) if bx is None else bx
+    wx = np.where(cols[:, None] >= 0, la.kernel.codes.T[cols], 0)
+    bx = np.where(cols >= 0, bx[cols], 0)
     # U*h rows: pass 1 unit-major over its gates; GRU reset_after=0 adds pass 2 (U_h)
     g1 = plan.pass_rows
     uk = la.recurrent_kernel.codes.T  # (G*H, H)
@@ -232,9 +241,8 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     shx, bound_x, wwx = _mac_section(la, wx, la.kernel.fmt, s.fmt, bx, acc)
     ww = max(wwh, wwx)
     aw = _acc_width(max(bound_h, bound_x), acc)
-    tx = plan.x
     rom = mem.weight_rom(rows, t, ww) + mem.weight_rom(wx, tx, ww)
-    biases = [bh, _padded(bx, tx)]  # the ROM's two sections
+    biases = [bh, bx]  # the ROM's two sections
     params = {
         "KIND": KIND_CODE[kind],
         "ACT": RNN_ACT_CODE[la.activation] if isinstance(la, SimpleRNN) else 0,
@@ -254,6 +262,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "NB2": t2.nb if t2 is not None else 0,
         "SPLIT": int(plan.split),
         "NBX": tx.nb,
+        "NBXA": plan.x_parts[0].nb if len(plan.x_parts) > 1 else tx.nb,
         "KB": t.kb,
         "KBX": tx.kb,
         "WW": ww,

@@ -131,9 +131,21 @@ class RecurrentPlan:
         return Tile(rows=self.units * per_unit, k=self.units, pr=self.pr, pk=self.pk)
 
     @property
+    def x_parts(self) -> tuple[Tile, ...]:
+        """W*x + b rows, unit-major (u * gates + g); GRU reset_after=0 in two parts
+        (z|r rows laid out like pass 1, then the U_h gate's rows) so that the first
+        part fills the engine while pass 1's lanes compute r.h."""
+        if self.kind == "gru_rb":
+            a = Tile(rows=self.units * 2, k=self.inputs, pr=self.pr, pk=self.pk)
+            return a, Tile(rows=self.units, k=self.inputs, pr=self.pr, pk=self.pk)
+        return (Tile(rows=self.units * self.gates, k=self.inputs, pr=self.pr, pk=self.pk),)
+
+    @property
     def x(self) -> Tile:
-        """W*x + b rows, unit-major (u * gates + g)."""
-        return Tile(rows=self.units * self.gates, k=self.inputs, pr=self.pr, pk=self.pk)
+        """The W*x + b section of the engine's ROM: its parts' blocks in turn."""
+        parts = self.x_parts
+        rows = sum(t.nb for t in parts) * self.pr if len(parts) > 1 else parts[0].rows
+        return Tile(rows=rows, k=self.inputs, pr=self.pr, pk=self.pk)
 
     @property
     def mac_cycles(self) -> int:
@@ -151,13 +163,17 @@ class RecurrentPlan:
     @property
     def step_cycles(self) -> int:
         """U*h pass(es), then the W*x pass of the next input beside the lanes' chain
-        (lane latency + state write); the second GRU pass waits for the first one's
-        lanes (r.h), and a split second pass's last lane group enters a cycle late."""
+        (lane latency + state write). GRU reset_after=0: the first W*x part runs
+        beside pass 1's lanes (r.h), which the second pass waits for; the second
+        part beside the final chain, where a split second pass's last lane group
+        enters a cycle late. Assumes the next input is waiting (a streaming input)."""
         lat = LANE_LATENCY[self.kind]
-        h, tail = self.h.cycles, max(self.x.cycles, lat + 1 + self.split)
+        tail = lat + 1 + self.split
         if self.h2 is not None:
-            return h + lat + 1 + self.h2.cycles + tail
-        return h + tail
+            xa, xb = self.x_parts
+            gap = max(xa.cycles, lat + 1)
+            return self.h.cycles + gap + self.h2.cycles + max(xb.cycles, tail)
+        return self.h.cycles + max(self.x.cycles, tail)
 
     @property
     def step_lower_bound(self) -> int:
