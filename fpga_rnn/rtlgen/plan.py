@@ -118,8 +118,9 @@ class RecurrentPlan:
     def split(self) -> bool:
         """GRU reset_after=0's second pass (U_h rows only) fills its row blocks with
         two lane groups of units, the second group entering the lanes one cycle
-        later; it needs blocks at least two cycles apart (two input blocks)."""
-        return self.kind == "gru_rb" and self.h.kb >= 2
+        later; it needs blocks at least two cycles apart (two input blocks) and more
+        than one lane group (else the second group is empty and only costs a cycle)."""
+        return self.kind == "gru_rb" and self.h.kb >= 2 and self.units > self.pu
 
     @property
     def h2(self) -> Tile | None:
