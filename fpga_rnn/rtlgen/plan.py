@@ -24,11 +24,11 @@ from fpga_rnn.errors import UnsupportedError
 # its write (2 cycles) between them, the candidate table and update (2) after.
 LANE_LATENCY = {"simple_rnn": 1, "lstm": 3, "gru": 2, "gru_rb": 1}
 CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 4}
-# Preferred ratios of a plan's cycles per step to the lower bound for its
-# multipliers, tried in turn: the first that some plan within the reuse meets, at
-# most AREA_SLACK times the fewest multipliers, wins (1.2 is the project's target).
-EFFICIENCY = (1.1, 1.2)
-AREA_SLACK = 1.5
+# Preference tiers (ratio of a plan's cycles per step to the lower bound for its
+# multipliers, most multipliers relative to the fewest), tried in turn: the first
+# that some plan within the reuse meets wins (1.2 is the project's target). The
+# last tier is for layers of a few units, whose ragged tiles waste multipliers.
+EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, 2.0))
 # multipliers in one cell lane (outside the MAC engines)
 LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 4}
 
@@ -206,10 +206,10 @@ class RecurrentPlan:
 def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -> RecurrentPlan:
     """The plan with the fewest multipliers (lanes included) whose engine cycles per
     step are at most ``reuse``; ties go to fewer cycles per step. Plans within
-    EFFICIENCY of the lower bound for their multipliers are preferred (tilings that
-    waste cycles on ragged blocks lose) if they cost at most AREA_SLACK times the
-    fewest multipliers. Below two engine cycles per step (one U*h, one W*x tile)
-    the engine is fully parallel.
+    EFFICIENCY's ratio of the lower bound for their multipliers are preferred
+    (tilings that waste cycles on ragged blocks lose) if they cost at most its
+    slack times the fewest multipliers. Below two engine cycles per step (one U*h,
+    one W*x tile) the engine is fully parallel.
     """
     if reuse < 1:
         raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
@@ -225,9 +225,9 @@ def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -
         return RecurrentPlan(kind, gates, units, inputs, units, max(units, inputs))
     key = lambda p: (p.multipliers, p.step_cycles)  # noqa: E731
     best = min(plans, key=key)
-    for ratio in EFFICIENCY:
+    for ratio, slack in EFFICIENCY:
         good = [p for p in plans if p.step_cycles <= ratio * p.step_lower_bound]
-        if good and min(good, key=key).multipliers <= AREA_SLACK * best.multipliers:
+        if good and min(good, key=key).multipliers <= slack * best.multipliers:
             return min(good, key=key)
     return best
 
