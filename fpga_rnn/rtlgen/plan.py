@@ -27,8 +27,9 @@ CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 4}
 # Preference tiers (ratio of a plan's cycles per step to the lower bound for its
 # multipliers, most multipliers relative to the fewest), tried in turn: the first
 # that some plan within the reuse meets wins (1.2 is the project's target). The
-# last tier is for layers of a few units, whose ragged tiles waste multipliers.
-EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, 2.0))
+# last tier serves GRU reset_after=0 layers of a few units, whose passes of a few
+# rows tile raggedly: meeting 1.2x there takes up to 4.5x the fewest multipliers.
+EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
 # multipliers in one cell lane (outside the MAC engines)
 LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 4}
 
@@ -208,8 +209,8 @@ def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -
     step are at most ``reuse``; ties go to fewer cycles per step. Plans within
     EFFICIENCY's ratio of the lower bound for their multipliers are preferred
     (tilings that waste cycles on ragged blocks lose) if they cost at most its
-    slack times the fewest multipliers. Below two engine cycles per step (one U*h,
-    one W*x tile) the engine is fully parallel.
+    slack times the fewest multipliers. Below one tile per pass (two engine cycles
+    per step, GRU reset_after=0 four) the engine is fully parallel.
     """
     if reuse < 1:
         raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
