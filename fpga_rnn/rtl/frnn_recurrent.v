@@ -115,8 +115,10 @@ module frnn_recurrent #(
   wire [PR*AW-1:0] acc;
   wire [H*ST_W-1:0] hv = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
   wire [X*IN_W-1:0] xv = xpass ? x_reg : in_data;
-  // the engine multiplies x in an x pass's tiles (a pass's first tile: its start cycle)
-  wire use_x = x_start || xb_start || (eng_x && !step_start && !p2_go);
+  // The engine multiplies x in an x pass's tiles. From registers only (the start
+  // logic would otherwise head the MAC's timing path): a pass starts only while the
+  // engine is idle, and then it is the pass nxt_is_x names; busy, eng_x holds.
+  wire use_x = mv_busy ? eng_x : nxt_is_x;
   reg [KV*VW-1:0] mv_vec;
   reg [VW-1:0] ext;
   integer e;
