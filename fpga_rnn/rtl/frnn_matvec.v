@@ -13,7 +13,7 @@
 // acc (internal format: AW bits, the accumulator's fractional bits).
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
-/* verilator lint_off UNUSEDSIGNAL */  // fa32, fb32, brow_next: 32-bit constants and sums; only the address bits are used
+/* verilator lint_off UNUSEDSIGNAL */  // fa32, vbase_next: 32-bit constants and sums; only the address bits are used
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_matvec #(
@@ -63,9 +63,7 @@ module frnn_matvec #(
   end
 
   reg [KBW-1:0] kb;
-  localparam integer BIW = (NB * PR > 1) ? $clog2(NB * PR) : 1;
   reg [BBW-1:0] blk;
-  reg [BIW-1:0] brow;  // the block's first bias row: blk * PR
   reg [BBW:0] left;  // row blocks left after the current one
   reg [ABW-1:0] addr;
   reg sec;  // section of the current pass (loaded with the counters)
@@ -79,44 +77,35 @@ module frnn_matvec #(
   wire last_kb = (kb == (sec ? KB1 - 1 : KB - 1));
   wire last_tile = running && last_kb && (left == 0);
   wire first_sec = (NB0 < NB) && (first_blk >= NB0);
-  // Block first_blk's first ROM word and bias row, as a mux of constants: a signal
-  // times a constant becomes a DSP multiplier in yosys, on the timing path.
+  // Block first_blk's first ROM word, as a mux of constants: a signal times a
+  // constant becomes a DSP multiplier in yosys, on the timing path.
   reg [ABW-1:0] first_addr;
-  reg [BIW-1:0] first_brow;
-  reg [31:0] fa32, fb32;
+  reg [31:0] fa32;
   integer fb;
   always @(*) begin
     first_addr = {ABW{1'b0}};
-    first_brow = {BIW{1'b0}};
     for (fb = 0; fb < NB; fb = fb + 1) begin
       fa32 = (fb < NB0) ? fb * KB : NB0 * KB + (fb - NB0) * KB1;
-      fb32 = fb * PR;
-      if (first_blk == fb) begin
-        first_addr = fa32[ABW-1:0];
-        first_brow = fb32[BIW-1:0];
-      end
+      if (first_blk == fb) first_addr = fa32[ABW-1:0];
     end
   end
-  wire [31:0] brow_next = brow + PR;
   wire [ABW-1:0] next_addr = (running && !last_tile) ? addr + 1'b1 : first_addr;
   reg [ABW-1:0] wq_addr;
   wire load = rst || next_addr != wq_addr;
   wire [PR*PK*WW-1:0] rom_q = rom[next_addr];  // registered in the row lanes (wq)
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
-  // vector elements of the current input block: a mux over kb of constant slices
-  // (an index computed from kb would put a multiplier and a shifter on the path)
+  // vector elements of the current input block: from vbase, the block's first bit
+  // (kept as a counter: an index computed as kb * PK * VW would be a multiplier)
+  localparam integer VBW = $clog2(KBM * PK * VW + 1);
+  reg [VBW-1:0] vbase;
+  wire [31:0] vbase_next = vbase + PK * VW;
+  wire [KBM*PK*VW-1:0] vpad = vec;  // zero-extended: K <= KBM * PK
   wire signed [VW+VX-1:0] v[0:PK-1];
   genvar gr, gp;
   generate
     for (gp = 0; gp < PK; gp = gp + 1) begin : g_in
-      reg [VW-1:0] raw;
-      integer c;
-      always @(*) begin
-        raw = {VW{1'b0}};
-        for (c = 0; c < KBM; c = c + 1)
-          if ((KBM == 1 || kb == c) && c * PK + gp < K) raw = vec[(c*PK+gp)*VW+:VW];
-      end
+      wire [VW-1:0] raw = (KBM == 1) ? vpad[gp*VW+:VW] : vpad[vbase+gp*VW+:VW];
       if (VS != 0) begin : g_s
         assign v[gp] = raw;
       end else begin : g_u
@@ -136,7 +125,14 @@ module frnn_matvec #(
     for (gr = 0; gr < PR; gr = gr + 1) begin : g_row
       reg signed [WW-1:0] wq[0:PK-1];
       reg signed [AW-1:0] acc_r;
-      integer p;
+      // this row's bias in block blk: ROM reads at constant addresses, so a small
+      // function of blk (an address computed from blk would read all NB * PR rows)
+      reg signed [AW-1:0] b_r;
+      integer p, c;
+      always @(*) begin
+        b_r = {AW{1'b0}};
+        for (c = 0; c < NB; c = c + 1) if (blk == c) b_r = bias[c*PR+gr];
+      end
       // verilator lint_off BLKSEQ
       reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
       reg signed [PW-1:0] prod;
@@ -148,7 +144,7 @@ module frnn_matvec #(
             tree = tree + prod;
           end
           // exact left shifts: one per row, after the tree
-          acc_r <= ((kb == 0) ? bias[brow+gr] : acc_r) + (sec ? tree <<< SH1 : tree <<< SH);
+          acc_r <= ((kb == 0) ? b_r : acc_r) + (sec ? tree <<< SH1 : tree <<< SH);
         end
         if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
       end
@@ -170,22 +166,23 @@ module frnn_matvec #(
     if (rst || !running || last_tile) begin
       busy <= 1'b0;
       blk  <= first_blk;
-      brow <= first_brow;
       left <= num_blk - 1'b1;
       addr <= first_addr;
       sec  <= first_sec;
       kb   <= 0;
+      vbase <= 0;
     end else if (last_kb) begin
       busy <= 1'b1;
       blk  <= blk + 1'b1;
-      brow <= brow_next[BIW-1:0];
       left <= left - 1'b1;
       addr <= addr + 1'b1;
       kb   <= 0;
+      vbase <= 0;
     end else begin
       busy <= 1'b1;
       addr <= addr + 1'b1;
       kb   <= kb + 1'b1;
+      vbase <= vbase_next[VBW-1:0];
     end
   end
 endmodule
