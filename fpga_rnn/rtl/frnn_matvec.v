@@ -13,7 +13,7 @@
 // acc (internal format: AW bits, the accumulator's fractional bits).
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
-/* verilator lint_off UNUSEDSIGNAL */  // fa32, vbase_next: 32-bit constants and sums; only the address bits are used
+/* verilator lint_off UNUSEDSIGNAL */  // fa32, kbase_next: 32-bit constants and sums; only the address bits are used
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_matvec #(
@@ -95,17 +95,19 @@ module frnn_matvec #(
   wire [PR*PK*WW-1:0] rom_q = rom[next_addr];  // registered in the row lanes (wq)
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
-  // vector elements of the current input block: from vbase, the block's first bit
-  // (kept as a counter: an index computed as kb * PK * VW would be a multiplier)
-  localparam integer VBW = $clog2(KBM * PK * VW + 1);
-  reg [VBW-1:0] vbase;
-  wire [31:0] vbase_next = vbase + PK * VW;
+  // vector elements of the current input block, from kbase = kb * PK kept as a
+  // counter (yosys would make kb * PK a DSP multiplier on the timing path; the
+  // index * VW below becomes a word-level mux)
+  localparam integer KIW = $clog2(KBM * PK + 1);
+  reg [KIW-1:0] kbase;
+  wire [31:0] kbase_next = kbase + PK;
   wire [KBM*PK*VW-1:0] vpad = vec;  // zero-extended: K <= KBM * PK
   wire signed [VW+VX-1:0] v[0:PK-1];
   genvar gr, gp;
   generate
     for (gp = 0; gp < PK; gp = gp + 1) begin : g_in
-      wire [VW-1:0] raw = (KBM == 1) ? vpad[gp*VW+:VW] : vpad[vbase+gp*VW+:VW];
+      wire [31:0] k_idx = kbase + gp;
+      wire [VW-1:0] raw = (KBM == 1) ? vpad[gp*VW+:VW] : vpad[k_idx*VW+:VW];
       if (VS != 0) begin : g_s
         assign v[gp] = raw;
       end else begin : g_u
@@ -170,19 +172,19 @@ module frnn_matvec #(
       addr <= first_addr;
       sec  <= first_sec;
       kb   <= 0;
-      vbase <= 0;
+      kbase <= 0;
     end else if (last_kb) begin
       busy <= 1'b1;
       blk  <= blk + 1'b1;
       left <= left - 1'b1;
       addr <= addr + 1'b1;
       kb   <= 0;
-      vbase <= 0;
+      kbase <= 0;
     end else begin
       busy <= 1'b1;
       addr <= addr + 1'b1;
       kb   <= kb + 1'b1;
-      vbase <= vbase_next[VBW-1:0];
+      kbase <= kbase_next[KIW-1:0];
     end
   end
 endmodule
