@@ -63,7 +63,7 @@ def test_every_emitted_core_has_features() -> None:
     assert {i["module"] for i in insts} >= {"frnn_recurrent", "frnn_dense", "frnn_bidir"}
     for inst in insts:
         f = resources.FEATURES[inst["module"]](inst["params"])
-        assert f["one"] == 1.0 and all(v >= 0 for v in f.values()), inst["name"]
+        assert f and all(v >= 0 for v in f.values()), inst["name"]
 
 
 @pytest.mark.skipif(not resources.coefficients(), reason="no fitted resource model")
