@@ -206,13 +206,13 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u; in parts
     # (GRU reset_after=0: z|r rows, then the h gate's), each padded to whole blocks
     tx = plan.x
-    part_gates = [range(2), range(2, 3)] if len(plan.x_parts) > 1 else [range(g)]
     cols = np.full(tx.nb * tx.pr, -1)
-    at = 0
-    for part, gates in zip(plan.x_parts, part_gates, strict=True):
+    at = g0 = 0
+    for part in plan.x_parts:  # a part holds the next part.rows // n gates
+        gates = range(g0, g0 + part.rows // n)
         c = [gi * n + u for u in range(n) for gi in gates]
         cols[at : at + len(c)] = c
-        at += part.nb * part.pr
+        at, g0 = at + part.nb * part.pr, gates.stop
     bx = _accum_bias(la.bias, acc)
     bx = np.zeros(g * n, np.int64) if bx is None else bx
     wx = np.where(cols[:, None] >= 0, la.kernel.codes.T[cols], 0)
@@ -262,7 +262,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "NB2": t2.nb if t2 is not None else 0,
         "SPLIT": int(plan.split),
         "NBX": tx.nb,
-        "NBXA": plan.x_parts[0].nb if len(plan.x_parts) > 1 else tx.nb,
+        "NBXA": plan.x_parts[0].nb,
         "KB": t.kb,
         "KBX": tx.kb,
         "WW": ww,
