@@ -82,6 +82,28 @@ GRID += [
         4,
         6,
     ),
+    # dense cores of other shapes: wide and nearly parallel, narrow and serial
+    (
+        "rnn4_mlp24_r2",
+        [
+            {"kind": "simple_rnn", "units": 4},
+            {"kind": "dense", "units": 24, "activation": "relu"},
+            {"kind": "dense", "units": 10, "activation": "softmax"},
+        ],
+        4,
+        2,
+    ),
+    (
+        "rnn6_mlp12_r12",
+        [
+            {"kind": "simple_rnn", "units": 6},
+            {"kind": "dense", "units": 12, "activation": "relu"},
+            {"kind": "dense", "units": 6, "activation": "softmax"},
+        ],
+        3,
+        12,
+        "ap_fixed<12,5>",
+    ),
     # trained-model-like formats: narrow weights and states, wide accumulators,
     # unsigned softmax outputs
     (
@@ -146,11 +168,16 @@ def samples(records: list[dict]) -> dict[str, list[tuple[str, dict, dict]]]:
 
 
 def fit(rows: list[tuple[str, dict, dict]], resource: str) -> dict[str, float]:
+    """Non-negative coefficients minimizing the squared *relative* errors: each core
+    instance counts alike (an absolute fit lets the largest cores decide and leaves
+    small ones tens of percent off). Block RAM counts (mostly 0 or 1 per core) keep
+    the absolute fit."""
     keys = sorted({k for _, f, _ in rows for k in f})
-    a = np.array([[f.get(k, 0.0) for k in keys] for _, f, _ in rows])
     b = np.array([m[resource] for _, _, m in rows], float)
+    w = np.ones_like(b) if resource == "bram" else 1.0 / np.maximum(b, 1.0)
+    a = np.array([[f.get(k, 0.0) for k in keys] for _, f, _ in rows]) * w[:, None]
     scale = np.maximum(np.abs(a).max(axis=0), 1e-9)  # conditioning
-    c, _ = nnls(a / scale, b)
+    c, _ = nnls(a / scale, b * w)
     return {k: float(v / s) for k, v, s in zip(keys, c, scale, strict=True) if v > 0}
 
 

@@ -48,7 +48,7 @@ def _recurrent(p: Params) -> Features:
         "mac_bits": pr * pk * aw,  # accumulators and adder trees
         "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
         "wq_bits": pr * pk * p["WW"] * (depth > 1),
-        "vec_mux_bits": pk * vw * max(p["KB"], p["KBX"]),
+        "vec_mux_bits": pk * vw * (max(p["KB"], p["KBX"]) - 1),  # KB:1 select per element
         lane: pu * (g1 * acw + stw + xw),  # one cell lane's datapath, by kind
         "lane_table_bits": pu * tables * (1 << p["LOGN"]) * p["TB_W"] / 64,
         "lane_mux_bits": pu * (g * acw + stw + xw) * max(nbh - 1, 0),
@@ -57,14 +57,15 @@ def _recurrent(p: Params) -> Features:
 
 def _dense(p: Params) -> Features:
     pr, pk, aw, depth = p["PR"], p["PK"], p["AW"], p["NB"] * p["KB"]
-    # no fixed cost: a fitted one overstates the smallest heads (a 100-LUT core +97 %)
+    # no fixed cost: a fitted one overstates the smallest heads
     return {
         "state_bits": p["N"] * p["AC_W"] * 2 + p["K"] * p["VW"],
         "mac_bits": pr * pk * aw,
-        "cast_bits": pr * aw,  # frnn_cast_rows: accumulator to output format
+        "in_mux_bits": min(pk, p["K"]) * p["VW"],  # first input block: input or register
+        "bias_bits": pr * aw * (p["NB"] > 1),  # a row's bias, selected by row block
         "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
         "wq_bits": pr * pk * p["WW"] * (depth > 1),
-        "vec_mux_bits": pk * p["VW"] * p["KB"],
+        "vec_mux_bits": pk * p["VW"] * (p["KB"] - 1),  # KB:1 select per element
     }
 
 

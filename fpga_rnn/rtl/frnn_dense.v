@@ -48,6 +48,17 @@ module frnn_dense #(
   wire accept = in_valid && in_ready;
   assign in_ready = !rst && !computing && !res_full;
 
+  // The engine reads only the first input block (PK elements) in the accept cycle,
+  // later blocks from vec: a mux over the whole input would cost K*VW LUTs.
+  localparam integer F = (PK < K) ? PK : K;
+  wire [K*VW-1:0] mv_vec;
+  assign mv_vec[F*VW-1:0] = computing ? vec[F*VW-1:0] : in_data[F*VW-1:0];
+  generate
+    if (F < K) begin : g_rest
+      assign mv_vec[K*VW-1:F*VW] = vec[K*VW-1:F*VW];
+    end
+  endgenerate
+
   wire busy, blk_done;
   wire [BBW-1:0] done_blk;
   wire [PR*AW-1:0] acc;
@@ -56,7 +67,7 @@ module frnn_dense #(
       .SH(SH), .HAS_BIAS(HAS_BIAS), .WFILE(WFILE), .BFILE(BFILE)
   ) u_mv (
       .clk(clk), .rst(rst), .start(accept), .first_blk({BBW{1'b0}}),
-      .num_blk(NB[BBW:0]), .vec(computing ? vec : in_data), .busy(busy),
+      .num_blk(NB[BBW:0]), .vec(mv_vec), .busy(busy),
       .blk_done(blk_done), .done_blk(done_blk), .acc(acc)
   );
 

@@ -13,7 +13,7 @@
 // acc (internal format: AW bits, the accumulator's fractional bits).
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
-/* verilator lint_off UNUSEDSIGNAL */  // fa32, kbase_next: 32-bit constants and sums; only the address bits are used
+/* verilator lint_off UNUSEDSIGNAL */  // fa32: 32-bit constants; only the address bits are used
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_matvec #(
@@ -95,19 +95,19 @@ module frnn_matvec #(
   wire [PR*PK*WW-1:0] rom_q = rom[next_addr];  // registered in the row lanes (wq)
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
-  // vector elements of the current input block, from kbase = kb * PK kept as a
-  // counter (yosys would make kb * PK a DSP multiplier on the timing path; the
-  // index * VW below becomes a word-level mux)
-  localparam integer KIW = $clog2(KBM * PK + 1);
-  reg [KIW-1:0] kbase;
-  wire [31:0] kbase_next = kbase + PK;
+  // vector elements of the current input block: element gp's KB candidates as
+  // constant slices, one picked by kb (a word-level mux; an index kb * PK + gp,
+  // or a counter for it, makes yosys build a shifter over all K elements)
   wire [KBM*PK*VW-1:0] vpad = vec;  // zero-extended: K <= KBM * PK
   wire signed [VW+VX-1:0] v[0:PK-1];
-  genvar gr, gp;
+  genvar gr, gp, gc;
   generate
     for (gp = 0; gp < PK; gp = gp + 1) begin : g_in
-      wire [31:0] k_idx = kbase + gp;
-      wire [VW-1:0] raw = (KBM == 1) ? vpad[gp*VW+:VW] : vpad[k_idx*VW+:VW];
+      wire [KBM*VW-1:0] cand;
+      for (gc = 0; gc < KBM; gc = gc + 1) begin : g_c
+        assign cand[gc*VW+:VW] = vpad[(gc*PK+gp)*VW+:VW];
+      end
+      wire [VW-1:0] raw = (KBM == 1) ? cand[VW-1:0] : cand[kb*VW+:VW];
       if (VS != 0) begin : g_s
         assign v[gp] = raw;
       end else begin : g_u
@@ -172,19 +172,16 @@ module frnn_matvec #(
       addr <= first_addr;
       sec  <= first_sec;
       kb   <= 0;
-      kbase <= 0;
     end else if (last_kb) begin
       busy <= 1'b1;
       blk  <= blk + 1'b1;
       left <= left - 1'b1;
       addr <= addr + 1'b1;
       kb   <= 0;
-      kbase <= 0;
     end else begin
       busy <= 1'b1;
       addr <= addr + 1'b1;
       kb   <= kb + 1'b1;
-      kbase <= kbase_next[KIW-1:0];
     end
   end
 endmodule

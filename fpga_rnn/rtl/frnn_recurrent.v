@@ -13,7 +13,7 @@
 // every sequence (no clearing cycle). The output stream carries h (state format)
 // for every step (RETSEQ) or only for the last one; in_last marks a sequence's end.
 // KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two U*h
-// passes: z|r rows, then U_h * (r.h)). SPLIT (KIND 3, KB >= 2): the second pass's
+// passes: z|r rows, then U_h * (r.h)). SPLIT (KIND 3, KB >= 2, H > PU): the second pass's
 // row blocks hold two lane groups of PU units (its rows are half as many); the
 // second group enters the lanes one cycle after the first, from a latch.
 // KIND 3's W*x + b section has two parts: NBXA blocks of z|r rows (laid out like
@@ -114,7 +114,16 @@ module frnn_recurrent #(
   wire [MBW-1:0] done_mblk;
   wire [PR*AW-1:0] acc;
   wire [H*ST_W-1:0] hv = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
-  wire [X*IN_W-1:0] xv = xpass ? x_reg : in_data;
+  // an x pass's start cycle reads only the first input block (PK elements) from
+  // in_data, later blocks from x_reg: a mux over all of x would cost X*IN_W LUTs
+  localparam integer XF = (PK < X) ? PK : X;
+  wire [X*IN_W-1:0] xv;
+  assign xv[XF*IN_W-1:0] = xpass ? x_reg[XF*IN_W-1:0] : in_data[XF*IN_W-1:0];
+  generate
+    if (XF < X) begin : g_xrest
+      assign xv[X*IN_W-1:XF*IN_W] = x_reg[X*IN_W-1:XF*IN_W];
+    end
+  endgenerate
   // The engine multiplies x in an x pass's tiles. From registers only (the start
   // logic would otherwise head the MAC's timing path): a pass starts only while the
   // engine is idle, and then it is the pass nxt_is_x names; busy, eng_x holds.
