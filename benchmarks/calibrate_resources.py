@@ -31,10 +31,10 @@ PRECISION = "ap_fixed<16,6>"
 HEAD = [{"kind": "dense", "units": 5, "activation": "softmax"}]
 # name, layers, input features, reuse[, precision (default ap_fixed<16,6>)]
 GRID: list[tuple] = []
-# (units, reuse) per kind ("gru" serves both reset_after variants); LSTM(16) r14 and
-# GRU(32) r32 are what `fit` picks on the PYNQ-Z2
+# (units, reuse) per kind ("gru" serves both reset_after variants); LSTM(16) r14,
+# GRU(32) r32 and LSTM(64) r132 are what `fit` picks on the PYNQ-Z2
 SIZES = {
-    "lstm": ((8, 4), (8, 16), (16, 8), (16, 14), (16, 32), (24, 48)),
+    "lstm": ((8, 4), (8, 16), (16, 8), (16, 14), (16, 32), (24, 48), (64, 132)),
     "gru": ((8, 16), (16, 32), (24, 48), (32, 32)),
 }
 for kind, extra in (("lstm", {}), ("gru", {}), ("gru", {"reset_after": False}), ("simple_rnn", {})):
