@@ -2,8 +2,10 @@
 its parameters, and the same figures measured in a hierarchical yosys netlist.
 
 Each core module has a few structural features (register bits, adder-tree bits,
-ROM bits, lane counts; ``FEATURES``), and a family's coefficients map them to
-resources: ``resource = sum(coef[f] * feature[f])``. The coefficients are fitted
+ROM size, lane counts; ``FEATURES``), and a family's coefficients map them to
+resources: ``resource = sum(coef[f] * feature[f])``. A weight ROM's size comes
+from its contents (``rom_cols``: the emitter counts its distinct bit columns), since
+synthesis shares the sign copies of small weights. The coefficients are fitted
 by ``benchmarks/calibrate_resources.py`` against yosys on a grid of designs and
 stored in ``resource_model.json`` with the errors measured there. DSP blocks are
 not in the model: they are exact (one per multiplier, ``rtl.json``).
@@ -22,6 +24,12 @@ MODEL_FILE = Path(__file__).parent / "resource_model.json"
 
 Params = dict[str, int]
 Features = dict[str, float]
+
+
+def _rom(p: Params, depth: int, width: int) -> float:
+    """A weight ROM's LUTs: one per distinct non-constant bit column (rom_cols,
+    from its contents; the word width where unknown) per 64 words."""
+    return p.get("rom_cols", width) * -(-depth // 64) if depth > 1 else 0.0
 
 
 def _recurrent(p: Params) -> Features:
@@ -46,7 +54,10 @@ def _recurrent(p: Params) -> Features:
         + x * p["IN_W"]
         + p.get("SPLIT", 0) * pu * aw,
         "mac_bits": pr * pk * aw,  # accumulators and adder trees
-        "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
+        # ROMs over 64 words take LUT6 muxes too: their own coefficient (calibrated
+        # on the 64-unit layers)
+        "rom_bits": _rom(p, depth, pr * pk * p["WW"]) * (depth <= 64),
+        "rom_deep_bits": _rom(p, depth, pr * pk * p["WW"]) * (depth > 64),
         "wq_bits": pr * pk * p["WW"] * (depth > 1),
         "vec_mux_bits": pk * vw * (max(p["KB"], p["KBX"]) - 1),  # KB:1 select per element
         lane: pu * (g1 * acw + stw + xw),  # one cell lane's datapath, by kind
@@ -63,7 +74,7 @@ def _dense(p: Params) -> Features:
         "mac_bits": pr * pk * aw,
         "in_mux_bits": min(pk, p["K"]) * p["VW"],  # first input block: input or register
         "bias_bits": pr * aw * (p["NB"] > 1),  # a row's bias, selected by row block
-        "rom_bits": depth * pr * pk * p["WW"] / 64 if depth > 1 else 0.0,
+        "rom_bits": _rom(p, depth, pr * pk * p["WW"]),
         "wq_bits": pr * pk * p["WW"] * (depth > 1),
         "vec_mux_bits": pk * p["VW"] * (p["KB"] - 1),  # KB:1 select per element
     }

@@ -86,3 +86,21 @@ def test_predictions_grow_with_the_layer() -> None:
         )
         is None
     )
+
+
+def test_rom_columns_count_the_logic_a_rom_needs() -> None:
+    from fpga_rnn.rtlgen.mem import hex_words, rom_columns
+
+    # columns (word 0, 1, 2): bit0 110, bit1 101, bit2 011, bit3 constant,
+    # bit4 = not bit0, bit5 = bit1: three distinct functions of the address
+    words = [0b101011, 0b100101, 0b010110]
+    assert rom_columns(hex_words(words, 6)) == 3
+    assert rom_columns(hex_words([0b1010], 4)) == 0  # one word: all constant
+
+
+def test_small_weights_make_a_smaller_rom_than_its_width() -> None:
+    # 16-bit weights of magnitude < 1 (ap_fixed<16,6>): the top bits copy the sign
+    for inst in _all_instances():
+        p = inst["params"]
+        if inst["module"] == "frnn_dense":
+            assert 0 < p["rom_cols"] < p["PR"] * p["PK"] * p["WW"]

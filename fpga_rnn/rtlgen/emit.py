@@ -49,8 +49,9 @@ class Context:
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
-    # every core instance of the top: name, module and integer parameters (the
-    # resource model's input)
+    # every core instance of the top: name, module and integer parameters, and for
+    # a MAC engine's weight ROM its distinct bit columns (rom_cols): the resource
+    # model's input
     instances: list[dict] = field(default_factory=list)
 
     def add_mem(self, name: str, text: str) -> str:
@@ -59,6 +60,8 @@ class Context:
 
     def instance(self, module: str, name: str, params: dict, ports: dict[str, str]) -> None:
         ints = {k: v for k, v in params.items() if isinstance(v, int)}
+        if "WFILE" in params:
+            ints["rom_cols"] = mem.rom_columns(self.mems[params["WFILE"].strip('"')[4:]])
         self.instances.append({"name": name, "module": module, "params": ints})
         ps = ",\n".join(f"      .{k}({v})" for k, v in params.items())
         pt = ",\n".join(f"      .{k}({v})" for k, v in ports.items())

@@ -22,6 +22,22 @@ def hex_words(words: list[int], width: int) -> str:
     return "".join(f"{w & mask:0{digits}x}\n" for w in words)
 
 
+def rom_columns(text: str) -> int:
+    """Bit columns of a ROM image (``hex_words``) that are neither constant nor
+    equal or complementary to another: the logic a LUT ROM of this content needs,
+    since synthesis drops constant columns and shares equal ones (the high bits of
+    small weights are all copies of the sign). The resource model's ROM size."""
+    lines = text.split()
+    if len(lines) < 2:
+        return 0
+    digits = len(lines[0]) + len(lines[0]) % 2
+    raw = b"".join(bytes.fromhex(line.rjust(digits, "0")) for line in lines)
+    bits = np.unpackbits(np.frombuffer(raw, np.uint8)).reshape(len(lines), -1)
+    cols = bits.T ^ bits.T[:, :1]  # a column and its complement alike
+    cols = cols[cols.any(axis=1)]  # constant columns need no logic
+    return len(np.unique(cols, axis=0)) if len(cols) else 0
+
+
 def pack(values: np.ndarray, width: int) -> int:
     """Concatenate codes into one word, element 0 in the lowest bits."""
     mask = (1 << width) - 1
