@@ -43,6 +43,7 @@ def _recurrent(p: Params) -> Features:
     vw = max(stw, p["IN_W"] + 1 - p["IN_S"])
     tables = {0: 1, 1: 5, 2: 3, 3: 3}[kind] * (kind != 0 or p.get("ACT", 0) == 0)
     lane = {0: "lanes_rnn", 1: "lanes_lstm"}.get(kind, "lanes_gru")
+    rom = _rom(p, depth, pr * pk * p["WW"])
     return {
         "one": 1.0,
         # registers: state banks, c/z, this and the next step's W*x + b, x, and a
@@ -56,8 +57,8 @@ def _recurrent(p: Params) -> Features:
         "mac_bits": pr * pk * aw,  # accumulators and adder trees
         # ROMs over 64 words take LUT6 muxes too: their own coefficient (calibrated
         # on the 64-unit layers)
-        "rom_bits": _rom(p, depth, pr * pk * p["WW"]) * (depth <= 64),
-        "rom_deep_bits": _rom(p, depth, pr * pk * p["WW"]) * (depth > 64),
+        "rom_bits": rom * (depth <= 64),
+        "rom_deep_bits": rom * (depth > 64),
         "wq_bits": pr * pk * p["WW"] * (depth > 1),
         "vec_mux_bits": pk * vw * (max(p["KB"], p["KBX"]) - 1),  # KB:1 select per element
         lane: pu * (g1 * acw + stw + xw),  # one cell lane's datapath, by kind

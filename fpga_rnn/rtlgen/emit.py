@@ -58,10 +58,14 @@ class Context:
         self.mems[name] = text
         return f'"mem/{name}"'
 
+    def mem_text(self, ref: str) -> str:
+        """The image behind a reference ``add_mem`` returned."""
+        return self.mems[ref.strip('"').removeprefix("mem/")]
+
     def instance(self, module: str, name: str, params: dict, ports: dict[str, str]) -> None:
         ints = {k: v for k, v in params.items() if isinstance(v, int)}
         if "WFILE" in params:
-            ints["rom_cols"] = mem.rom_columns(self.mems[params["WFILE"].strip('"')[4:]])
+            ints["rom_cols"] = mem.rom_columns(self.mem_text(params["WFILE"]))
         self.instances.append({"name": name, "module": module, "params": ints})
         ps = ",\n".join(f"      .{k}({v})" for k, v in params.items())
         pt = ",\n".join(f"      .{k}({v})" for k, v in ports.items())

@@ -35,7 +35,10 @@ def rom_columns(text: str) -> int:
     bits = np.unpackbits(np.frombuffer(raw, np.uint8)).reshape(len(lines), -1)
     cols = bits.T ^ bits.T[:, :1]  # a column and its complement alike
     cols = cols[cols.any(axis=1)]  # constant columns need no logic
-    return len(np.unique(cols, axis=0)) if len(cols) else 0
+    # each column as one byte string: a 1-D unique (fit builds many designs; a
+    # fully parallel layer's ROM is thousands of columns wide)
+    packed = np.ascontiguousarray(np.packbits(cols, axis=1))
+    return len(np.unique(packed.view(np.dtype((np.void, packed.shape[1])))))
 
 
 def pack(values: np.ndarray, width: int) -> int:
