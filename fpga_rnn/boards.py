@@ -7,6 +7,7 @@ name or the path of a user's own YAML file with the same keys.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -14,11 +15,21 @@ from typing import Any
 
 import yaml
 
-from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.errors import FpgaRnnError, InputError
+from fpga_rnn.escape import check_token, printable
 
 RESOURCE_KEYS = ("lut", "ff", "dsp", "bram", "uram", "spram")
 REQUIRED_RESOURCES = ("lut", "ff", "dsp", "bram")
 VENDORS = ("xilinx", "lattice", "intel")
+MAX_CLOCK_MHZ = 2000.0
+MAX_RESOURCE = 10**9
+# A profile names a yosys script and a nextpnr command line: both run here, so only
+# these commands and flags (no file arguments: nextpnr's --pre-pack runs Python).
+SYNTH_COMMANDS = ("synth_xilinx", "synth_ice40", "synth_ecp5")
+SYNTH_FLAGS = {"-family": True, "-dsp": False, "-abc9": False, "-noflatten": False}
+PNR_COMMANDS = ("nextpnr-ice40", "nextpnr-ecp5")
+_DEVICES = "lp384 lp1k lp4k lp8k hx1k hx4k hx8k up3k up5k u1k u2k u4k 12k 25k 45k 85k"
+PNR_FLAGS = {**{f"--{d}": False for d in _DEVICES.split()}, "--package": True, "--speed": True}
 
 
 class BoardError(FpgaRnnError):
@@ -86,18 +97,49 @@ def parse_board(data: Any, source: str) -> Board:
             raise BoardError(f"{source}: key {key!r} must be {want}, got {v!r}")
     if data["vendor"] not in VENDORS:
         raise BoardError(f"{source}: vendor {data['vendor']!r} unknown; use one of {VENDORS}")
-    if data["clock_mhz"] <= 0:
-        raise BoardError(f"{source}: clock_mhz must be positive")
+    if not (math.isfinite(data["clock_mhz"]) and 0 < data["clock_mhz"] <= MAX_CLOCK_MHZ):
+        raise BoardError(f"{source}: clock_mhz must be a number in (0, {MAX_CLOCK_MHZ:g}]")
+    if not 1 <= data["bram_kbits"] <= 1024:
+        raise BoardError(f"{source}: bram_kbits must be from 1 to 1024")
+    try:  # these reach file names, Tcl, yosys scripts and reports
+        for key in ("name", "family", "part", "package"):
+            check_token(data[key], f"{source}: {key}")
+    except InputError as e:
+        raise BoardError(str(e)) from None
+    if printable(data["description"]) != data["description"] or len(data["description"]) > 200:
+        raise BoardError(f"{source}: description must be one line of at most 200 characters")
+    _check_command(data["synth"], SYNTH_COMMANDS, SYNTH_FLAGS, f"{source}: synth")
+    if data["pnr"] is not None:
+        _check_command(data["pnr"], PNR_COMMANDS, PNR_FLAGS, f"{source}: pnr")
     res = data["resources"]
     for k, v in res.items():
         if k not in RESOURCE_KEYS:
             raise BoardError(f"{source}: unknown resource {k!r}; allowed: {RESOURCE_KEYS}")
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise BoardError(f"{source}: resources.{k} must be a non-negative integer")
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_RESOURCE:
+            raise BoardError(f"{source}: resources.{k} must be an integer from 0 to {MAX_RESOURCE}")
     for k in REQUIRED_RESOURCES:
         if k not in res:
             raise BoardError(f"{source}: missing resources.{k}")
     return Board(**{**data, "clock_mhz": float(data["clock_mhz"]), "resources": dict(res)})
+
+
+def _check_command(cmd: str, commands: tuple[str, ...], flags: dict[str, bool], what: str) -> None:
+    """``cmd`` is one of ``commands`` followed by known flags (True: takes a plain value)."""
+    words = cmd.split()
+    if not words or words[0] not in commands:
+        raise BoardError(f"{what} must start with one of {', '.join(commands)}")
+    i = 1
+    while i < len(words):
+        w = words[i]
+        if w not in flags:
+            raise BoardError(
+                f"{what}: flag {printable(w)!r} not allowed; allowed: {', '.join(flags)}"
+            )
+        if flags[w]:
+            i += 1
+            if i == len(words) or not words[i].replace("-", "").isalnum():
+                raise BoardError(f"{what}: {w} needs a plain value (letters and digits)")
+        i += 1
 
 
 def _read(path: Path) -> Board:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from fpga_rnn import api
 from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.escape import printable
 from fpga_rnn.outputs import check_writable, save_npy, write_json
 from fpga_rnn.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.synth import format_resources
@@ -26,8 +28,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+
+
+class SafeConsole(Console):
+    """A console that shows every string as text: no markup, no control sequences
+    (names, paths and tool output come from files a user was sent)."""
+
+    def render_str(self, text: str, **kwargs) -> Text:  # type: ignore[override]
+        return super().render_str(printable(text), **kwargs)
+
+
+err = SafeConsole(stderr=True, markup=False, highlight=False, emoji=False)
+out = SafeConsole(markup=False, highlight=False, emoji=False)
 
 HLS_HELP = (
     "Write the hls4ml HLS project and hls.json; check its C-simulation builds.\n\n"
@@ -281,7 +293,7 @@ def verify(
             t.add_column(col)
         for name, r in res["targets"].items():
             if not r.get("available", True):
-                t.add_row(name, "-", "[red]no[/]", r["reason"])
+                t.add_row(name, "-", Text("no", style="red"), r["reason"])
                 continue
             det = ""
             if "latency_cycles" in r:
@@ -292,7 +304,7 @@ def verify(
                 )
             elif "csim_seconds" in r:
                 det = f"C-simulation of {r['timesteps']} steps, {r['csim_seconds']:.2f} s"
-            ok = "[green]yes[/]" if r["bit_exact"] else "[red]no[/]"
+            ok = Text("yes", style="green") if r["bit_exact"] else Text("no", style="red")
             t.add_row(name, str(r["mismatches"]), ok, det)
         out.print(t)
         if "float" in res:
@@ -617,8 +629,8 @@ def train(
 
 
 def _progress(msg: str) -> None:
-    """A progress line on stderr; tool output may hold [brackets], so no markup."""
-    err.print(escape(msg), style="dim", highlight=False)
+    """A progress line on stderr (shown as plain text: tool output may hold anything)."""
+    err.print(msg, style="dim")
 
 
 def _emit(result: dict, as_json: bool, pretty) -> None:
@@ -659,26 +671,50 @@ def _formats(la, fin) -> str:
     return "\n".join(parts)
 
 
+def _fail(message: str, code: int = 1) -> NoReturn:
+    """The one error path: ``error: <message>`` on one line of stderr, exit ``code``."""
+    line = " ".join(printable(str(message)).split())
+    err.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
+    sys.exit(code)
+
+
 def main() -> None:
-    """Entry point: user errors become one line on stderr and exit code 1."""
+    """Entry point: every failure is one line on stderr and a non-zero exit code.
+
+    Usage errors exit 2 (as click's), user errors 1, an interrupt 130; anything else
+    is a bug in fpga-rnn, shown as one line too (FPGA_RNN_DEBUG=1 shows the traceback).
+    """
     try:
         rv = app(standalone_mode=False)  # click returns (not raises) typer.Exit's code here
         if isinstance(rv, int) and rv:
             sys.exit(rv)
     except FpgaRnnError as e:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(e))
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
-        raise
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    except typer.TyperException as e:  # typer's click: usage errors, bad option values
+        code = getattr(e, "exit_code", 2)
+        if not e.format_message().strip():  # no arguments: the help was printed
+            sys.exit(code)
+        hint = ""
+        ctx = getattr(e, "ctx", None)
+        if ctx is not None:
+            hint = f" (see `{ctx.command_path} --help`)"
+        _fail(f"{e.format_message()}{hint}", code)
+    except OSError as e:  # a path that is a folder, not writable, a full disk
+        where = f": {e.filename}" if e.filename else ""
+        _fail(f"{e.strerror or e}{where}")
+    except MemoryError:
+        _fail("out of memory; process the data in smaller batches")
+    except Exception as e:
+        if os.environ.get("FPGA_RNN_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({type(e).__name__}: {e}); this is a bug in fpga-rnn, please "
+            "report it (FPGA_RNN_DEBUG=1 shows the traceback)"
+        )
 
 
 if __name__ == "__main__":

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
 import shlex
 from pathlib import Path
 from typing import Any
 
 from fpga_rnn.boards import Board
+from fpga_rnn.escape import html_text as esc
 from fpga_rnn.outputs import atomic_file, read_json
 
 CSS = """
@@ -29,11 +29,15 @@ pre{background:#f4f6f7;padding:.8em;border-radius:6px;overflow-x:auto;font-size:
 """
 
 
+class Safe(str):
+    """HTML this module built itself; every other value is escaped where it is placed."""
+
+
 def _img(path: Path, alt: str) -> str:
     if not path.exists():  # e.g. predictions.png exists for regression only
         return ""
     data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _resource_model_html(rm: dict | None) -> str:
@@ -48,7 +52,7 @@ def _resource_model_html(rm: dict | None) -> str:
     for name, c in rm.get("cores", {}).items():
         p, r, e = c["predicted"], c["synthesized"], c["error"]
         rows.append(
-            [html.escape(f"{name} ({c['module']})")]
+            [f"{name} ({c['module']})"]
             + [f"{p[k]:g} / {r[k]:g} ({pct(e[k])})" for k in ("lut", "ff", "bram")]
         )
     p, r, e = rm["predicted"], rm["synthesized"], rm["error"]
@@ -61,8 +65,11 @@ def _resource_model_html(rm: dict | None) -> str:
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{c if isinstance(c, Safe) else esc(c)}</td>" for c in r) + "</tr>"
+        for r in rows
+    )
     return f"<table><tr>{th}</tr>{body}</table>"
 
 
@@ -77,11 +84,11 @@ def _hls_paragraph(hls: dict[str, Any]) -> str:
     if not prj:
         return ""
     return (
-        f"<p>HLS project (hls4ml {html.escape(prj['hls4ml_version'])}, "
-        f"{html.escape(prj['backend'])}, part {html.escape(prj['part'])}, "
-        f"{prj['clock_mhz']:g} MHz) in <code>hls/</code>; its C-simulation (our kernels, "
+        f"<p>HLS project (hls4ml {esc(prj['hls4ml_version'])}, "
+        f"{esc(prj['backend'])}, part {esc(prj['part'])}, "
+        f"{esc(prj['clock_mhz'])} MHz) in <code>hls/</code>; its C-simulation (our kernels, "
         f"g++) ran the test set in {hls.get('csim_seconds', 0):.2f} s. Build it with "
-        f"<code>cd hls && {html.escape(prj['build_command'])}</code>.</p>"
+        f"<code>cd hls &amp;&amp; {esc(prj['build_command'])}</code>.</p>"
     )
 
 
@@ -117,10 +124,10 @@ def write_report(out: Path, *, board: Board) -> Path:
     bound = rtl.get("lower_bound_cycles")
     fmax = chosen.get("fmax_mhz")
 
-    def mark(ok: bool | None) -> str:
+    def mark(ok: bool | None) -> Safe:
         if ok is None:
-            return '<span class="na">n/a</span>'
-        return '<span class="ok">yes</span>' if ok else '<span class="bad">NO</span>'
+            return Safe('<span class="na">n/a</span>')
+        return Safe('<span class="ok">yes</span>' if ok else '<span class="bad">NO</span>')
 
     ds = metrics.get("dataset", {})
     cards = [
@@ -139,7 +146,7 @@ def write_report(out: Path, *, board: Board) -> Path:
     from fpga_rnn.ir import Model
 
     layers = [
-        [html.escape(str(r["name"])), r["kind"], str(r["output_shape"]), r["params"]]
+        [r["name"], r["kind"], str(r["output_shape"]), r["params"]]
         for r in Model.load(out / "train" / "ir").summary()
     ]
     verify_rows = []
@@ -151,8 +158,8 @@ def write_report(out: Path, *, board: Board) -> Path:
     if hls.get("available"):
         verify_rows.append(["hls (C-sim, g++)", hls.get("mismatches", "-"), mark(hls["bit_exact"])])
     else:
-        reason = html.escape(hls.get("reason", "not run"))
-        verify_rows.append(["hls (C-sim)", "-", f'<span class="na">{reason}</span>'])
+        reason = esc(hls.get("reason", "not run"))
+        verify_rows.append(["hls (C-sim)", "-", Safe(f'<span class="na">{reason}</span>')])
     floatcmp = verified.get("float", {})
     res_rows = [
         [k.upper(), f"{v:g}", board.resources.get(k, "-"), f"{100 * v / board.resources[k]:.1f} %"]
@@ -172,32 +179,34 @@ def write_report(out: Path, *, board: Board) -> Path:
         cmd.append("--c-export")
     stage_rows = [[k, f"{v.get('seconds', 0):.1f} s"] for k, v in state.get("stages", {}).items()]
     body = f"""
-<h1>fpga-rnn report: {html.escape(metrics.get("model", "model"))} on {html.escape(board.name)}</h1>
-<p class="sub">{html.escape(ds.get("name", ""))}: {html.escape(ds.get("description", ""))};
-{ds.get("train", "?")} train / {ds.get("test", "?")} test sequences.
-Board {html.escape(board.description)}, part {board.part}, clock {board.clock_mhz:g} MHz.</p>
-<div class="cards">{"".join(f"<div class='card'>{k}<b>{v}</b></div>" for k, v in cards)}</div>
+<h1>fpga-rnn report: {esc(metrics.get("model", "model"))} on {esc(board.name)}</h1>
+<p class="sub">{esc(ds.get("name", ""))}: {esc(ds.get("description", ""))};
+{esc(ds.get("train", "?"))} train / {esc(ds.get("test", "?"))} test sequences.
+Board {esc(board.description)}, part {esc(board.part)}, clock {board.clock_mhz:g} MHz.</p>
+<div class="cards">{
+        "".join(f"<div class='card'>{esc(k)}<b>{esc(v)}</b></div>" for k, v in cards)
+    }</div>
 
 <h2>Model</h2>
 {_table(["layer", "kind", "output shape", "parameters"], layers)}
-<p>{metrics.get("parameters", "?")} parameters; {
-        json.dumps(metrics.get("config", {}).get("model", {}))
+<p>{esc(metrics.get("parameters", "?"))} parameters; {
+        esc(json.dumps(metrics.get("config", {}).get("model", {})))
     };
-state/activations {html.escape(str(metrics.get("config", {}).get("precision", "")))}.</p>
+state/activations {esc(metrics.get("config", {}).get("precision", ""))}.</p>
 
 <h2>Training</h2>
 <div class="imgs">{_img(out / "train" / "training.png", "training curves")}</div>
-<p>{metrics.get("epochs_run", "?")} epochs (best {metrics.get("best_epoch", "?")}),
-{metrics.get("train_seconds", 0):.0f} s. Float {_score(metrics.get("float", {}))};
-fixed point (golden model) {_score(metrics.get("golden", {}))}.</p>
+<p>{esc(metrics.get("epochs_run", "?"))} epochs (best {esc(metrics.get("best_epoch", "?"))}),
+{float(metrics.get("train_seconds", 0)):.0f} s. Float {esc(_score(metrics.get("float", {})))};
+fixed point (golden model) {esc(_score(metrics.get("golden", {})))}.</p>
 <div class="imgs">{_img(out / "train" / "confusion.png", "confusion matrices")}
 {_img(out / "train" / "predictions.png", "predictions")}
 {_img(out / "train" / "error_hist.png", "golden vs float error histogram")}</div>
 
-<h2>Verification (same {verified.get("samples", "?")} test sequences)</h2>
+<h2>Verification (same {esc(verified.get("samples", "?"))} test sequences)</h2>
 {_table(["target", "mismatches vs golden", "bit-exact"], verify_rows)}
-<p>Golden vs float Keras: max |error| {floatcmp.get("max_abs_error", "n/a")},
-argmax agreement {floatcmp.get("argmax_agreement", "n/a")}.
+<p>Golden vs float Keras: max |error| {esc(floatcmp.get("max_abs_error", "n/a"))},
+argmax agreement {esc(floatcmp.get("argmax_agreement", "n/a"))}.
 RTL ran in Verilator with random input gaps and output backpressure.</p>
 {_hls_paragraph(hls)}
 
@@ -221,27 +230,27 @@ RTL ran in Verilator with random input gaps and output backpressure.</p>
         )
     }
 <p>Measured / bound = {f"{lat / bound:.2f}" if lat and bound else "n/a"};
-{rtl.get("cycles_per_timestep", 0):.2f} cycles per time step. The bound counts every
+{float(rtl.get("cycles_per_timestep", 0)):.2f} cycles per time step. The bound counts every
 layer's MAC passes and each recurrent step's dependency chain; a softmax head's serial
 exp look-ups and dividers come on top of it.</p>
 
-<h2>Resources ({html.escape(board.part)}, reuse {chosen.get("reuse", "?")})</h2>
+<h2>Resources ({esc(board.part)}, reuse {esc(chosen.get("reuse", "?"))})</h2>
 <div class="imgs">{_img(util_png, "utilisation")}</div>
 {_table(["resource", "used", "available", "utilisation"], res_rows)}
-<p>Synthesized with yosys ({html.escape(board.synth)}).
+<p>Synthesized with yosys ({esc(board.synth)}).
 Fmax: {
         f"{fmax:.1f} MHz (nextpnr)"
         if fmax
         else "not measured: no open place-and-route for this family"
     }.
-DSP model error {fitted.get("dsp_model_error", "n/a")} (predicted vs synthesized).</p>
+DSP model error {esc(fitted.get("dsp_model_error", "n/a"))} (predicted vs synthesized).</p>
 {model_html}
 <p>Parallelism options considered (fit picks the fastest that fits
-{100 * fitted.get("max_utilisation", 0.8):.0f} % of the board):</p>
+{100 * float(fitted.get("max_utilisation", 0.8)):.0f} % of the board):</p>
 {_table(["reuse", "multipliers", "cycles/step", "bound (cycles/sequence)"], cand_rows)}
 
 <h2>Reproduce</h2>
-<pre>{html.escape(shlex.join(cmd))}</pre>
+<pre>{esc(shlex.join(cmd))}</pre>
 {_table(["stage", "time"], stage_rows)}
 """
     page = (

@@ -20,6 +20,7 @@ import numpy as np
 
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError, UnsupportedError
+from fpga_rnn.escape import check_identifier, tcl_word
 from fpga_rnn.hls import kinds
 from fpga_rnn.ir.model import Model
 from fpga_rnn.outputs import atomic_dir, write_json
@@ -81,6 +82,8 @@ def timesteps_for(model: Model, timesteps: int | None) -> int:
 def _layer_list(model: Model, nodes: list[kinds.Node]) -> list[dict[str, Any]]:
     spec = model.input
     shape = [nodes[0].out_shape[0]] + ([] if spec.tokens else [spec.features])
+    for node in nodes:  # hls4ml writes layer names into C++ identifiers and comments
+        check_identifier(node.name, "HLS layer name")
     out: list[dict[str, Any]] = [
         {"class_name": "InputLayer", "name": INPUT_NAME, "input_shape": shape}
     ]
@@ -102,7 +105,7 @@ def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) ->
         output_dir=str(path),
         project_name=PROJECT,
         backend=backend.capitalize(),
-        part=board.part,
+        part=tcl_word(board.part, "board part"),  # hls4ml writes it into project.tcl
         clock_period=round(board.clock_period_ns, 3),
         io_type="io_parallel",
     )

@@ -21,6 +21,7 @@ Shape = tuple[int | None, ...]
 LAYER_KINDS: dict[str, type[Layer]] = {}
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softmax")
 TABLE_ACTIVATIONS = ("tanh", "sigmoid", "softmax")
+MIN_TABLE, MAX_TABLE = 8, 1 << 16  # entries per activation table
 
 
 def register(cls: type[Layer]) -> type[Layer]:
@@ -77,10 +78,11 @@ class TableSpec:
     )
 
     def __post_init__(self) -> None:
-        if self.size < 8 or self.size & (self.size - 1):
+        ok = isinstance(self.size, int) and not isinstance(self.size, bool)
+        if not ok or not MIN_TABLE <= self.size <= MAX_TABLE or self.size & (self.size - 1):
             raise IRError(
-                f"table size {self.size} must be a power of two >= 8 "
-                "(the hardware indexes it with a shift)"
+                f"table size {self.size!r:.40} must be a power of two from {MIN_TABLE} to "
+                f"{MAX_TABLE} (the hardware indexes it with a shift)"
             )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import typing
 import zipfile
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn.errors import IRError
+from fpga_rnn.errors import InputError, IRError
+from fpga_rnn.escape import check_identifier
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir.layers import LAYER_KINDS, Layer, QArray, Shape, TableSpec
 from fpga_rnn.outputs import atomic_dir
@@ -72,6 +74,13 @@ class Model:
         object.__setattr__(self, "layers", tuple(self.layers))
         if not self.layers:
             raise IRError("a model needs at least one layer")
+        # names reach generated C, C++, Verilog and HTML: identifiers only
+        try:
+            check_identifier(self.name, "model name")
+            for la in _walk_layers(self.layers):
+                check_identifier(la.name, "layer name")
+        except InputError as e:
+            raise IRError(str(e)) from None
         names = [la.name for la in self.layers]
         if len(set(names)) != len(names):
             raise IRError(f"layer names must be unique, got {names}")
@@ -147,6 +156,8 @@ class Model:
                 arrays = {k: npz[k] for k in npz.files}
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
             raise IRError(f"{wf} is corrupt ({e}); re-create it with 'fpga-rnn import'") from None
+        if not isinstance(doc.get("layers"), list) or not isinstance(doc.get("input"), dict):
+            raise IRError(f"{jf}: 'input' must be an object and 'layers' a list of objects")
         try:
             return cls(
                 name=doc["name"],
@@ -156,7 +167,7 @@ class Model:
             )
         except IRError:
             raise
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise IRError(f"{jf} is corrupt or inconsistent ({type(e).__name__}: {e})") from None
 
     def _content(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -189,6 +200,19 @@ class Model:
         return h.hexdigest()[:16]
 
 
+def _walk_layers(layers: tuple[Layer, ...]):
+    """Every layer, including those nested in a wrapper (Bidirectional)."""
+    for la in layers:
+        yield la
+        yield from _walk_layers(
+            tuple(
+                getattr(la, f.name)
+                for f in dataclasses.fields(la)
+                if isinstance(getattr(la, f.name), Layer)
+            )
+        )
+
+
 def _walk_qarrays(obj: Any):
     for f in dataclasses.fields(obj):
         v = getattr(obj, f.name)
@@ -219,7 +243,31 @@ def _encode(obj: Any, prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, A
     return out
 
 
+# plain fields of the IR: ints are sizes, so bounded (a 2^40 table is a typo or an attack)
+MAX_SIZE = 1 << 24
+
+
+def _plain(name: str, v: Any, hint: str) -> Any:
+    """A plain JSON value checked against its field's type hint."""
+    base = hint.replace(" | None", "").removeprefix("<class '").removesuffix("'>")
+    if base == "bool":
+        ok = isinstance(v, bool)
+    elif base == "int":
+        ok = isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_SIZE
+    elif base == "float":
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    elif base == "str":
+        ok = isinstance(v, str) and len(v) <= 64
+    else:
+        ok = True
+    if not ok:
+        raise IRError(f"IR field {name!r}: {v!r:.60} is not a valid {base}")
+    return v
+
+
 def _decode_layer(d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Layer:
+    if not isinstance(d, dict):
+        raise IRError(f"IR layer {d!r:.60} is not an object")
     kind = d.get("kind")
     if kind not in LAYER_KINDS:
         raise IRError(f"unknown layer kind {kind!r} in IR; known: {sorted(LAYER_KINDS)}")
@@ -246,5 +294,5 @@ def _decode(cls: type, d: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
         elif "Recurrent" in hint or "Layer" in hint:
             kwargs[f.name] = _decode_layer(v, arrays)
         else:
-            kwargs[f.name] = v
+            kwargs[f.name] = _plain(f.name, v, hint)
     return cls(**kwargs)

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from fpga_rnn import precision as prec
-from fpga_rnn.errors import FpgaRnnError, UnsupportedError
+from fpga_rnn.errors import FpgaRnnError, InputError, UnsupportedError
+from fpga_rnn.escape import check_identifier
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import (
     GRU,
@@ -384,6 +385,14 @@ def _chain(model: Any) -> list[Any]:
     return layers
 
 
+def _check_name(name: object, what: str) -> None:
+    """Names reach generated code: refuse anything but an identifier, before any work."""
+    try:
+        check_identifier(name, f"Keras {what} name")
+    except InputError as e:
+        raise UnsupportedError(f"{e}; rename the {what} in Keras (name=...)") from None
+
+
 def import_keras(
     model: Any,
     *,
@@ -402,6 +411,7 @@ def import_keras(
     else:
         source = {"file": None}
         _check_classes({"class_name": "Model", "config": model.get_config()})
+    _check_name(name or model.name, "model")
     p = FixedFormat.parse(precision)
     ctx = _Ctx(p, table_size)
     shape = model.input_shape
@@ -417,6 +427,7 @@ def import_keras(
         cls = type(la).__name__
         if cls in _SKIPPED:
             continue
+        _check_name(la.name, "layer")
         where = f"layer {la.name!r} ({cls})"
         if cls == "Masking":
             if layers:
