@@ -188,7 +188,7 @@ def generate_rtl(
     if multipliers is not None:
         d = build.design_for_multipliers(ir, multipliers, max_timesteps)
     else:
-        d = build.design(ir, reuse or build.DEFAULT_REUSE, max_timesteps)
+        d = build.design(ir, build.DEFAULT_REUSE if reuse is None else reuse, max_timesteps)
     path = build.write(d, Path(out), force=force)
     return json.loads((path / "rtl.json").read_text())
 

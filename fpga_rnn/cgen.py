@@ -34,6 +34,7 @@ from fpga_rnn.ir.layers import (
     TableSpec,
 )
 from fpga_rnn.ir.model import Model
+from fpga_rnn.limits import MAX_TIMESTEPS, check_int
 from fpga_rnn.outputs import atomic_dir, write_json
 
 RUNTIME = ("frnn_rt.h", "frnn_rt.c")
@@ -311,6 +312,8 @@ def generate(
     model: Model, max_timesteps: int | None = None
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """The generated sources (file name -> text) and c.json's content."""
+    if max_timesteps is not None:
+        check_int(max_timesteps, "max_timesteps", 1, MAX_TIMESTEPS)
     t_max = model.input.timesteps or max_timesteps or DEFAULT_MAX_TIMESTEPS
     w = _Writer()
     plan = _emit_layers(model, w)

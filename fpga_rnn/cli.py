@@ -17,6 +17,8 @@ from rich.text import Text
 from fpga_rnn import api
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.escape import printable
+from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
+from fpga_rnn.limits import MAX_REUSE, MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS
 from fpga_rnn.outputs import check_writable, save_npy, write_json
 from fpga_rnn.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.synth import format_resources
@@ -79,7 +81,10 @@ def import_cmd(
         ),
     ] = DEFAULT_PRECISION,
     table_size: Annotated[
-        int, typer.Option(help="Entries per activation table (power of two).")
+        int,
+        typer.Option(
+            min=MIN_TABLE, max=MAX_TABLE, help="Entries per activation table (power of two)."
+        ),
     ] = DEFAULT_TABLE_SIZE,
     force: Force = False,
     as_json: AsJson = False,
@@ -180,13 +185,17 @@ def boards(as_json: AsJson = False) -> None:
 Reuse = Annotated[
     int | None,
     typer.Option(
+        min=1,
+        max=MAX_REUSE,
         help="Cycles each multiplier may take per MAC pass (1 = fully parallel, fastest, "
-        "most multipliers). Default 8."
+        "most multipliers). Default 8.",
     ),
 ]
 Multipliers = Annotated[
     int | None,
-    typer.Option(help="Instead of --reuse: the fastest design with at most this many multipliers."),
+    typer.Option(
+        min=1, help="Instead of --reuse: the fastest design with at most this many multipliers."
+    ),
 ]
 
 
@@ -199,8 +208,10 @@ def rtl(
     max_timesteps: Annotated[
         int | None,
         typer.Option(
+            min=1,
+            max=MAX_TIMESTEPS,
             help="Longest sequence the Bidirectional/go_backwards buffers hold "
-            "(default: the model's length, else 64)."
+            "(default: the model's length, else 64).",
         ),
     ] = None,
     force: Force = False,
@@ -244,8 +255,10 @@ def verify(
     input_file: Annotated[
         Path | None, typer.Option("--input", "-i", help="Inputs .npy/.npz; default random.")
     ] = None,
-    samples: Annotated[int, typer.Option(help="Random sequences when no --input.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed for random inputs and stimulus.")] = 0,
+    samples: Annotated[
+        int, typer.Option(min=1, max=MAX_SAMPLES, help="Random sequences when no --input.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="Seed for random inputs and stimulus.")] = 0,
     targets: Annotated[
         str,
         typer.Option(
@@ -256,10 +269,16 @@ def verify(
     reuse: Reuse = None,
     multipliers: Multipliers = None,
     backpressure: Annotated[
-        int, typer.Option(help="Percent of cycles with m_axis_tready low in the RTL run.")
+        int,
+        typer.Option(
+            min=0, max=MAX_STALL_PERCENT, help="Percent of cycles with m_axis_tready low (RTL run)."
+        ),
     ] = 25,
     gap: Annotated[
-        int, typer.Option(help="Percent of cycles with s_axis_tvalid low in the RTL run.")
+        int,
+        typer.Option(
+            min=0, max=MAX_STALL_PERCENT, help="Percent of cycles with s_axis_tvalid low (RTL run)."
+        ),
     ] = 10,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the result JSON here.")
@@ -324,10 +343,10 @@ DatasetOpt = Annotated[
     str, typer.Option(help="Built-in dataset (fpga-rnn datasets) or a .npz file.")
 ]
 ArchOpt = Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")]
-UnitsOpt = Annotated[int, typer.Option(help="Units per recurrent layer.")]
-BitsOpt = Annotated[int, typer.Option(help="Weight/bias bits (quantized_bits).")]
-EpochsOpt = Annotated[int, typer.Option(help="Maximum epochs (early stopping).")]
-SeedOpt = Annotated[int, typer.Option(help="Seed for weights, split and shuffling.")]
+UnitsOpt = Annotated[int, typer.Option(min=1, max=4096, help="Units per recurrent layer.")]
+BitsOpt = Annotated[int, typer.Option(min=2, max=32, help="Weight/bias bits (quantized_bits).")]
+EpochsOpt = Annotated[int, typer.Option(min=1, help="Maximum epochs (early stopping).")]
+SeedOpt = Annotated[int, typer.Option(min=0, help="Seed for weights, split and shuffling.")]
 BoardOpt = Annotated[
     str,
     typer.Option(help="A built-in board name (see `fpga-rnn boards`) or your own .yaml profile."),
@@ -341,12 +360,19 @@ def hls(
     board: BoardOpt = "pynq-z2",
     backend: Annotated[str, typer.Option(help="hls4ml backend: vitis or vivado.")] = "vitis",
     reuse: Annotated[
-        int, typer.Option(help="hls4ml reuse factor (initiation interval of a time step).")
+        int,
+        typer.Option(
+            min=1, max=MAX_REUSE, help="hls4ml reuse factor (initiation interval of a time step)."
+        ),
     ] = 1,
     io: Annotated[str, typer.Option(help="Interface: parallel (arrays).")] = "parallel",
     timesteps: Annotated[
         int | None,
-        typer.Option(help="Sequence length of the design (default: the model's, else 24)."),
+        typer.Option(
+            min=1,
+            max=MAX_TIMESTEPS,
+            help="Sequence length of the design (default: the model's, else 24).",
+        ),
     ] = None,
     csim: Annotated[
         bool, typer.Option("--csim/--no-csim", help="Also build the C-simulation (g++).")
@@ -387,7 +413,9 @@ def c_export(
     max_timesteps: Annotated[
         int | None,
         typer.Option(
-            help="Longest sequence run_sequence() accepts (default: the model's, else 64)."
+            min=1,
+            max=MAX_TIMESTEPS,
+            help="Longest sequence run_sequence() accepts (default: the model's, else 64).",
         ),
     ] = None,
     check: Annotated[
@@ -468,7 +496,8 @@ def fit(
         Path, typer.Option("--out", "-o", help="Folder for rtl/, synth-BOARD/ and fit.json.")
     ],
     max_utilisation: Annotated[
-        float, typer.Option(help="Share of each board resource the design may use.")
+        float,
+        typer.Option(min=0.01, max=1.0, help="Share of each board resource the design may use."),
     ] = 0.8,
     force: Force = False,
     as_json: AsJson = False,
@@ -587,12 +616,12 @@ def train(
     dataset: DatasetOpt = "japanese-vowels",
     arch: ArchOpt = "lstm",
     units: UnitsOpt = 32,
-    layers: Annotated[int, typer.Option(help="Stacked recurrent layers.")] = 1,
+    layers: Annotated[int, typer.Option(min=1, max=16, help="Stacked recurrent layers.")] = 1,
     bits: BitsOpt = 8,
-    int_bits: Annotated[int, typer.Option(help="Integer bits of the weights.")] = 0,
+    int_bits: Annotated[int, typer.Option(min=0, help="Integer bits of the weights.")] = 0,
     epochs: EpochsOpt = 100,
     seed: SeedOpt = 0,
-    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 20,
+    patience: Annotated[int, typer.Option(min=0, help="Early-stopping patience (epochs).")] = 20,
     float_baseline: Annotated[
         bool, typer.Option("--float", help="Train the same architecture without quantizers.")
     ] = False,

@@ -20,6 +20,7 @@ import numpy as np
 
 from fpga_rnn import plots
 from fpga_rnn.datasets import Dataset, load_dataset
+from fpga_rnn.limits import check_float, check_int
 from fpga_rnn.models import ModelSpec, build
 from fpga_rnn.outputs import atomic_dir, check_writable
 from fpga_rnn.precision import DEFAULT_PRECISION
@@ -36,6 +37,14 @@ class TrainConfig:
     patience: int = 20
     validation: float = 0.15
     precision: str = DEFAULT_PRECISION  # inputs, state and activations in hardware
+
+    def __post_init__(self) -> None:
+        check_int(self.epochs, "epochs", 1, 100_000)
+        check_int(self.batch_size, "batch_size", 1, 1 << 20)
+        check_int(self.patience, "patience", 0, 100_000)
+        check_int(self.seed, "seed", 0, 2**32 - 1)
+        check_float(self.learning_rate, "learning_rate", 0.0, 10.0, open_lo=True)
+        check_float(self.validation, "validation", 0.0, 0.9, open_lo=True)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -18,6 +18,7 @@ import numpy as np
 from fpga_rnn.errors import InputError
 from fpga_rnn.golden.model import predict_codes, prepare_input
 from fpga_rnn.ir.model import Model
+from fpga_rnn.limits import MAX_SAMPLES, MAX_STALL_PERCENT, check_int
 
 TARGETS = ("golden", "rtl", "hls", "c", "c-arm")
 DEFAULT_SAMPLES = 1000
@@ -136,7 +137,7 @@ def run_rtl(
     if multipliers is not None:
         d = design_for_multipliers(model, multipliers)
     else:
-        d = design(model, reuse or DEFAULT_REUSE)
+        d = design(model, DEFAULT_REUSE if reuse is None else reuse)
     maxt = int(d.info["max_timesteps"])
     longest = max(len(c) for c in batch.codes)
     if d.info["buffers_sequences"] and longest > maxt:
@@ -283,9 +284,16 @@ def verify(
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
         raise InputError(f"unknown target(s) {unknown}; choose from {', '.join(TARGETS)}")
+    if not targets:
+        raise InputError(f"no targets given; choose from {', '.join(TARGETS)}")
+    check_int(backpressure, "backpressure (percent)", 0, MAX_STALL_PERCENT)
+    check_int(gap, "gap (percent)", 0, MAX_STALL_PERCENT)
     if x is None:
+        check_int(samples, "samples", 1, MAX_SAMPLES)
         x = random_inputs(model, samples, seed)
     batch = prepare(model, x)
+    if not batch.codes:  # nothing compared is no evidence of bit-exactness
+        raise InputError("no sequences to verify: the input batch is empty")
     result: dict[str, Any] = {
         "model": model.name,
         "samples": len(batch.codes),

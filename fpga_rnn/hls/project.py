@@ -23,6 +23,7 @@ from fpga_rnn.errors import InputError, ToolError, UnsupportedError
 from fpga_rnn.escape import check_identifier, tcl_word
 from fpga_rnn.hls import kinds
 from fpga_rnn.ir.model import Model
+from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS, check_int
 from fpga_rnn.outputs import atomic_dir, write_json
 from fpga_rnn.rtlgen.sim import cache_dir
 
@@ -71,6 +72,8 @@ def _check_board(board: Board) -> None:
 
 def timesteps_for(model: Model, timesteps: int | None) -> int:
     t = model.input.timesteps
+    if timesteps is not None:
+        check_int(timesteps, "timesteps", 1, MAX_TIMESTEPS)
     if t is not None and timesteps is not None and timesteps != t:
         raise InputError(f"model has a fixed length of {t} steps, not {timesteps}")
     t = t or timesteps or DEFAULT_TIMESTEPS
@@ -151,8 +154,7 @@ def build_project(
         raise InputError(f"unknown HLS backend {backend!r}; choose from {', '.join(BACKENDS)}")
     if io not in IO_TYPES:
         raise UnsupportedError(f"--io {io} is not supported yet; use --io parallel")
-    if reuse < 1:
-        raise InputError(f"reuse factor must be >= 1, got {reuse}")
+    check_int(reuse, "reuse factor", 1, MAX_REUSE)
     t = timesteps_for(model, timesteps)
     nodes = kinds.nodes(model, t, reuse)
     register()

@@ -12,6 +12,7 @@ from pathlib import Path
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.escape import verilog_comment
 from fpga_rnn.ir.model import Model
+from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS, check_int
 from fpga_rnn.outputs import atomic_dir
 from fpga_rnn.rtlgen.emit import EMITTERS, Context, Stream
 
@@ -63,6 +64,9 @@ def design(model: Model, reuse: int = DEFAULT_REUSE, max_timesteps: int | None =
     ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
     layers (default: the model's fixed length, else 64).
     """
+    check_int(reuse, "reuse", 1, MAX_REUSE)
+    if max_timesteps is not None:
+        check_int(max_timesteps, "max_timesteps", 1, MAX_TIMESTEPS)
     maxt = max_timesteps or model.input.timesteps or DEFAULT_MAX_TIMESTEPS
     ctx = Context(reuse=reuse, max_timesteps=maxt)
     s = _input_stream(model)
@@ -140,9 +144,10 @@ def design_for_multipliers(
     model: Model, multipliers: int, max_timesteps: int | None = None
 ) -> Design:
     """The fastest design (smallest reuse) using at most ``multipliers`` multipliers."""
+    check_int(multipliers, "multipliers", 1)
     lo, hi = 1, 1
     while design(model, hi, max_timesteps).info["multipliers"] > multipliers:
-        if hi > 1 << 20:
+        if hi >= MAX_REUSE:
             raise UnsupportedError(f"no design fits in {multipliers} multipliers")
         lo, hi = hi, hi * 2
     while lo < hi:
