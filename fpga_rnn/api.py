@@ -13,6 +13,7 @@ Typical use from a training script::
 from __future__ import annotations
 
 import time
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -67,16 +68,19 @@ def load_model(src: str | Path | Model, **import_options: Any) -> Model:
     raise FpgaRnnError(f"{p} is neither an IR directory (with ir.json) nor a .keras/.h5 model file")
 
 
-def predict(model: Model | str | Path, x: np.ndarray, *, target: str = "golden") -> np.ndarray:
+def predict(
+    model: Model | str | Path, x: np.ndarray, *, target: str = "golden", saturate: bool = False
+) -> np.ndarray:
     """Model output for a float batch ``x`` (B, T, F) or token ids (B, T).
 
     ``target="golden"``: the bit-exact fixed-point model; ``"float"``: the Keras
-    model the IR came from (needs the model file).
+    model the IR came from (needs the model file). Inputs outside the input
+    format's range are refused unless ``saturate`` (clipped, as the hardware would).
     """
     if target not in TARGETS:
         raise FpgaRnnError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
     if target == "golden":
-        return golden_predict(load_model(model), x)
+        return golden_predict(load_model(model), x, saturate=saturate)
     from fpga_rnn.golden import prepare_input
     from fpga_rnn.keras_import import keras_predict
 
@@ -84,7 +88,7 @@ def predict(model: Model | str | Path, x: np.ndarray, *, target: str = "golden")
     # A model file is read once: the IR comes from the already-loaded Keras model.
     is_file = isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES
     ir = import_model(keras_model) if is_file else load_model(model)
-    prepare_input(ir, x)  # same input checks for both targets
+    prepare_input(ir, x, saturate=saturate)  # same input checks for both targets
     return keras_predict(keras_model, np.asarray(x))
 
 
@@ -144,21 +148,24 @@ def compare(keras_model: Any, ir: Model, x: np.ndarray) -> Comparison:
 
 
 def load_array(path: str | Path) -> np.ndarray:
-    """Inputs from ``.npy``, or ``.npz`` (key ``x``, else the only array)."""
+    """Inputs from ``.npy``, or ``.npz`` (key ``x``, else the only array): real numbers only."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"input file {p} does not exist")
     try:
         data = np.load(p, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise InputError(f"cannot read {p} as .npy/.npz: {e}") from None
-    if isinstance(data, np.lib.npyio.NpzFile):
-        with data:
-            keys = data.files
-            key = "x" if "x" in keys else keys[0] if len(keys) == 1 else None
-            if key is None:
-                raise InputError(f"{p} holds {keys}; name the input array 'x'")
-            return data[key]
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                keys = data.files
+                key = "x" if "x" in keys else keys[0] if len(keys) == 1 else None
+                if key is None:
+                    raise InputError(f"{p} holds {keys}; name the input array 'x'")
+                data = data[key]  # read now: an object array fails here, as a ValueError
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InputError(f"cannot read {p} as .npy/.npz ({why})") from None
+    if data.dtype.kind not in "biuf":
+        raise InputError(f"{p}: inputs must be real numbers, got dtype {data.dtype}")
     return data
 
 

@@ -123,6 +123,14 @@ def predict(
     target: Annotated[
         str, typer.Option(help="golden (bit-exact fixed point) or float (the Keras model).")
     ] = "golden",
+    saturate: Annotated[
+        bool,
+        typer.Option(
+            "--saturate",
+            help="Clip inputs outside the input format's range (as the hardware's input cast "
+            "would) instead of refusing them.",
+        ),
+    ] = False,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -132,7 +140,7 @@ def predict(
     check_writable(meta, force=force)
     x = api.load_array(input_file)
     t0 = time.perf_counter()
-    y = api.predict(model, x, target=target)
+    y = api.predict(model, x, target=target, saturate=saturate)
     dt = time.perf_counter() - t0
     save_npy(out_file, y, force=force)
     summary = {

@@ -15,6 +15,7 @@ ids (classification), (N, K) floats (regression) or (N, T, K) (sequence targets)
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,35 +267,66 @@ def bbc_news(length: int = 48, vocabulary: int = 2000, seed: int = 0) -> Dataset
     )
 
 
+MAX_CLASSES = 1024
+TASKS = ("classification", "regression", "forecast")
+
+
 def from_npz(path: str | Path) -> Dataset:
+    """A user's dataset: ``x_train, y_train, x_test, y_test`` and optionally ``task``.
+
+    Integer 1-D labels are class ids (classification); float targets are regression
+    (forecast when y is (N, T, K)). Float labels that are all whole numbers are
+    ambiguous: store class ids as integers, or set ``task`` in the file.
+    """
     p = Path(path)
     if not p.is_file():
         raise InputError(f"dataset file {p} does not exist")
     try:
-        data = dict(np.load(p, allow_pickle=False))
-    except (OSError, ValueError) as e:
-        raise InputError(f"cannot read {p}: {e}") from None
+        with np.load(p, allow_pickle=False) as f:
+            if not isinstance(f, np.lib.npyio.NpzFile):
+                raise InputError(f"{p} is not an .npz archive (np.savez)")
+            data = {k: f[k] for k in f.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise InputError(f"cannot read {p} ({str(e).splitlines()[0] if str(e) else e!r})") from None
     missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in data]
     if missing:
         raise InputError(f"{p} lacks {missing}; it needs x_train, y_train, x_test, y_test")
     xtr, xte = data["x_train"], data["x_test"]
     for k, x in (("x_train", xtr), ("x_test", xte)):
-        if x.ndim != 3:
-            raise InputError(f"{p}: {k} must have shape (N, T, F), got {x.shape}")
+        if x.dtype.kind not in "biuf":
+            raise InputError(f"{p}: {k} must hold real numbers, got dtype {x.dtype}")
+        if x.ndim != 3 or 0 in x.shape:
+            raise InputError(f"{p}: {k} must have shape (N, T, F) with N, T, F >= 1, got {x.shape}")
         if not np.all(np.isfinite(x)):
             raise InputError(f"{p}: {k} contains NaN or inf")
     if xtr.shape[1:] != xte.shape[1:]:
         raise InputError(f"{p}: x_train {xtr.shape} and x_test {xte.shape} differ in (T, F)")
     ytr, yte = data["y_train"], data["y_test"]
-    if len(ytr) != len(xtr) or len(yte) != len(xte):
-        raise InputError(f"{p}: y_train/y_test need one target per sequence")
-    if np.issubdtype(ytr.dtype, np.integer) and ytr.ndim == 1:
-        n = int(max(ytr.max(), yte.max())) + 1
-        if ytr.min() < 0 or yte.min() < 0:
-            raise InputError(f"{p}: class ids must be >= 0")
-        task, classes = "classification", [str(i) for i in range(n)]
+    for k, y in (("y_train", ytr), ("y_test", yte)):
+        if y.dtype.kind not in "biuf" or y.ndim == 0:
+            raise InputError(
+                f"{p}: {k} must be integer class ids or float targets, got dtype {y.dtype} "
+                f"shape {y.shape}"
+            )
+        if not np.all(np.isfinite(y)):
+            raise InputError(f"{p}: {k} contains NaN or inf")
+    if len(ytr) != len(xtr) or len(yte) != len(xte) or ytr.shape[1:] != yte.shape[1:]:
+        raise InputError(f"{p}: y_train/y_test need one target of the same shape per sequence")
+    task = _task(p, data, ytr, yte)
+    if task == "classification":
+        if ytr.ndim != 1:
+            raise InputError(f"{p}: class ids must be 1-D (one per sequence), got {ytr.shape}")
+        lo, hi = min(ytr.min(), yte.min()), max(ytr.max(), yte.max())
+        if lo < 0 or hi >= MAX_CLASSES or not np.array_equal(ytr, np.round(ytr)):
+            raise InputError(
+                f"{p}: class ids must be whole numbers from 0 to {MAX_CLASSES - 1}, "
+                f"got {lo:g}..{hi:g}"
+            )
+        n = int(hi) + 1
+        ytr, yte = ytr.astype(np.int64), yte.astype(np.int64)
+        classes = [str(i) for i in range(n)]
     else:
-        task, classes = ("forecast" if ytr.ndim == 3 else "regression"), None
+        classes = None
         ytr, yte = ytr.astype(np.float32), yte.astype(np.float32)
         if ytr.ndim == 1:
             ytr, yte = ytr[:, None], yte[:, None]
@@ -306,10 +338,31 @@ def from_npz(path: str | Path) -> Dataset:
         ytr,
         xte.astype(np.float32),
         yte,
-        f"user data from {p}",
+        f"user data from {p.name}",
         classes=classes,
         mask_value=0.0 if padded else None,
     )
+
+
+def _task(p: Path, data: dict[str, np.ndarray], ytr: np.ndarray, yte: np.ndarray) -> str:
+    """The task the file states (``task``), else the one its labels leave no doubt about."""
+    if "task" in data:
+        t = data["task"]
+        task = str(t) if t.dtype.kind == "U" and t.ndim == 0 else None
+        if task not in TASKS:
+            raise InputError(f"{p}: task must be a string, one of {', '.join(TASKS)}")
+        if task == "forecast" and ytr.ndim != 3:
+            raise InputError(f"{p}: a forecast needs y of shape (N, T, K), got {ytr.shape}")
+        return task
+    if ytr.dtype.kind in "biu":
+        return "classification" if ytr.ndim == 1 else "regression"
+    whole = np.array_equal(ytr, np.round(ytr)) and np.array_equal(yte, np.round(yte))
+    if ytr.ndim == 1 and whole:
+        raise InputError(
+            f"{p}: y_train/y_test are floats holding whole numbers: save class ids as integers "
+            "(y.astype(int)) for classification, or add task='regression' to the .npz"
+        )
+    return "forecast" if ytr.ndim == 3 else "regression"
 
 
 DATASETS: dict[str, Callable[[], Dataset]] = {

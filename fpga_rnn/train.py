@@ -139,7 +139,7 @@ def train(
         say("scoring the float model and the golden fixed-point model on the test set")
         yf = model.predict(ds.x_test, verbose=0)
         t1 = time.perf_counter()
-        yg = golden_predict(ir, ds.x_test)
+        yg = golden_predict(ir, ds.x_test, saturate=True)  # as the board would
         golden_seconds = time.perf_counter() - t1
         sf, sg = _scores(ds, yf), _scores(ds, yg)
         key = "accuracy" if cls else "rmse"

@@ -71,15 +71,19 @@ class Prepared:
     mask: np.ndarray | None  # (B, T) bool: step is valid
 
 
-def prepare_input(model: Model, x: np.ndarray) -> Prepared:
+def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Prepared:
     """Check shape and values of a float (or token-id) batch and quantize it.
 
     Accepts (B, T, F) features or (B, T) token ids; raises :class:`InputError`
     with the expected shape otherwise. The mask (Keras Masking / mask_zero) is
-    taken on the values as given, before quantization, as Keras does.
+    taken on the values as given, before quantization, as Keras does. A value
+    outside the input format's range is refused unless ``saturate`` (then it is
+    clipped to the range, as the input cast in hardware would).
     """
     spec = model.input
     arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":  # complex would lose its imaginary part
+        raise InputError(f"input must be real numbers, got dtype {arr.dtype}")
     if spec.tokens:
         if arr.ndim == 3 and arr.shape[-1] == 1:
             arr = arr[..., 0]
@@ -105,28 +109,52 @@ def prepare_input(model: Model, x: np.ndarray) -> Prepared:
             f"model expects {spec.timesteps} timesteps, input has {arr.shape[1]}; "
             "pad or crop the sequences"
         )
-    if not np.issubdtype(arr.dtype, np.number):
-        raise InputError(f"input must be numeric, got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise InputError(f"input contains NaN or inf (first at index {tuple(bad)})")
     mask = np.any(arr != spec.mask_value, axis=-1) if spec.mask_value is not None else None
     assert spec.fmt is not None
+    if not saturate:
+        _check_range(arr, spec.fmt, spec.mask_value)
     return Prepared(codes=spec.fmt.quantize(arr), mask=mask)
 
 
-def predict_codes(model: Model, x: np.ndarray) -> np.ndarray:
+def _check_range(arr: np.ndarray, fmt: FixedFormat, mask_value: float | None) -> None:
+    lo, hi = fmt.min_value, fmt.max_value
+    bad = (arr < lo) | (arr > hi)
+    if mask_value is not None:
+        bad &= arr != mask_value
+    if bad.any():
+        i = tuple(int(v) for v in np.argwhere(bad)[0])
+        raise InputError(
+            f"input value {arr[i]:g} at {i} is outside the input format {fmt} "
+            f"[{lo:g}, {hi:g}]: scale the data, import with a wider --precision, or "
+            "pass --saturate (saturate=True) to clip it as the hardware would"
+        )
+
+
+# sequences per chunk: a layer's intermediates are ~100 KB per sequence, so memory
+# stays bounded (~50 MB) whatever the batch size; rows are independent.
+CHUNK = 512
+
+
+def predict_codes(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
     """Output codes (format ``model.output_format``) for a float batch ``x``."""
-    prep = prepare_input(model, x)
-    codes, mask = prep.codes, prep.mask
-    for la, fmt, shape in zip(model.layers, model.formats(), model.shapes(), strict=True):
-        codes = GOLDEN[la.kind](la, codes, fmt, mask)
-        if len(shape) < 2:
-            mask = None  # sequence consumed: later layers see one vector per sample
-    return codes
+    prep = prepare_input(model, x, saturate=saturate)
+    n = prep.codes.shape[0]
+    out = np.empty((n, *(d or prep.codes.shape[1] for d in model.output_shape)), np.int64)
+    for lo in range(0, n, CHUNK):
+        codes = prep.codes[lo : lo + CHUNK]
+        mask = None if prep.mask is None else prep.mask[lo : lo + CHUNK]
+        for la, fmt, shape in zip(model.layers, model.formats(), model.shapes(), strict=True):
+            codes = GOLDEN[la.kind](la, codes, fmt, mask)
+            if len(shape) < 2:
+                mask = None  # sequence consumed: later layers see one vector per sample
+        out[lo : lo + CHUNK] = codes
+    return out
 
 
-def predict(model: Model, x: np.ndarray) -> np.ndarray:
+def predict(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
     """Golden model output as floats (exact values of the output codes)."""
-    return model.output_format.to_float(predict_codes(model, x))
+    return model.output_format.to_float(predict_codes(model, x, saturate=saturate))
