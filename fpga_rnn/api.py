@@ -220,7 +220,6 @@ def generate_hls(
     ``compile()``), which checks the project builds.
     """
     from fpga_rnn.hls.project import build_project
-    from fpga_rnn.outputs import write_json
 
     ir = load_model(model)
     p = build_project(
@@ -231,12 +230,10 @@ def generate_hls(
         reuse=reuse,
         io=io,
         timesteps=timesteps,
+        csim=csim,
         force=force,
         progress=progress,
     )
-    if csim:
-        p.compile(progress)
-        write_json(p.path / "hls.json", p.info)
     return p.info
 
 

@@ -29,5 +29,9 @@ class OutputExistsError(FpgaRnnError):
     """An output would overwrite existing results without --force."""
 
 
+class OutputError(FpgaRnnError):
+    """An output path that cannot take results (a file for a folder, not writable)."""
+
+
 class ToolError(FpgaRnnError):
     """An external tool (Verilator, yosys, nextpnr, g++) is missing or failed."""

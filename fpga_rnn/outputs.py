@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -13,12 +14,33 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn.errors import OutputExistsError
+from fpga_rnn.errors import OutputError, OutputExistsError
 
 
-def check_writable(path: Path, *, force: bool) -> None:
+def check_writable(path: Path, *, force: bool, kind: str = "any") -> None:
+    """Refuse before any work: existing results without ``force``, the current folder or
+    one of its parents, a file where a folder goes (``kind="dir"``) or the reverse
+    (``kind="file"``), and a parent folder that cannot be written."""
+    path = Path(path)
+    real = path.resolve()
+    if real == Path.cwd().resolve() or real in Path.cwd().resolve().parents:
+        raise OutputError(f"{path} is the current folder or one of its parents; name a new folder")
+    if kind == "dir" and path.exists() and not path.is_dir():
+        raise OutputError(f"{path} is a file; --out needs a folder path")
+    if kind == "file" and path.is_dir():
+        raise OutputError(f"{path} is a folder; name a file")
     if path.exists() and not force:
         raise OutputExistsError(f"{path} already exists; pass --force to overwrite it")
+    parent = _existing_parent(real)
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write into {parent}: not a writable folder")
+
+
+def _existing_parent(p: Path) -> Path:
+    p = p.parent
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return p
 
 
 @contextlib.contextmanager
@@ -26,38 +48,67 @@ def atomic_dir(path: Path, *, force: bool) -> Iterator[Path]:
     """Yield a temporary sibling directory; on success it replaces ``path``.
 
     On any error the temporary directory is removed and ``path`` is untouched.
+    Without ``force`` the commit refuses a ``path`` that appeared meanwhile (another
+    run into the same folder): the later run fails instead of replacing the earlier.
     """
-    check_writable(path, force=force)
+    path = Path(path)
+    check_writable(path, force=force, kind="dir")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         yield tmp
-        if path.exists():
+        if path.exists() and force:
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
             os.replace(path, old / "x")
             os.replace(tmp, path)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            os.replace(tmp, path)
+            _commit_new(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
+def _commit_new(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path`` only if nothing is there (no silent replacement)."""
+    if path.exists():
+        raise OutputExistsError(
+            f"{path} was created by another run meanwhile; pass --force to overwrite it"
+        )
+    try:
+        os.rename(tmp, path)  # fails on a non-empty folder that appeared since
+    except OSError as e:
+        if e.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+            raise OutputExistsError(
+                f"{path} was created by another run meanwhile; pass --force to overwrite it"
+            ) from None
+        raise
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, *, force: bool) -> Iterator[Path]:
-    """Yield a temporary file path in the same directory; renamed onto ``path`` on success."""
-    check_writable(path, force=force)
+    """Yield a temporary file path in the same directory; renamed onto ``path`` on success
+    (without ``force``, only if no file appeared there meanwhile)."""
+    path = Path(path)
+    check_writable(path, force=force, kind="file")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # atomic, and fails if the name exists
+            except FileExistsError:
+                raise OutputExistsError(
+                    f"{path} was created by another run meanwhile; pass --force to overwrite it"
+                ) from None
+            tmp.unlink()
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: Path, data: Any, *, force: bool = True) -> Path:

@@ -45,7 +45,7 @@ class HlsProject:
 
     def compile(self, progress: Callable[[str], None] | None = None) -> None:
         say = progress or (lambda _m: None)
-        say(f"hls: compiling the C-simulation library (g++) in {self.path}")
+        say("hls: compiling the C-simulation library (g++)")
         t0 = time.perf_counter()
         try:
             self.graph.compile()
@@ -138,10 +138,12 @@ def build_project(
     reuse: int = 1,
     timesteps: int | None = None,
     io: str = "parallel",
+    csim: bool = False,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> HlsProject:
-    """Write the hls4ml project for ``model`` to ``out`` (atomically) and hls.json."""
+    """Write the hls4ml project for ``model`` to ``out`` (atomically) and hls.json; with
+    ``csim`` compile its C-simulation first, so ``out`` appears only complete."""
     import hls4ml
     from hls4ml.model.graph import ModelGraph
 
@@ -193,9 +195,13 @@ def build_project(
             "build_command": f"{HLS_TOOL[backend]} -f build_prj.tcl",
             "resources_estimate": None,  # hls4ml gives none without the vendor tool
         }
+        project = HlsProject(path=tmp, info=info, graph=graph)
+        if csim:
+            project.compile(progress)  # the loaded library stays valid after the rename
         write_json(tmp / "hls.json", info)
     graph.config.config["OutputDir"] = str(out)  # the temporary folder became ``out``
-    return HlsProject(path=out, info=info, graph=graph)
+    project.path = out
+    return project
 
 
 _COMPILED: dict[str, HlsProject] = {}
@@ -212,11 +218,9 @@ def compiled_project(
     t = timesteps_for(model, timesteps)
     key = f"{_safe(model.name)}-{model.digest()}-t{t}-{_kernels_key()}"
     if key not in _COMPILED:
-        p = build_project(
-            model, cache_dir() / "hls" / key, timesteps=t, force=True, progress=progress
+        _COMPILED[key] = build_project(
+            model, cache_dir() / "hls" / key, timesteps=t, csim=True, force=True, progress=progress
         )
-        p.compile(progress)
-        _COMPILED[key] = p
     return _COMPILED[key]
 
 

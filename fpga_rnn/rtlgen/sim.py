@@ -73,17 +73,44 @@ def build_cached(runner: Any, build_dir: Path, **build: Any) -> None:
     """``runner.build`` once per ``build_dir``, a folder keyed by everything the binary
     depends on (sources, parameters, flags).
 
-    The runner re-runs Verilator and make whenever a source is newer than its
-    outputs, and generated sources are rewritten on every call: a marker written
-    after a finished build makes the cached binary really cached. Runs that skip
-    the build must pass ``hdl_toplevel_lang`` to ``runner.test``.
+    The entry is built in a temporary sibling and renamed into place when complete,
+    under a lock (concurrent runs wait for one build); an entry whose binary is
+    missing, truncated or not an executable is rebuilt, never trusted. Runs that use
+    the cache must pass ``hdl_toplevel_lang`` to ``runner.test``.
     """
-    marker = build_dir / ".frnn-built"
-    if marker.exists():
+    from filelock import FileLock
+
+    if _valid_entry(build_dir, build["hdl_toplevel"]):
         return
-    with make_fix():
-        runner.build(build_dir=build_dir, **build)
-    marker.touch()
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(build_dir) + ".lock"):
+        if _valid_entry(build_dir, build["hdl_toplevel"]):
+            return  # another run built it while this one waited
+        shutil.rmtree(build_dir, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.", dir=build_dir.parent))
+        try:
+            with make_fix():
+                runner.build(build_dir=tmp, **build)
+            if not _binary_ok(tmp / build["hdl_toplevel"]):
+                raise ToolError(f"Verilator build left no simulator binary in {tmp}")
+            (tmp / ".frnn-built").touch()
+            os.rename(tmp, build_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _binary_ok(exe: Path) -> bool:
+    """An executable ELF file (a truncated or emptied one is rebuilt)."""
+    try:
+        with open(exe, "rb") as f:
+            magic = f.read(4)
+        return magic == b"\x7fELF" and exe.stat().st_size > 4096 and os.access(exe, os.X_OK)
+    except OSError:
+        return False
+
+
+def _valid_entry(build_dir: Path, toplevel: str) -> bool:
+    return (build_dir / ".frnn-built").exists() and _binary_ok(build_dir / toplevel)
 
 
 def cache_dir() -> Path:
