@@ -1,7 +1,7 @@
 """fpga-rnn: quantized recurrent networks from QKeras to FPGA firmware, verified bit-exact.
 
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
-:func:`predict`, :func:`compare`, :func:`generate_rtl`, :func:`generate_hls`,
+:func:`predict`, :func:`load_array`, :func:`compare`, :func:`generate_rtl`, :func:`generate_hls`,
 :func:`export_c`, :func:`verify`, :func:`train_model`, :func:`synthesize`,
 :func:`fit_board`, :func:`run_flow`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
@@ -16,6 +16,7 @@ from fpga_rnn.api import (
     generate_hls,
     generate_rtl,
     import_model,
+    load_array,
     load_model,
     predict,
     run_flow,
@@ -42,6 +43,7 @@ __all__ = [
     "generate_hls",
     "generate_rtl",
     "import_model",
+    "load_array",
     "load_model",
     "predict",
     "run_flow",

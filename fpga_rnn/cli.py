@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -715,14 +716,22 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: every failure is one line on stderr and a non-zero exit code.
 
     Usage errors exit 2 (as click's), user errors 1, an interrupt 130; anything else
     is a bug in fpga-rnn, shown as one line too (FPGA_RNN_DEBUG=1 shows the traceback).
     """
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # clean up (temp folders, tools) as on Ctrl-C
+        signal.signal(sig, _interrupt)
     try:
-        rv = app(standalone_mode=False)  # click returns (not raises) typer.Exit's code here
+        rv = app(
+            standalone_mode=False, prog_name="fpga-rnn"
+        )  # click returns (not raises) typer.Exit's code here
         if isinstance(rv, int) and rv:
             sys.exit(rv)
     except FpgaRnnError as e:

@@ -146,11 +146,16 @@ def _run(
             cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         assert proc.stdout is not None
-        for line in proc.stdout:
-            f.write(line)
-            if progress and rx.search(line):
-                progress(f"{label}: {line.strip()[:100]}")
-        return proc.wait()
+        try:
+            for line in proc.stdout:
+                f.write(line)
+                if progress and rx.search(line):
+                    progress(f"{label}: {line.strip()[:100]}")
+            return proc.wait()
+        except BaseException:  # interrupted: leave no tool running behind us
+            proc.kill()
+            proc.wait()
+            raise
 
 
 def _sources(rtl_dir: Path) -> list[str]:

@@ -115,7 +115,9 @@ def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Pre
         raise InputError(f"input contains NaN or inf (first at index {tuple(bad)})")
     mask = np.any(arr != spec.mask_value, axis=-1) if spec.mask_value is not None else None
     assert spec.fmt is not None
-    if not saturate:
+    if saturate:  # clip, whatever the format's overflow mode (the default one wraps)
+        arr = np.clip(arr, spec.fmt.min_value, spec.fmt.max_value)
+    else:
         _check_range(arr, spec.fmt, spec.mask_value)
     return Prepared(codes=spec.fmt.quantize(arr), mask=mask)
 

@@ -257,7 +257,7 @@ def _plain(name: str, v: Any, hint: str) -> Any:
     elif base == "float":
         ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
     elif base == "str":
-        ok = isinstance(v, str) and len(v) <= 64
+        ok = isinstance(v, str)  # names and enums are checked by the model and layers
     else:
         ok = True
     if not ok:
