@@ -112,6 +112,10 @@ def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) ->
         clock_period=round(board.clock_period_ns, 3),
         io_type="io_parallel",
     )
+    # weights compiled in from the headers, not read at run time from txt files at an
+    # absolute path baked in by build_lib.sh: the C-sim library is built in a temporary
+    # folder that is renamed to ``out`` only when complete, and must still work there
+    cfg["WriterConfig"]["WriteWeightsTxt"] = False
     cfg["HLSConfig"] = {
         "Model": {"Precision": "ap_fixed<16,6>", "ReuseFactor": reuse, "Strategy": "Latency"},
         "LayerName": {INPUT_NAME: {"Precision": {"result": kinds.input_type(model)}}},
