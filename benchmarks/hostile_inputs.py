@@ -68,8 +68,12 @@ def _npz(d: Path, name: str, **arrays) -> Path:
     return p
 
 
-def cases(d: Path) -> list[tuple[str, list[str], Path | None]]:
-    """(description, CLI arguments, marker file that appears if injected code ran)."""
+Marker = Path | tuple[Path, str] | None
+
+
+def cases(d: Path) -> list[tuple[str, list[str], Marker]]:
+    """(description, CLI arguments, marker): a file that appears if injected code ran, or
+    (folder, text) where the text in a generated file would run in a vendor tool."""
     ir = _ir(d)
     rng = np.random.default_rng(1)
     np.save(d / "x.npy", rng.uniform(-1, 1, (20, 8, 3)))
@@ -117,8 +121,8 @@ def cases(d: Path) -> list[tuple[str, list[str], Path | None]]:
     return [
         ("C: model name closes /* */", ["verify", str(evil_c), "--targets", "golden,c", "--samples", "4"], pwn_c),
         ("HLS: layer name ends // comment", ["verify", str(evil_hls), "--targets", "golden,hls", "--samples", "4"], pwn_hls),
-        ("board pnr runs a shell", ["synth", str(rtl), str(evil_pnr), "--out", str(d / "s1")], pwn_pnr),
-        ("Tcl: board part with exec", ["hls", str(ir), "--board", str(evil_tcl), "--out", str(d / "h1"), "--no-csim"], None),
+        ("board pnr runs a shell", ["synth", str(rtl), "--board", str(evil_pnr), "--out", str(d / "s1")], pwn_pnr),
+        ("Tcl: board part with exec", ["hls", str(ir), "--board", str(evil_tcl), "--out", str(d / "h1"), "--no-csim"], (d / "h1", "exec touch PWNED_TCL")),
         ("HTML: board part <script>", ["hls", str(ir), "--board", str(evil_html), "--out", str(d / "h2"), "--no-csim"], None),
         ("terminal: escape codes in a layer name", ["info", str(evil_term)], None),
         ("terminal: [/] in a path", ["predict", str(ir), "--input", str(d / "a[/]b.npy"), "--out", str(d / "y.npy")], None),
@@ -149,6 +153,19 @@ def cases(d: Path) -> list[tuple[str, list[str], Path | None]]:
     ]  # fmt: skip
 
 
+def _injected(marker: Marker) -> bool | str:
+    if isinstance(marker, Path):
+        return marker.exists()
+    if marker is None:
+        return False
+    folder, text = marker
+    if folder.is_dir() and any(
+        text in f.read_text(errors="replace") for f in folder.rglob("*") if f.is_file()
+    ):
+        return "written into generated code"
+    return False
+
+
 def run(repo: Path, timeout: float, only: set[str] | None) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(repo), "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("FPGA_RNN_DEBUG", None)
@@ -174,7 +191,7 @@ def run(repo: Path, timeout: float, only: set[str] | None) -> list[dict]:
             except subprocess.TimeoutExpired as e:
                 code, err, outp = "hang", (e.stderr or b"").decode(errors="replace"), ""
             lines = [ln for ln in err.splitlines() if ln.strip()]
-            ran = bool(marker and marker.exists()) or (cwd / "PWNED_TCL").exists()
+            ran = _injected(marker)
             rows.append(
                 {
                     "case": what,
@@ -188,6 +205,10 @@ def run(repo: Path, timeout: float, only: set[str] | None) -> list[dict]:
             )
             print(f"{what}: exit {code}", file=sys.stderr, flush=True)
     return rows
+
+
+def _ran(v: bool | str) -> str:
+    return v if isinstance(v, str) else "YES" if v else "no"
 
 
 def main() -> None:
@@ -204,7 +225,7 @@ def main() -> None:
         msg = r["message"].replace("|", "\\|").replace("\x1b", "\\x1b")
         print(
             f"| {r['case']} | {r['exit']} | {'yes' if r['traceback'] else 'no'} | "
-            f"{'YES' if r['code_ran'] else 'no'} | {'yes' if r['escape_codes_printed'] else 'no'}"
+            f"{_ran(r['code_ran'])} | {'yes' if r['escape_codes_printed'] else 'no'}"
             f" | {msg} |"
         )
     if a.json:

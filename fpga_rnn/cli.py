@@ -717,6 +717,9 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _interrupt(signum: int, _frame: object) -> None:
+    from fpga_rnn.procs import stop_descendants
+
+    stop_descendants()  # build tools started by libraries would outlive us otherwise
     raise KeyboardInterrupt
 
 
@@ -732,6 +735,8 @@ def main() -> None:
         rv = app(
             standalone_mode=False, prog_name="fpga-rnn"
         )  # click returns (not raises) typer.Exit's code here
+        if rv == 130:  # typer turns KeyboardInterrupt (and so SIGTERM) into exit code 130
+            _fail("interrupted", 130)
         if isinstance(rv, int) and rv:
             sys.exit(rv)
     except FpgaRnnError as e:

@@ -9,6 +9,7 @@ come from the board profile; every format is explicit.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable
@@ -33,6 +34,9 @@ HLS_TOOL = {"vitis": "vitis_hls", "vivado": "vivado_hls"}
 INPUT_NAME = "frnn_input"
 PROJECT = "frnn_model"
 DEFAULT_TIMESTEPS = 24  # designs for models without a fixed length
+# hls4ml 1.3.0's build_lib.sh: the line that sets the project folder
+_BASEDIR = 'BASEDIR="$(cd "$(dirname "$0")" && pwd)"'
+_BASEDIR_ENV = "FRNN_HLS_PROJECT_DIR"
 
 
 @dataclass
@@ -43,14 +47,34 @@ class HlsProject:
     info: dict[str, Any]  # what hls.json holds
     graph: Any  # hls4ml ModelGraph
 
-    def compile(self, progress: Callable[[str], None] | None = None) -> None:
+    def compile(self, final: Path, progress: Callable[[str], None] | None = None) -> None:
+        """Build the C-simulation library in ``self.path`` for a project that will live
+        at ``final``: hls4ml's build_lib.sh bakes the absolute folder of the weight
+        files into the library (read at the first call), so it is told ``final``."""
         say = progress or (lambda _m: None)
         say("hls: compiling the C-simulation library (g++)")
+        if any(c in str(final.resolve()) for c in '"\\$`\n'):
+            raise InputError(f"{final}: a path with quotes, $, ` or \\ cannot hold a C-simulation")
+        script = self.path / "build_lib.sh"
+        text = script.read_text()
+        if _BASEDIR not in text:
+            raise ToolError(f"unexpected hls4ml build_lib.sh in {self.path} (hls4ml version?)")
+        # the folder stays overridable only here; run by hand it is the script's own
+        script.write_text(
+            text.replace(_BASEDIR, f'BASEDIR="${{{_BASEDIR_ENV}:-$(cd "$(dirname "$0")" && pwd)}}"')
+        )
         t0 = time.perf_counter()
+        old = os.environ.get(_BASEDIR_ENV)
+        os.environ[_BASEDIR_ENV] = str(final.resolve())
         try:
-            self.graph.compile()
+            self.graph._compile()  # hls4ml's compile() would re-write build_lib.sh first
         except Exception as e:  # hls4ml raises bare Exceptions for g++ failures
-            raise ToolError(f"HLS C-simulation build failed in {self.path}: {e}") from e
+            raise ToolError(f"HLS C-simulation build failed: {e}") from e
+        finally:
+            if old is None:
+                os.environ.pop(_BASEDIR_ENV, None)
+            else:
+                os.environ[_BASEDIR_ENV] = old
         self.info["compile_seconds"] = round(time.perf_counter() - t0, 1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -112,10 +136,6 @@ def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) ->
         clock_period=round(board.clock_period_ns, 3),
         io_type="io_parallel",
     )
-    # weights compiled in from the headers, not read at run time from txt files at an
-    # absolute path baked in by build_lib.sh: the C-sim library is built in a temporary
-    # folder that is renamed to ``out`` only when complete, and must still work there
-    cfg["WriterConfig"]["WriteWeightsTxt"] = False
     cfg["HLSConfig"] = {
         "Model": {"Precision": "ap_fixed<16,6>", "ReuseFactor": reuse, "Strategy": "Latency"},
         "LayerName": {INPUT_NAME: {"Precision": {"result": kinds.input_type(model)}}},
@@ -201,7 +221,7 @@ def build_project(
         }
         project = HlsProject(path=tmp, info=info, graph=graph)
         if csim:
-            project.compile(progress)  # the loaded library stays valid after the rename
+            project.compile(out, progress)  # the loaded library stays valid after the rename
         write_json(tmp / "hls.json", info)
     graph.config.config["OutputDir"] = str(out)  # the temporary folder became ``out``
     project.path = out
