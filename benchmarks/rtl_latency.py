@@ -1,4 +1,4 @@
-"""RTL latency vs DESIGN.md's lower bound, and RTL simulation throughput.
+"""RTL latency vs the lower bound (docs/latency.md), and RTL simulation throughput.
 
     python benchmarks/rtl_latency.py [--units 32] [--json out.json]
 

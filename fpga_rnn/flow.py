@@ -159,9 +159,8 @@ def _hls(ir: Any, board: Any, x: np.ndarray, out: Path, say: Progress) -> dict[s
         }
     else:
         p = build_project(
-            ir, out / "hls", board=board, timesteps=x.shape[1], force=True, progress=say
+            ir, out / "hls", board=board, timesteps=x.shape[1], csim=True, force=True, progress=say
         )
-        p.compile(say)
         res = {"project": p.info} | run_hls(ir, prepare(ir, x), project=p, progress=say)
     write_json(out / "hls.json", res)
     return res

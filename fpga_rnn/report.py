@@ -221,7 +221,7 @@ RTL ran in Verilator with random input gaps and output backpressure.</p>
                     f"{lat / board.clock_mhz:.2f}" if lat else "-",
                 ],
                 [
-                    "lower bound (DESIGN.md)",
+                    "lower bound (docs/latency.md)",
                     bound,
                     f"{bound / board.clock_mhz:.2f}" if bound else "-",
                 ],

@@ -1,6 +1,6 @@
 """The latency model is exact: on a clean stream, every extra time step costs the
 plan's cycles per step (rtl.json ``cycles_per_step``), for each layer kind at
-several parallelisms, and it stays within 1.2x of DESIGN.md's lower bound."""
+several parallelisms, and it stays within 1.2x of the lower bound (docs/latency.md)."""
 
 from __future__ import annotations
 

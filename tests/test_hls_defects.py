@@ -1,4 +1,4 @@
-"""Each hls4ml 1.3.0 RNN defect (DESIGN.md): shown on hls4ml's stock path
+"""Each hls4ml 1.3.0 RNN defect (docs/hls.md): shown on hls4ml's stock path
 (``convert_from_keras_model``), and fixed on ours (our kernels through the
 extension API: C-sim equal to golden, golden close to the Keras model)."""
 

@@ -1,5 +1,5 @@
 """The RTL parallelism planner: within the reuse factor, and within 1.2x of
-DESIGN.md's lower bound for every recurrent kind, size and reuse."""
+the lower bound (docs/latency.md) for every recurrent kind, size and reuse."""
 
 from __future__ import annotations
 

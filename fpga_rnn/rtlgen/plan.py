@@ -179,7 +179,7 @@ class RecurrentPlan:
 
     @property
     def step_lower_bound(self) -> int:
-        """DESIGN.md's bound for M MAC multipliers: every step needs G*H*(X+H) MACs,
+        """The bound (docs/latency.md) for M MAC multipliers: every step needs G*H*(X+H) MACs,
         and the recurrent path needs U*h (W*x can run ahead) then the chain::
 
             max(ceil(G*H*(X+H)/M), ceil(G*H*H/M) + chain)
