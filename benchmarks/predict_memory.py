@@ -59,7 +59,11 @@ def main() -> None:
             cmd = [sys.executable, "-m", "fpga_rnn.cli", "predict", str(d / "ir")]
             cmd += ["--input", str(d / "x.npy"), "--out", str(y)]
             r = subprocess.run(
-                [sys.executable, "-c", WRAPPER, *cmd], env=env, capture_output=True, text=True
+                [sys.executable, "-c", WRAPPER, *cmd],
+                env=env,
+                capture_output=True,
+                text=True,
+                cwd=d,
             )
             if r.returncode:
                 sys.exit(f"{repo}: {r.stderr.strip()}")

@@ -80,6 +80,12 @@ def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Pre
     outside the input format's range is refused unless ``saturate`` (then it is
     clipped to the range, as the input cast in hardware would).
     """
+    return _quantize(model, check_input(model, x, saturate=saturate), saturate)
+
+
+def check_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
+    """The batch as token ids (B, T) int64 or features (B, T, F) float64, validated
+    (shape, real finite values, token range, input range unless ``saturate``)."""
     spec = model.input
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":  # complex would lose its imaginary part
@@ -89,15 +95,16 @@ def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Pre
             arr = arr[..., 0]
         if arr.ndim != 2:
             raise InputError(f"expected token ids of shape (batch, timesteps), got {arr.shape}")
-        if not np.issubdtype(arr.dtype, np.integer):
-            if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
-                raise InputError("token ids must be integers")
-            arr = arr.astype(np.int64)
+        whole = np.issubdtype(arr.dtype, np.integer) or (
+            np.all(np.isfinite(arr)) and np.array_equal(arr, np.round(arr))
+        )
+        if not whole:
+            raise InputError("token ids must be integers")
+        arr = np.asarray(arr, np.int64)
         vocab = model.layers[0].table.shape[0]  # type: ignore[attr-defined]
         if arr.size and (arr.min() < 0 or arr.max() >= vocab):
             raise InputError(f"token ids must be in [0, {vocab - 1}], got {arr.min()}..{arr.max()}")
-        mask = arr != spec.mask_value if spec.mask_value is not None else None
-        return Prepared(codes=arr.astype(np.int64)[..., None], mask=mask)
+        return arr
     if arr.ndim == 2 and spec.features == 1 and spec.timesteps not in (None, 1):
         arr = arr[..., None]
     if arr.ndim != 3 or arr.shape[-1] != spec.features:
@@ -109,16 +116,26 @@ def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Pre
             f"model expects {spec.timesteps} timesteps, input has {arr.shape[1]}; "
             "pad or crop the sequences"
         )
-    arr = arr.astype(np.float64)
+    arr = np.asarray(arr, np.float64)  # no copy when it already is
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise InputError(f"input contains NaN or inf (first at index {tuple(bad)})")
+    assert spec.fmt is not None
+    if not saturate:
+        _check_range(arr, spec.fmt, spec.mask_value)
+    return arr
+
+
+def _quantize(model: Model, arr: np.ndarray, saturate: bool) -> Prepared:
+    """Codes and mask of a batch ``check_input`` returned."""
+    spec = model.input
+    if spec.tokens:
+        mask = arr != spec.mask_value if spec.mask_value is not None else None
+        return Prepared(codes=arr[..., None], mask=mask)
     mask = np.any(arr != spec.mask_value, axis=-1) if spec.mask_value is not None else None
     assert spec.fmt is not None
     if saturate:  # clip, whatever the format's overflow mode (the default one wraps)
         arr = np.clip(arr, spec.fmt.min_value, spec.fmt.max_value)
-    else:
-        _check_range(arr, spec.fmt, spec.mask_value)
     return Prepared(codes=spec.fmt.quantize(arr), mask=mask)
 
 
@@ -136,19 +153,20 @@ def _check_range(arr: np.ndarray, fmt: FixedFormat, mask_value: float | None) ->
         )
 
 
-# sequences per chunk: a layer's intermediates are ~100 KB per sequence, so memory
-# stays bounded (~50 MB) whatever the batch size; rows are independent.
+# sequences per chunk: quantization and a layer's intermediates take ~100 KB per
+# sequence, so memory stays bounded (~50 MB) whatever the batch size; rows are
+# independent, so chunks give exactly the codes of one whole-batch run.
 CHUNK = 512
 
 
 def predict_codes(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
     """Output codes (format ``model.output_format``) for a float batch ``x``."""
-    prep = prepare_input(model, x, saturate=saturate)
-    n = prep.codes.shape[0]
-    out = np.empty((n, *(d or prep.codes.shape[1] for d in model.output_shape)), np.int64)
+    arr = check_input(model, x, saturate=saturate)
+    n, t = arr.shape[0], arr.shape[1]
+    out = np.empty((n, *(d or t for d in model.output_shape)), np.int64)
     for lo in range(0, n, CHUNK):
-        codes = prep.codes[lo : lo + CHUNK]
-        mask = None if prep.mask is None else prep.mask[lo : lo + CHUNK]
+        prep = _quantize(model, arr[lo : lo + CHUNK], saturate)
+        codes, mask = prep.codes, prep.mask
         for la, fmt, shape in zip(model.layers, model.formats(), model.shapes(), strict=True):
             codes = GOLDEN[la.kind](la, codes, fmt, mask)
             if len(shape) < 2:
