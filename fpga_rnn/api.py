@@ -12,60 +12,45 @@ Typical use from a training script::
 
 from __future__ import annotations
 
-import time
-import zipfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from fpga_rnn.errors import FpgaRnnError, InputError
+from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.golden import predict as golden_predict
 from fpga_rnn.ir import Model
-from fpga_rnn.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
+from fpga_rnn.loading import (
+    KERAS_SUFFIXES,
+    import_model,
+    is_ir_dir,
+    keras_source,
+    load_array,
+    load_model,
+)
+from fpga_rnn.train import train_model
+from fpga_rnn.verification import Comparison, compare_float
 
-KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 TARGETS = ("golden", "float")
 
-
-def is_ir_dir(path: str | Path) -> bool:
-    return (Path(path) / "ir.json").is_file()
-
-
-def import_model(
-    model: Any,
-    out: str | Path | None = None,
-    *,
-    precision: str = DEFAULT_PRECISION,
-    table_size: int = DEFAULT_TABLE_SIZE,
-    force: bool = False,
-) -> Model:
-    """Import a Keras/QKeras model (object or file) into the IR; save it to ``out``."""
-    if out is not None and Path(out).exists() and not force:
-        from fpga_rnn.outputs import check_writable
-
-        check_writable(Path(out), force=False)  # fail before the slow import
-    from fpga_rnn.keras_import import import_keras
-
-    ir = import_keras(model, precision=precision, table_size=table_size)
-    if out is not None:
-        ir.save(out, force=force)
-    return ir
-
-
-def load_model(src: str | Path | Model, **import_options: Any) -> Model:
-    """An IR from an IR directory, a ``.keras``/``.h5`` file, or an IR itself."""
-    if isinstance(src, Model):
-        return src
-    p = Path(src)
-    if is_ir_dir(p):
-        return Model.load(p)
-    if p.suffix in KERAS_SUFFIXES:
-        return import_model(p, **import_options)
-    if not p.exists():
-        raise FpgaRnnError(f"{p} does not exist")
-    raise FpgaRnnError(f"{p} is neither an IR directory (with ir.json) nor a .keras/.h5 model file")
+# The facade: what scripts import (also as ``fpga_rnn.X``); the modules below hold the work.
+__all__ = [
+    "Comparison",
+    "compare",
+    "export_c",
+    "fit_board",
+    "generate_hls",
+    "generate_rtl",
+    "import_model",
+    "is_ir_dir",
+    "load_array",
+    "load_model",
+    "predict",
+    "run_flow",
+    "synthesize",
+    "train_model",
+    "verify",
+]
 
 
 def predict(
@@ -84,7 +69,7 @@ def predict(
     from fpga_rnn.golden import prepare_input
     from fpga_rnn.keras_import import keras_predict
 
-    keras_model = _keras_source(model)
+    keras_model = keras_source(model)
     # A model file is read once: the IR comes from the already-loaded Keras model.
     is_file = isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES
     ir = import_model(keras_model) if is_file else load_model(model)
@@ -92,81 +77,11 @@ def predict(
     return keras_predict(keras_model, np.asarray(x))
 
 
-def _keras_source(model: Model | str | Path | Any):
-    from fpga_rnn.keras_import import load_keras_model
-
-    if isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES:
-        return load_keras_model(model)
-    ir = load_model(model)
-    f = ir.source.get("file")
-    if not f or not Path(f).exists():
-        raise FpgaRnnError(
-            "the float target needs the Keras model: pass the .keras/.h5 file "
-            "instead of the IR directory"
-        )
-    return load_keras_model(f)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Golden fixed-point model vs the float Keras model on the same inputs."""
-
-    samples: int
-    max_abs_error: float
-    mean_abs_error: float
-    argmax_agreement: float | None
-    golden_seconds: float
-    float_seconds: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def compare(keras_model: Any, ir: Model, x: np.ndarray) -> Comparison:
     """Max/mean abs error and argmax agreement of golden vs float on ``x``."""
-    from fpga_rnn.keras_import import keras_predict
-
     if isinstance(keras_model, str | Path):
-        keras_model = _keras_source(keras_model)
-    t0 = time.perf_counter()
-    g = golden_predict(ir, x)
-    t1 = time.perf_counter()
-    f = keras_predict(keras_model, np.asarray(x))
-    t2 = time.perf_counter()
-    if g.shape != f.shape:
-        raise InputError(f"golden output {g.shape} and float output {f.shape} differ in shape")
-    err = np.abs(g - f)
-    agree = float(np.mean(g.argmax(-1) == f.argmax(-1))) if g.shape[-1] > 1 else None
-    return Comparison(
-        samples=len(x),
-        max_abs_error=float(err.max()),
-        mean_abs_error=float(err.mean()),
-        argmax_agreement=agree,
-        golden_seconds=t1 - t0,
-        float_seconds=t2 - t1,
-    )
-
-
-def load_array(path: str | Path) -> np.ndarray:
-    """Inputs from ``.npy``, or ``.npz`` (key ``x``, else the only array): real numbers only."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"input file {p} does not exist")
-    try:
-        data = np.load(p, allow_pickle=False)
-        if isinstance(data, np.lib.npyio.NpzFile):
-            with data:
-                keys = data.files
-                key = "x" if "x" in keys else keys[0] if len(keys) == 1 else None
-                if key is None:
-                    raise InputError(f"{p} holds {keys}; name the input array 'x'")
-                data = data[key]  # read now: an object array fails here, as a ValueError
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        why = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise InputError(f"cannot read {p} as .npy/.npz ({why})") from None
-    if data.dtype.kind not in "biuf":
-        raise InputError(f"{p}: inputs must be real numbers, got dtype {data.dtype}")
-    return data
+        keras_model = keras_source(keras_model)
+    return compare_float(keras_model, ir, x)
 
 
 def generate_rtl(
@@ -300,7 +215,7 @@ def verify(
     src = model if isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES else None
     src = src or ir.source.get("file")
     if src and Path(src).exists():
-        keras_model = _keras_source(Path(src))
+        keras_model = keras_source(Path(src))
     return v.verify(
         ir,
         x,
@@ -314,43 +229,6 @@ def verify(
         keras_model=keras_model,
         progress=progress,
     )
-
-
-def train_model(
-    dataset: str,
-    out: str | Path,
-    *,
-    arch: str = "lstm",
-    units: int = 32,
-    layers: int = 1,
-    bits: int = 8,
-    int_bits: int = 0,
-    epochs: int = 100,
-    seed: int = 0,
-    float_baseline: bool = False,
-    force: bool = False,
-    progress: Any = None,
-    **options: Any,
-) -> dict[str, Any]:
-    """QAT-train a QKeras model on ``dataset`` (a built-in name or a ``.npz``), import it,
-    and score float vs golden on the test set; writes ``out/`` and returns metrics.json.
-
-    ``options``: batch_size, learning_rate, patience, validation, precision
-    (see :class:`fpga_rnn.train.TrainConfig`).
-    """
-    from fpga_rnn.models import ModelSpec
-    from fpga_rnn.train import TrainConfig, train
-
-    spec = ModelSpec(
-        arch=arch,
-        units=units,
-        layers=layers,
-        bits=bits,
-        int_bits=int_bits,
-        float_baseline=float_baseline,
-    )
-    cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
-    return train(cfg, out, force=force, progress=progress)
 
 
 def synthesize(

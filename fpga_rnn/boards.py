@@ -37,9 +37,12 @@ class BoardError(FpgaRnnError):
 
 
 def boards_dir() -> Path:
-    """``$FPGA_RNN_BOARDS`` or the repository's ``boards/`` folder."""
+    """``$FPGA_RNN_BOARDS``, or the built-in profiles (the repository's ``boards/``,
+    installed as ``fpga_rnn.board_profiles``)."""
+    from fpga_rnn.datadirs import shipped_dir
+
     env = os.environ.get("FPGA_RNN_BOARDS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "boards"
+    return Path(env) if env else shipped_dir("board_profiles")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,11 +17,39 @@ from typing import Any
 
 import numpy as np
 
+from fpga_rnn.loading import load_model
 from fpga_rnn.outputs import read_json, write_json
 
 Progress = Callable[[str], None]
-HLS_VERSION = 2  # bump when the HLS stage's output changes
-C_VERSION = 1
+# The package files each stage's result depends on: a stage key holds their digest, so
+# a changed core, kernel or generator reruns the stage (no stale bit_exact: true).
+ARITHMETIC = ("fixed.py", "tables.py", "golden/*.py", "ir/*.py")
+STAGE_SOURCES = {
+    "train": (*ARITHMETIC, "train.py", "models.py", "datasets.py", "keras_import/*.py"),
+    "fit": (*ARITHMETIC, "fit.py", "synth.py", "resources.py", "resource_model.json", "rtl/*.v",
+            "rtl/shell/*.v", "rtlgen/*.py"),
+    "verify": (*ARITHMETIC, "verification.py", "rtl/*.v", "rtl/tb/*", "rtlgen/*.py"),
+    "hls": (*ARITHMETIC, "verification.py", "hls/*.py", "hls_kernels/*.h"),
+    "c": (*ARITHMETIC, "verification.py", "cgen.py", "ctarget.py", "c/*"),
+}  # fmt: skip
+
+
+def sources_digest(stage: str) -> str:
+    """Digest of the installed package files ``stage`` depends on."""
+    from fpga_rnn.datadirs import shipped_dir
+
+    root = Path(__file__).parent
+    kernels = shipped_dir("hls_kernels")
+    h = hashlib.sha256()
+    for pattern in STAGE_SOURCES[stage]:
+        base, pat = (
+            (kernels, pattern.split("/", 1)[1])
+            if pattern.startswith("hls_kernels/")
+            else (root, pattern)
+        )
+        for f in sorted(base.glob(pat)):
+            h.update(f"{pattern}:{f.name}:".encode() + f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _key(*parts: Any) -> str:
@@ -48,10 +76,10 @@ def flow(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) the flow in ``out``; returns flow.json's content."""
-    from fpga_rnn import api
     from fpga_rnn.boards import load_board
     from fpga_rnn.fit import fit
     from fpga_rnn.report import write_report
+    from fpga_rnn.train import train_model
 
     say = progress or (lambda _m: None)
     b = load_board(board)  # fail fast on an unknown board, before training
@@ -80,9 +108,9 @@ def flow(
     train_dir = out / "train"
     metrics = run(
         "train",
-        _key(dataset, arch, units, bits, epochs, seed),
+        _key(dataset, arch, units, bits, epochs, seed, sources_digest("train")),
         train_dir / "metrics.json",
-        lambda: api.train_model(
+        lambda: train_model(
             dataset,
             train_dir,
             arch=arch,
@@ -95,32 +123,33 @@ def flow(
         ),
     )
     model_file = train_dir / "model.keras"
-    ir = api.load_model(train_dir / "ir")
+    ir = load_model(train_dir / "ir")  # the one IR every stage uses
     fit_dir = out / "fit"
     fitted = run(
         "fit",
-        _key(_file_key(model_file), b.to_dict(), max_utilisation),
+        _key(_file_key(model_file), b.to_dict(), max_utilisation, sources_digest("fit")),
         fit_dir / "fit.json",
         lambda: fit(ir, b, fit_dir, max_utilisation=max_utilisation, force=True, progress=say),
     )
     reuse = fitted["chosen"]["reuse"]
-    x_test = np.load(train_dir / "x_test.npy")
+    x_file = train_dir / "x_test.npy"
+    x_test = np.load(x_file)
     verified = run(
         "verify",
-        _key(_file_key(model_file), reuse, _file_key(train_dir / "x_test.npy")),
+        _key(_file_key(model_file), reuse, _file_key(x_file), sources_digest("verify")),
         out / "verify.json",
-        lambda: _verify(api, model_file, x_test, reuse, out / "verify.json", say),
+        lambda: _verify(ir, model_file, x_test, reuse, out / "verify.json", say),
     )
     hls = run(
         "hls",
-        _key(_file_key(model_file), b.to_dict(), _file_key(train_dir / "x_test.npy"), HLS_VERSION),
+        _key(_file_key(model_file), b.to_dict(), _file_key(x_file), sources_digest("hls")),
         out / "hls.json",
         lambda: _hls(ir, b, x_test, out, say),
     )
     if c_export:
         c_res = run(
             "c",
-            _key(_file_key(model_file), _file_key(train_dir / "x_test.npy"), C_VERSION),
+            _key(_file_key(model_file), _file_key(x_file), sources_digest("c")),
             out / "c.json",
             lambda: _c(ir, x_test, out, say),
         )
@@ -181,7 +210,15 @@ def _c(ir: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:
     return res
 
 
-def _verify(api: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, say: Progress):
-    res = api.verify(model_file, x, targets=("golden", "rtl"), reuse=reuse, progress=say)
+def _verify(ir: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, say: Progress):
+    """RTL vs golden on the test set, and golden vs the float model (its own file): the
+    IR is the flow's, imported once at the training precision."""
+    from fpga_rnn.keras_import import load_keras_model
+    from fpga_rnn.verification import verify
+
+    keras_model = load_keras_model(model_file)
+    res = verify(
+        ir, x, targets=("golden", "rtl"), reuse=reuse, keras_model=keras_model, progress=say
+    )
     write_json(path, res)
     return res

@@ -204,6 +204,7 @@ fixed point (golden model) {esc(_score(metrics.get("golden", {})))}.</p>
 {_img(out / "train" / "error_hist.png", "golden vs float error histogram")}</div>
 
 <h2>Verification (same {esc(verified.get("samples", "?"))} test sequences)</h2>
+<p>Each target is compared bit for bit with the golden fixed-point model, the reference.</p>
 {_table(["target", "mismatches vs golden", "bit-exact"], verify_rows)}
 <p>Golden vs float Keras: max |error| {esc(floatcmp.get("max_abs_error", "n/a"))},
 argmax agreement {esc(floatcmp.get("argmax_agreement", "n/a"))}.

@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fpga_rnn.errors import ToolError
+
 RESOURCES = ("lut", "ff", "bram")
 MODEL_FILE = Path(__file__).parent / "resource_model.json"
 
@@ -127,8 +129,8 @@ FEATURES: dict[str, Callable[[Params], Features]] = {
 @cache
 def coefficients() -> dict[str, Any]:
     """The fitted model: family -> module -> resource -> {feature: coefficient}."""
-    if not MODEL_FILE.is_file():
-        return {}
+    if not MODEL_FILE.is_file():  # an empty model would silently predict zero LUTs
+        raise ToolError(f"resource model {MODEL_FILE} is missing; reinstall fpga-rnn")
     return json.loads(MODEL_FILE.read_text())
 
 

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -130,6 +131,18 @@ def classify(cells: dict[str, int], kind: str) -> dict[str, float]:
     return res
 
 
+def tool_timeout() -> float:
+    """Seconds a synthesis or place-and-route run may take (``$FPGA_RNN_TOOL_TIMEOUT``,
+    default 4 hours: large ECP5 designs route for over an hour on two cores)."""
+    try:
+        t = float(os.environ.get("FPGA_RNN_TOOL_TIMEOUT", 4 * 3600))
+    except ValueError:
+        raise InputError("FPGA_RNN_TOOL_TIMEOUT must be a number of seconds") from None
+    if not t > 0:
+        raise InputError("FPGA_RNN_TOOL_TIMEOUT must be a positive number of seconds")
+    return t
+
+
 def _run(
     cmd: list[str],
     cwd: Path,
@@ -139,23 +152,40 @@ def _run(
     label: str,
 ) -> int:
     """Run a tool; lines matching ``pattern`` become progress lines prefixed ``label``,
-    and all lines go to ``log`` if given. Returns the exit code."""
+    and all lines go to ``log`` if given. Returns the exit code; a run past
+    :func:`tool_timeout` is killed and is a one-line error."""
     rx = re.compile(pattern)
+    limit = tool_timeout()
     with open(log or os.devnull, "w") as f:
         proc = subprocess.Popen(
             cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            proc.kill()
+
+        watchdog = threading.Timer(limit, expire)  # the line loop blocks on the pipe
+        watchdog.start()
         assert proc.stdout is not None
         try:
             for line in proc.stdout:
                 f.write(line)
                 if progress and rx.search(line):
                     progress(f"{label}: {line.strip()[:100]}")
-            return proc.wait()
+            rc = proc.wait()
         except BaseException:  # interrupted: leave no tool running behind us
             proc.kill()
             proc.wait()
             raise
+        finally:
+            watchdog.cancel()
+        if expired.is_set():
+            raise ToolError(
+                f"{label} did not finish within {limit:g} s (FPGA_RNN_TOOL_TIMEOUT) and was stopped"
+            )
+        return rc
 
 
 def _sources(rtl_dir: Path) -> list[str]:

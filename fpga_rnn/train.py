@@ -20,10 +20,10 @@ import numpy as np
 
 from fpga_rnn import plots
 from fpga_rnn.datasets import Dataset, load_dataset
+from fpga_rnn.ir.precision import DEFAULT_PRECISION
 from fpga_rnn.limits import check_float, check_int
 from fpga_rnn.models import ModelSpec, build
 from fpga_rnn.outputs import atomic_dir, check_writable
-from fpga_rnn.precision import DEFAULT_PRECISION
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ def train(
     check_writable(out, force=force)
     say = progress or (lambda _m: None)
     ds = load_dataset(cfg.dataset)
-    from fpga_rnn.api import import_model
     from fpga_rnn.golden import predict as golden_predict
     from fpga_rnn.keras_import.importer import _tf
+    from fpga_rnn.loading import import_model
 
     tf, _ = _tf()
     tf.keras.utils.set_random_seed(cfg.seed)
@@ -181,3 +181,37 @@ def train(
             {"|golden - float|": np.abs(yg - yf)}, tmp / "error_hist.png", "output difference"
         )
     return metrics
+
+
+def train_model(
+    dataset: str,
+    out: str | Path,
+    *,
+    arch: str = "lstm",
+    units: int = 32,
+    layers: int = 1,
+    bits: int = 8,
+    int_bits: int = 0,
+    epochs: int = 100,
+    seed: int = 0,
+    float_baseline: bool = False,
+    force: bool = False,
+    progress: Any = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """QAT-train a QKeras model on ``dataset`` (a built-in name or a ``.npz``), import it,
+    and score float vs golden on the test set; writes ``out/`` and returns metrics.json.
+
+    ``options``: batch_size, learning_rate, patience, validation, precision
+    (see :class:`fpga_rnn.train.TrainConfig`).
+    """
+    spec = ModelSpec(
+        arch=arch,
+        units=units,
+        layers=layers,
+        bits=bits,
+        int_bits=int_bits,
+        float_baseline=float_baseline,
+    )
+    cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
+    return train(cfg, out, force=force, progress=progress)

@@ -25,14 +25,27 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# pip in the venv, quiet; a failure stops the set-up with pip's own output
+pipq() {
+  local log
+  log=$(mktemp)
+  if ! "$VENV/bin/python" -m pip "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "[setup] pip $* failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+
 stamp="$VENV/.fpga-rnn-installed"
 want="$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "[setup] creating $VENV with the pinned packages (requirements.txt)"
   python3 -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --upgrade pip==24.3.1 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -m pip install -q -r requirements.txt 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -m pip install -q --no-deps -e . 2>&1 | grep -v "is ignored" || true
+  pipq install -q --upgrade pip==24.3.1
+  pipq install -q -r requirements.txt
+  pipq install -q --no-deps -e .
   "$VENV/bin/python" -m pip check
   echo "$want" > "$stamp"
 fi
@@ -51,10 +64,16 @@ case "${1:-}" in
   test)
     ruff check .
     ruff format --check .
+    lint-imports --no-cache >/dev/null || lint-imports --no-cache  # architecture contracts
+    NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet  # docs/ builds without a warning
     python -m pytest "${@:2}"
     ;;
+  wheel)
+    # the built wheel, installed in a fresh venv, works outside the checkout
+    bash scripts/wheel_check.sh
+    ;;
   *)
-    echo "usage: bash scripts/dev.sh demo|test [pytest args]" >&2
+    echo "usage: bash scripts/dev.sh demo|test [pytest args]|wheel" >&2
     exit 2
     ;;
 esac

@@ -138,7 +138,7 @@ def test_hls_cli_json_and_errors(tmp_path):
         "lattice board": (["--board", "icebreaker"], "Xilinx"),
         "stream io": (["--io", "stream"], "--io parallel"),
         "bad backend": (["--backend", "quartus"], "vitis, vivado"),
-        "bad reuse": (["--reuse", "0"], ">= 1"),
+        "bad reuse": (["--reuse", "0"], "greater than or equal to 1"),
     }
     for name, (args, text) in cases.items():
         dest = tmp_path / name.replace(" ", "_")

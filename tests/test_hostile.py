@@ -309,9 +309,11 @@ def test_api_checks_the_same_ranges(ir_dir):
     m = Model.load(ir_dir)
     for kw in ({"gap": 100}, {"gap": -1}, {"backpressure": 150}, {"samples": 0}):
         with pytest.raises(InputError):
-            fpga_rnn.verify(m, targets=("golden",), **kw)
+            fpga_rnn.verify(m, targets=("golden", "c"), **kw)
     with pytest.raises(InputError, match="empty"):
-        fpga_rnn.verify(m, np.zeros((0, 4, 2)), targets=("golden",))
+        fpga_rnn.verify(m, np.zeros((0, 4, 2)), targets=("c",))
+    with pytest.raises(InputError, match="nothing to compare with golden"):
+        fpga_rnn.verify(m, targets=("golden",))
     with pytest.raises(InputError, match="reuse"):
         fpga_rnn.generate_rtl(m, "unused", reuse=0)
     with pytest.raises(InputError, match="max_timesteps"):
@@ -464,3 +466,18 @@ def test_sigterm_mid_build_leaves_nothing_behind(ir_dir, tmp_path):
     )
     alive = [ln for ln in ps.stdout.splitlines() if ln.split()[2][0] != "Z"]  # not zombies
     assert alive == [], f"processes of the run still running: {alive}"
+
+
+def test_a_tool_past_its_time_limit_is_a_one_line_error(tmp_path, monkeypatch):
+    import sys
+
+    from fpga_rnn.errors import ToolError
+    from fpga_rnn.synth import _run
+
+    monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "1")
+    cmd = [sys.executable, "-c", "import time; print('working', flush=True); time.sleep(30)"]
+    with pytest.raises(ToolError, match=r"yosys did not finish within 1 s"):
+        _run(cmd, tmp_path, None, None, "x", "yosys")
+    monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "nan")
+    with pytest.raises(InputError, match="positive number"):
+        _run(cmd, tmp_path, None, None, "x", "yosys")

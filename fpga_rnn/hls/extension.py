@@ -13,6 +13,7 @@ from hls4ml.backends import get_backend
 from hls4ml.backends.template import FunctionCallTemplate, LayerConfigTemplate
 from hls4ml.model.layers import Layer, register_layer
 
+from fpga_rnn.datadirs import shipped_dir
 from fpga_rnn.errors import ToolError
 from fpga_rnn.hls.kinds import CFG, Node
 
@@ -21,10 +22,10 @@ KERNEL_HEADER = "nnet_utils/frnn_layers.h"
 
 
 def kernel_dir() -> Path:
-    """``hls/`` of the source tree (the package is installed editable from it)."""
-    d = Path(__file__).resolve().parents[2] / "hls"
+    """The HLS kernels (the repository's ``hls/``, installed as ``fpga_rnn.hls_kernels``)."""
+    d = shipped_dir("hls_kernels")
     if not (d / "frnn_layers.h").is_file():
-        raise ToolError(f"HLS kernels not found in {d}; install fpga-rnn from its source tree")
+        raise ToolError(f"HLS kernels missing from {d}; reinstall fpga-rnn")
     return d
 
 

@@ -1,7 +1,7 @@
 """Random IR models of every layer kind, for tests and benchmarks (no TensorFlow).
 
 Weights are uniform in ±``scale`` and quantized with the importer's default
-formats (``fpga_rnn.precision``), so the models look like imported ones.
+formats (``fpga_rnn.ir.precision``), so the models look like imported ones.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn import precision as prec
 from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir import precision as prec
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn import precision as prec
 from fpga_rnn.errors import FpgaRnnError, InputError, UnsupportedError
 from fpga_rnn.escape import check_identifier
 from fpga_rnn.fixed import FixedFormat
@@ -36,6 +35,7 @@ from fpga_rnn.ir import (
     Recurrent,
     SimpleRNN,
 )
+from fpga_rnn.ir import precision as prec
 from fpga_rnn.keras_import.quantizers import activation_info, describe, quantizer_format
 
 # Layers we read; everything else is refused before the model is deserialized,
@@ -403,7 +403,7 @@ def import_keras(
     """Convert a Keras/QKeras model (object or ``.keras``/``.h5`` path) to the IR.
 
     ``precision`` is the data precision for everything the model does not
-    quantize itself (inputs, float layers' outputs); see :mod:`fpga_rnn.precision`.
+    quantize itself (inputs, float layers' outputs); see :mod:`fpga_rnn.ir.precision`.
     """
     if isinstance(model, str | Path):
         source = {"file": str(model)}

@@ -1,0 +1,2 @@
+"""Verilog generation: the plan (parallelism, cycles), the emitters per layer kind, ROM images,
+the design writer and the Verilator driver."""

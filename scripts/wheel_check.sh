@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The installed wheel works outside the checkout: build it, install it into a fresh venv
+# (the pinned dependencies, then the wheel without them), and from an empty folder run
+# import, predict, rtl, hls, c and verify on a small Keras model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+work=$(mktemp -d /tmp/frnn-wheel.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+echo "[wheel] building"
+.venv/bin/python -m build --wheel --no-isolation --outdir "$work/dist" . >"$work/build.log" 2>&1 \
+  || { tail -30 "$work/build.log"; exit 1; }
+echo "[wheel] installing into a fresh venv"
+python3 -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q --upgrade pip==24.3.1 2>&1 | grep -v "is ignored" || true
+"$work/venv/bin/python" -m pip install -q -r requirements.txt >"$work/pip.log" 2>&1 \
+  || { tail -30 "$work/pip.log"; exit 1; }
+"$work/venv/bin/python" -m pip install -q --no-deps "$work"/dist/*.whl >"$work/pip2.log" 2>&1 \
+  || { tail -30 "$work/pip2.log"; exit 1; }
+mkdir "$work/run"
+cd "$work/run"
+export PATH="$work/venv/bin:$PATH" TF_CPP_MIN_LOG_LEVEL=3 FPGA_RNN_CACHE="$work/cache"
+python - <<'PY'
+import fpga_rnn, pathlib, sys
+here = pathlib.Path.cwd()
+assert pathlib.Path(fpga_rnn.__file__).is_relative_to(sys.prefix), fpga_rnn.__file__
+import numpy as np
+import tensorflow as tf
+L = tf.keras.layers
+inp = L.Input((6, 3))
+tf.keras.Model(inp, L.Dense(2, activation="softmax")(L.GRU(4)(inp)), name="tiny").save("m.keras")
+np.save("x.npy", np.random.default_rng(0).uniform(-1, 1, (20, 6, 3)))
+PY
+set -x
+fpga-rnn import m.keras --out ir
+fpga-rnn predict ir --input x.npy --out y.npy
+fpga-rnn rtl ir --out rtl
+fpga-rnn hls ir --out hls
+fpga-rnn c ir --out c
+fpga-rnn verify ir --input x.npy --targets golden,rtl,hls,c --out verify.json
+set +x
+python -c "import json; r = json.load(open('verify.json')); assert r['bit_exact'], r; print('[wheel] installed wheel: bit-exact on', r['samples'], 'sequences')"
+case "$(python -c 'import fpga_rnn; print(fpga_rnn.__file__)')" in "$ROOT"*) echo "[wheel] ran the checkout, not the wheel" >&2; exit 1 ;; esac
