@@ -9,21 +9,8 @@ formats in :mod:`fpga_rnn.fixed`. Importing this package does not import
 TensorFlow; only :mod:`fpga_rnn.keras_import` does, when called.
 """
 
-from fpga_rnn.api import (
-    compare,
-    export_c,
-    fit_board,
-    generate_hls,
-    generate_rtl,
-    import_model,
-    load_array,
-    load_model,
-    predict,
-    run_flow,
-    synthesize,
-    train_model,
-    verify,
-)
+from fpga_rnn import api as _api
+from fpga_rnn.api import *  # noqa: F403  (the facade's __all__)
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
 from fpga_rnn.ir import Model
@@ -31,23 +18,11 @@ from fpga_rnn.ir import Model
 __version__ = "0.1.0"
 
 __all__ = [
+    *_api.__all__,
     "FixedFormat",
     "FpgaRnnError",
     "Model",
     "Overflow",
     "Rounding",
     "__version__",
-    "compare",
-    "export_c",
-    "fit_board",
-    "generate_hls",
-    "generate_rtl",
-    "import_model",
-    "load_array",
-    "load_model",
-    "predict",
-    "run_flow",
-    "synthesize",
-    "train_model",
-    "verify",
 ]

@@ -32,21 +32,19 @@ _TCL_WORD = re.compile(r"[A-Za-z0-9_.:/+-]+")
 
 def check_identifier(value: object, what: str) -> str:
     """``value`` if it is an identifier (``[A-Za-z_][A-Za-z0-9_]{0,63}``), else InputError."""
-    if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
-        raise InputError(
-            f"{what} {printable(repr(value))[:80]} is not a valid name: use letters, digits "
-            "and _ (not starting with a digit, at most 64 characters)"
-        )
-    return value
+    rule = "is not a valid name: use letters, digits and _ (not starting with a digit"
+    return _check(value, _IDENTIFIER, what, f"{rule}, at most 64 characters)")
 
 
 def check_token(value: object, what: str) -> str:
     """``value`` if it is a plain token such as a part number (``[A-Za-z0-9][A-Za-z0-9_.+-]*``)."""
-    if not isinstance(value, str) or not _TOKEN.fullmatch(value):
-        raise InputError(
-            f"{what} {printable(repr(value))[:80]} is not valid: use letters, digits and "
-            "_ . + - (at most 64 characters, no spaces or quotes)"
-        )
+    rule = "is not valid: use letters, digits and _ . + - (at most 64 characters, no spaces"
+    return _check(value, _TOKEN, what, f"{rule} or quotes)")
+
+
+def _check(value: object, rx: re.Pattern[str], what: str, rule: str) -> str:
+    if not isinstance(value, str) or not rx.fullmatch(value):
+        raise InputError(f"{what} {printable(repr(value))[:80]} {rule}")
     return value
 
 
