@@ -176,10 +176,22 @@ class FixedFormat:
         y = np.asarray(x, dtype=np.float64)
         if not np.all(np.isfinite(y)):
             raise FormatError("cannot quantize NaN or infinite values")
-        y = np.ldexp(y, self.frac)  # exact: scaling by a power of two
+        x = y
+        y = np.ldexp(y, self.frac)  # exact, unless it falls into the subnormal range
         fl = np.floor(y)
         rem = y - fl  # exact: fl and y share the exponent range
-        up = _round_up_mask(self.rounding, fl, rem == 0.5, rem > 0.5, rem > 0, y < 0)
+        tie, above, nonzero = rem == 0.5, rem > 0.5, rem > 0
+        # Scaling down (frac < 0) can drop bits below 2**-1074; such a value is in (-1, 1):
+        # its floor is -1 or 0 and it lies just above the floor (x > 0) or just below the
+        # next integer (x < 0), never at a half.
+        lost = (np.ldexp(y, -self.frac) != x) if self.frac < 0 else np.zeros(y.shape, bool)
+        if lost.any():
+            neg = x < 0
+            fl = np.where(lost, np.where(neg, -1.0, 0.0), fl)
+            tie = tie & ~lost
+            above = np.where(lost, neg, above)
+            nonzero = nonzero | lost
+        up = _round_up_mask(self.rounding, fl, tie, above, nonzero, x < 0)
         q = fl + up
         lim = float(2**INT64_SAFE_BITS)
         if self.overflow is Overflow.WRAP:

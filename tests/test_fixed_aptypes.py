@@ -153,5 +153,6 @@ def test_cast_wide_formats_against_rational_reference(f, frac, codes):
 
 @settings(max_examples=400, deadline=None)
 @given(f=formats, xs=st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40))
+@example(f=FixedFormat(2, 3, False), xs=[-5e-324, 5e-324, -2.2e-308])  # scaled into subnormals
 def test_quantize_wide_formats_against_rational_reference(f, xs):
     assert f.quantize(np.array(xs)).tolist() == [_ref_cast(Fraction(x), f) for x in xs]
