@@ -173,7 +173,9 @@ def run_rtl(
     beats = [len(g) for g in batch.golden]
     say = progress or (lambda _m: None)
     say(f"rtl: simulating {len(beats)} sequences (backpressure {backpressure}%, gaps {gap}%)")
-    r = simulate(d, batch.codes, beats, gap=gap, backpressure=backpressure, seed=seed + 1)
+    r = simulate(
+        d, batch.codes, beats, gap=gap, backpressure=backpressure, seed=seed + 1, progress=say
+    )
     res = _compare(r.outputs, batch.golden)
     res["tlast_errors"] = r.tlast_errors
     res["bit_exact"] = res["bit_exact"] and r.tlast_errors == 0
@@ -192,6 +194,7 @@ def run_rtl(
         "samples_per_second_simulated": len(beats) / r.seconds if r.seconds > 0 else None,
         "simulated_cycles": r.cycles,
         "build_seconds": r.build_seconds,
+        "simulator_built": r.built,  # False: this design's simulator came from the cache
         "reuse": d.info["reuse"],
         "multipliers": d.info["multipliers"],
     }

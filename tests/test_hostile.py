@@ -481,3 +481,26 @@ def test_a_tool_past_its_time_limit_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "nan")
     with pytest.raises(InputError, match="positive number"):
         _run(cmd, tmp_path, None, None, "x", "yosys")
+
+
+@pytest.mark.slow
+def test_two_verify_runs_at_once_share_one_build(ir_dir, tmp_path):
+    """Two `verify` runs of a new design started together on an empty cache: both are
+    bit-exact, exactly one builds the simulator, the other waits and takes the cache."""
+    import os
+    import sys
+
+    env = {**os.environ, "FPGA_RNN_CACHE": str(tmp_path / "cache")}
+    cmd = [sys.executable, "-m", "fpga_rnn.cli", "verify", str(ir_dir), "--samples", "4"]
+    runs = [
+        subprocess.Popen(
+            [*cmd, "--seed", str(i), "--json"], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for i in range(2)
+    ]
+    results = [json.loads(p.communicate(timeout=600)[0]) for p in runs]
+    assert [p.returncode for p in runs] == [0, 0]
+    assert all(r["bit_exact"] for r in results)
+    assert sorted(r["targets"]["rtl"]["simulator_built"] for r in results) == [False, True]
+    entries = [p for p in (tmp_path / "cache" / "verilator").iterdir() if p.suffix != ".lock"]
+    assert len(entries) == 1

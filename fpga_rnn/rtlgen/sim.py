@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,9 @@ def make_fix() -> Iterator[None]:
             os.environ["MAKEFLAGS"] = old
 
 
-def build_cached(runner: Any, build_dir: Path, **build: Any) -> None:
+def build_cached(
+    runner: Any, build_dir: Path, *, say: Callable[[str], None] | None = None, **build: Any
+) -> bool:
     """``runner.build`` once per ``build_dir``, a folder keyed by everything the binary
     depends on (sources, parameters, flags).
 
@@ -81,12 +83,16 @@ def build_cached(runner: Any, build_dir: Path, **build: Any) -> None:
     from filelock import FileLock
 
     if _valid_entry(build_dir, build["hdl_toplevel"]):
-        return
+        return False
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(build_dir) + ".lock"):
         if _valid_entry(build_dir, build["hdl_toplevel"]):
-            return  # another run built it while this one waited
+            return False  # another run built it while this one waited
         shutil.rmtree(build_dir, ignore_errors=True)
+        if say:
+            say(
+                f"rtl: building the Verilator simulator (once per design; cache {build_dir.parent})"
+            )
         tmp = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.", dir=build_dir.parent))
         try:
             with make_fix():
@@ -97,6 +103,7 @@ def build_cached(runner: Any, build_dir: Path, **build: Any) -> None:
             os.rename(tmp, build_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    return True
 
 
 def _binary_ok(exe: Path) -> bool:
@@ -153,6 +160,7 @@ class SimResult:
     cycles: int  # total simulated cycles
     seconds: float  # wall time of the simulation run (excluding the build)
     build_seconds: float
+    built: bool  # this run built the simulator (False: taken from the cache)
     tlast_errors: int  # sequences whose tlast was not on exactly their last beat
 
 
@@ -198,6 +206,7 @@ def simulate(
     seed: int = 1,
     reset_at: int | None = None,
     verbose: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> SimResult:
     """Stream ``sequences`` (each (T, elements) codes) through the design.
 
@@ -237,9 +246,10 @@ def simulate(
         sources = [*core_files(), harness_file(), src / "frnn_top.v"]
         log = Path(tmp) / "build.log"
         try:
-            build_cached(
+            built = build_cached(
                 runner,
                 build_dir,
+                say=progress,
                 sources=sources,
                 hdl_toplevel="frnn_tb",
                 parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
@@ -311,5 +321,5 @@ def simulate(
         k += nb
     st = np.array(stamps, np.int64).reshape(-1, 2)
     return SimResult(
-        outputs, st[:, 0], st[:, 1], int(st[:, 1].max()), seconds, t_build, tlast_errors
+        outputs, st[:, 0], st[:, 1], int(st[:, 1].max()), seconds, t_build, built, tlast_errors
     )
