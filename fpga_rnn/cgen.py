@@ -23,6 +23,7 @@ from fpga_rnn import tables
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.escape import c_comment
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
+from fpga_rnn.ir.kinds import ACTIVATIONS, c_header
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
@@ -38,13 +39,15 @@ from fpga_rnn.limits import MAX_TIMESTEPS, check_int
 from fpga_rnn.outputs import atomic_dir, write_json
 
 RUNTIME = ("frnn_rt.h", "frnn_rt.c")
+CODES_HEADER = "frnn_codes.h"  # enums and table ranges, rendered from fpga_rnn.ir.kinds
 DEFAULT_MAX_TIMESTEPS = 64
 MAX_CODE_BITS = 32  # stored values (weights, states, outputs) are int32 codes
 MAX_FORMAT_BITS = 62  # intermediates live in int64
 _ROUND = {r: f"FRNN_{r.name}" for r in Rounding}
 _OVF = {o: f"FRNN_{o.name}" for o in Overflow}
-_ACT = {a: f"FRNN_{a.upper()}" for a in ("linear", "relu", "sigmoid", "tanh", "softmax")}
-_CELL = {"simple_rnn": "FRNN_SIMPLE_RNN", "lstm": "FRNN_LSTM", "gru": "FRNN_GRU"}
+# enum names of frnn_codes.h (kinds.c_header renders them the same way)
+_ACT = {a: f"FRNN_{a.upper()}" for a in ACTIVATIONS}
+_CELL = {k: f"FRNN_{k.upper()}" for k in ("simple_rnn", "lstm", "gru")}  # GRU: reset_after flag
 
 
 def runtime_dir() -> Path:
@@ -428,9 +431,10 @@ int fpga_rnn_model_run_sequence(const int32_t *x, int32_t T, int32_t *y) {{
         "can_step": plan.can_step,
         "flash_bytes_weights": w.flash,
         "ram_bytes_buffers": ram,
-        "files": ["fpga_rnn_model.h", "fpga_rnn_model.c", *RUNTIME],
+        "files": ["fpga_rnn_model.h", "fpga_rnn_model.c", CODES_HEADER, *RUNTIME],
     }
-    return {"fpga_rnn_model.h": header, "fpga_rnn_model.c": source}, info
+    files = {"fpga_rnn_model.h": header, "fpga_rnn_model.c": source, CODES_HEADER: c_header()}
+    return files, info
 
 
 def write(

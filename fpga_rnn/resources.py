@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fpga_rnn.errors import ToolError
+from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELL_BY_CODE
 
 RESOURCES = ("lut", "ff", "bram")
 MODEL_FILE = Path(__file__).parent / "resource_model.json"
@@ -36,14 +37,15 @@ def _rom(p: Params, depth: int, width: int) -> float:
 
 def _recurrent(p: Params) -> Features:
     kind, h, x, pu, pk = p["KIND"], p["H"], p["X"], p["PU"], p["PK"]
-    g = {0: 1, 1: 4}.get(kind, 3)
-    g1 = {0: 1, 1: 4, 2: 3}.get(kind, 2)
+    cell = CELL_BY_CODE[kind]
+    g, g1 = cell.gates, cell.first_pass_gates
     pr, aw, acw, stw = g1 * pu, p["AW"], p["AC_W"], p["ST_W"]
     nbh = p["NB1"] + p["NB2"]
     depth = nbh * p["KB"] + p["NBX"] * p["KBX"]
     xw = p.get("CL_W", 1) if kind == 1 else p["GT_W"] if kind >= 2 else 1
     vw = max(stw, p["IN_W"] + 1 - p["IN_S"])
-    tables = {0: 1, 1: 5, 2: 3, 3: 3}[kind] * (kind != 0 or p.get("ACT", 0) == 0)
+    tanh = ACTIVATION_CODES["tanh"]  # a SimpleRNN lane has a table only for tanh
+    tables = {0: 1, 1: 5, 2: 3, 3: 3}[kind] * (kind != 0 or p.get("ACT", tanh) == tanh)
     lane = {0: "lanes_rnn", 1: "lanes_lstm"}.get(kind, "lanes_gru")
     rom = _rom(p, depth, pr * pk * p["WW"])
     return {

@@ -33,9 +33,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from fpga_rnn.ir.kinds import TABLE_RANGES
 from fpga_rnn.ir.layers import TableSpec
 
-RANGES = {"sigmoid": 8, "tanh": 4, "exp": 8}
+RANGES = TABLE_RANGES  # sigmoid/tanh over [-R, R), exp over (-R, 0]
 
 
 def _log2(n: int) -> int:

@@ -11,6 +11,7 @@
 
 #include "ap_fixed.h"
 #include "ap_int.h"
+#include "frnn_codes.h" // activation_kind, cell_kind, table_kind: generated from fpga_rnn.ir.kinds
 
 namespace frnn {
 
@@ -68,7 +69,6 @@ inline out_T table_act(const in_T &x, const table_T *table) {
     return out_T(table[table_index<shift, (1 << LOG2_N)>(mantissa(x))]);
 }
 
-enum table_kind { table_sigmoid = 4, table_tanh = 3 }; // values are log2(2R)
 
 // y = W x + b (fpga_rnn.golden.ops.dense): acc = cast(b -> accum); for i ascending:
 // acc = cast(acc + cast(x_i * w_ij -> accum) -> accum). Columns COL0 .. COL0+N_OUT-1
@@ -89,14 +89,13 @@ void dense(const data_T x[N_IN], accum_T y[N_OUT], const w_T *w, const b_T *b) {
     }
 }
 
-enum activation_kind { act_linear = 0, act_relu = 1, act_sigmoid = 2, act_tanh = 3, act_softmax = 4 };
 
 // Softmax over N values (fpga_rnn.golden.ops.activation): d = x - max(x) exactly,
 // e = EXP[idx(d)], y = floor(e * 2^FQ / sum(e)) cast into out_T.
 template <int LOG2_N, int FQ, int N, class in_T, class out_T, class table_T>
 void softmax(const in_T *x, out_T *y, const table_T *exp_table) {
     const int n = N;
-    const int shift = 3 + frac_bits<in_T>::value - LOG2_N; // R = 8
+    const int shift = exp_log2_r + frac_bits<in_T>::value - LOG2_N;
     long long mx = mantissa(x[0]);
     for (int i = 1; i < n; i++) {
         long long m = mantissa(x[i]);

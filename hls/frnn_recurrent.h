@@ -14,7 +14,6 @@
 
 namespace frnn {
 
-enum cell_kind { cell_simple_rnn = 0, cell_lstm = 1, cell_gru = 2 };
 
 // SimpleRNN: p = cast(a + U h -> accum); h = cast(act(p) -> state).
 template <class C>

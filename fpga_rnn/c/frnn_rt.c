@@ -126,8 +126,6 @@ static int64_t table_act(const frnn_table *t, int log2r2, int64_t m, int frac, c
     return frnn_cast(frnn_at(t->table, idx), t->table->fmt.frac, out);
 }
 
-#define LOG2R2_SIGMOID 4
-#define LOG2R2_TANH 3
 
 void frnn_activate(uint8_t act, const int64_t *x, int32_t n, const frnn_fmt *in, const frnn_table *t,
                    const frnn_fmt *out, int32_t *y) {
@@ -137,7 +135,7 @@ void frnn_activate(uint8_t act, const int64_t *x, int32_t n, const frnn_fmt *in,
          * y = cast(floor(e 2^fq / sum(e)) -> out), fq = max(out.frac, 0) */
         const int64_t lim = (int64_t)1 << 40;
         int32_t n_tab = (int32_t)1 << t->log2_size;
-        int s = 3 + in->frac - t->log2_size, fq = out->frac > 0 ? out->frac : 0;
+        int s = FRNN_LOG2R_EXP + in->frac - t->log2_size, fq = out->frac > 0 ? out->frac : 0;
         int64_t mx = x[0], total = 0;
         for (i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
         for (i = 0; i < n; i++) {
@@ -156,8 +154,8 @@ void frnn_activate(uint8_t act, const int64_t *x, int32_t n, const frnn_fmt *in,
     for (i = 0; i < n; i++) {
         if (act == FRNN_LINEAR) y[i] = (int32_t)frnn_cast(x[i], in->frac, out);
         else if (act == FRNN_RELU) y[i] = (int32_t)frnn_cast(x[i] > 0 ? x[i] : 0, in->frac, out);
-        else if (act == FRNN_SIGMOID) y[i] = (int32_t)table_act(t, LOG2R2_SIGMOID, x[i], in->frac, out);
-        else y[i] = (int32_t)table_act(t, LOG2R2_TANH, x[i], in->frac, out);
+        else if (act == FRNN_SIGMOID) y[i] = (int32_t)table_act(t, FRNN_LOG2R2_SIGMOID, x[i], in->frac, out);
+        else y[i] = (int32_t)table_act(t, FRNN_LOG2R2_TANH, x[i], in->frac, out);
     }
 }
 
@@ -174,7 +172,8 @@ static int64_t add_exact(int64_t a, int fa, int64_t b, int fb, int *f) {
 
 void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, int32_t *h, int32_t *c,
                          int64_t *scratch) {
-    const int32_t n = r->units, g = r->cell == FRNN_LSTM ? 4 : (r->cell == FRNN_GRU ? 3 : 1);
+    const int32_t n = r->units, g = r->cell == FRNN_LSTM ? FRNN_GATES_LSTM
+                                                       : (r->cell == FRNN_GRU ? FRNN_GATES_GRU : FRNN_GATES_SIMPLE_RNN);
     const frnn_fmt *acc = &r->accum, *gate = &r->gate, *st = &r->state;
     const int fa = acc->frac, gf = gate->frac, sf = st->frac;
     int64_t *a = scratch, *u = scratch + 4 * n, *z = scratch + 8 * n;
@@ -186,7 +185,7 @@ void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, 
         matvec(h, n, sf, &r->recurrent_kernel, n, 0, n, 0, acc, u);
         for (j = 0; j < n; j++) {
             int64_t p = frnn_cast(a[j] + u[j], fa, acc);
-            if (r->activation == FRNN_TANH) h[j] = (int32_t)table_act(&r->tanh, LOG2R2_TANH, p, fa, st);
+            if (r->activation == FRNN_TANH) h[j] = (int32_t)table_act(&r->tanh, FRNN_LOG2R2_TANH, p, fa, st);
             else h[j] = (int32_t)frnn_cast(r->activation == FRNN_RELU && p < 0 ? 0 : p, fa, st);
         }
     } else if (r->cell == FRNN_LSTM) {
@@ -196,13 +195,13 @@ void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, 
             int64_t p[4], i_, f_, g_, o_, v, tc;
             int k;
             for (k = 0; k < 4; k++) p[k] = frnn_cast(a[k * n + j] + u[k * n + j], fa, acc);
-            i_ = table_act(&r->sigmoid, LOG2R2_SIGMOID, p[0], fa, gate);
-            f_ = table_act(&r->sigmoid, LOG2R2_SIGMOID, p[1], fa, gate);
-            g_ = table_act(&r->tanh, LOG2R2_TANH, p[2], fa, gate);
-            o_ = table_act(&r->sigmoid, LOG2R2_SIGMOID, p[3], fa, gate);
+            i_ = table_act(&r->sigmoid, FRNN_LOG2R2_SIGMOID, p[0], fa, gate);
+            f_ = table_act(&r->sigmoid, FRNN_LOG2R2_SIGMOID, p[1], fa, gate);
+            g_ = table_act(&r->tanh, FRNN_LOG2R2_TANH, p[2], fa, gate);
+            o_ = table_act(&r->sigmoid, FRNN_LOG2R2_SIGMOID, p[3], fa, gate);
             v = add_exact(g_ * i_, 2 * gf, (int64_t)c[j] * f_, cf + gf, &f);
             c[j] = (int32_t)frnn_cast(v, f, &r->cell_fmt);
-            tc = table_act(&r->tanh, LOG2R2_TANH, c[j], cf, gate);
+            tc = table_act(&r->tanh, FRNN_LOG2R2_TANH, c[j], cf, gate);
             h[j] = (int32_t)frnn_cast(o_ * tc, 2 * gf, st);
         }
     } else { /* GRU */
@@ -210,8 +209,8 @@ void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, 
         matvec(h, n, sf, &r->recurrent_kernel, 3 * n, 0, r->reset_after ? 3 * n : 2 * n, br, acc, u);
         for (j = 0; j < n; j++) {
             int64_t pz = frnn_cast(a[j] + u[j], fa, acc), pr = frnn_cast(a[n + j] + u[n + j], fa, acc);
-            z[j] = table_act(&r->sigmoid, LOG2R2_SIGMOID, pz, fa, gate);
-            a[n + j] = table_act(&r->sigmoid, LOG2R2_SIGMOID, pr, fa, gate); /* r, reusing a_r */
+            z[j] = table_act(&r->sigmoid, FRNN_LOG2R2_SIGMOID, pz, fa, gate);
+            a[n + j] = table_act(&r->sigmoid, FRNN_LOG2R2_SIGMOID, pr, fa, gate); /* r, reusing a_r */
         }
         if (!r->reset_after) { /* hh = tanh(a_h + U_h cast(r h -> state)) */
             for (j = 0; j < n; j++) tmp[j] = (int32_t)frnn_cast(a[n + j] * h[j], gf + sf, st);
@@ -225,7 +224,7 @@ void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, 
             } else {
                 ph = frnn_cast(a[2 * n + j] + u[2 * n + j], fa, acc);
             }
-            hh = table_act(&r->tanh, LOG2R2_TANH, ph, fa, gate);
+            hh = table_act(&r->tanh, FRNN_LOG2R2_TANH, ph, fa, gate);
             v = add_exact(hh * (((int64_t)1 << gf) - z[j]), 2 * gf, (int64_t)h[j] * z[j], sf + gf, &f);
             tmp[j] = (int32_t)frnn_cast(v, f, st);
         }

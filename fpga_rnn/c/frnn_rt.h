@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "frnn_codes.h" /* enum frnn_rounding/overflow/act/cell, FRNN_LOG2R2_*: generated */
+
 /* Return codes of the model API (negative: nothing was computed). */
 #define FRNN_OK 0
 #define FRNN_ERR_LENGTH (-1)      /* sequence length < 1 or > FRNN_MAX_TIMESTEPS */
@@ -13,10 +15,6 @@
 #define FRNN_ERR_UNSUPPORTED (-3) /* step() on a model that needs the whole sequence */
 #define FRNN_ERR_INPUT (-4)       /* input code outside the input format's range */
 
-enum frnn_rounding { FRNN_TRN, FRNN_TRN_ZERO, FRNN_RND, FRNN_RND_ZERO, FRNN_RND_MIN_INF, FRNN_RND_INF, FRNN_RND_CONV };
-enum frnn_overflow { FRNN_WRAP, FRNN_SAT, FRNN_SAT_ZERO, FRNN_SAT_SYM };
-enum frnn_act { FRNN_LINEAR, FRNN_RELU, FRNN_SIGMOID, FRNN_TANH, FRNN_SOFTMAX };
-enum frnn_cell { FRNN_SIMPLE_RNN, FRNN_LSTM, FRNN_GRU };
 
 /* A fixed-point format: codes m represent m * 2^-frac (ap_fixed<width, width-frac>). */
 typedef struct {

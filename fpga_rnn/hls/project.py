@@ -23,6 +23,7 @@ from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError, UnsupportedError
 from fpga_rnn.escape import check_identifier, tcl_word
 from fpga_rnn.hls import kinds
+from fpga_rnn.ir.kinds import hls_header
 from fpga_rnn.ir.model import Model
 from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS, check_int
 from fpga_rnn.outputs import atomic_dir, write_json
@@ -33,6 +34,7 @@ IO_TYPES = ("parallel",)
 HLS_TOOL = {"vitis": "vitis_hls", "vivado": "vivado_hls"}
 INPUT_NAME = "frnn_input"
 PROJECT = "frnn_model"
+CODES_HEADER = "frnn_codes.h"
 DEFAULT_TIMESTEPS = 24  # designs for models without a fixed length
 # hls4ml 1.3.0's build_lib.sh: the line that sets the project folder
 _BASEDIR = 'BASEDIR="$(cd "$(dirname "$0")" && pwd)"'
@@ -150,6 +152,7 @@ def _kernels_key() -> str:
     for f in sorted(kernel_dir().glob("*.h")):
         h.update(f.read_bytes())
     h.update(Path(kinds.__file__).read_bytes())
+    h.update(hls_header().encode())
     return h.hexdigest()[:12]
 
 
@@ -191,6 +194,8 @@ def build_project(
             _config(model, tmp, b, backend, reuse), _layer_list(model, nodes)
         )
         graph.write()
+        # the codes the kernels share with every backend, rendered from the kinds table
+        (tmp / "firmware" / "nnet_utils" / CODES_HEADER).write_text(hls_header())
         info = {
             "model": model.name,
             "board": b.name,

@@ -14,12 +14,12 @@ import numpy as np
 
 from fpga_rnn.errors import IRError
 from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir.kinds import ACTIVATIONS
 
 # (timesteps or None, features) for sequences; (features,) after a seq-to-one layer.
 Shape = tuple[int | None, ...]
 
 LAYER_KINDS: dict[str, type[Layer]] = {}
-ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softmax")
 TABLE_ACTIVATIONS = ("tanh", "sigmoid", "softmax")
 MIN_TABLE, MAX_TABLE = 8, 1 << 16  # entries per activation table
 

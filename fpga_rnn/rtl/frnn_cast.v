@@ -1,7 +1,8 @@
 // Fixed-point cast with ap_fixed assignment semantics (fpga_rnn.fixed.FixedFormat.cast).
 //
 // Input: IW-bit code with IF fractional bits (two's complement if IS, else unsigned).
-// Output: OW-bit code with OF fractional bits, rounded with RND and overflowed with OVF:
+// Output: OW-bit code with OF fractional bits, rounded with RND and overflowed with OVF
+// (the codes of fpga_rnn.ir.kinds, passed in by the generator):
 //   RND: 0 TRN, 1 TRN_ZERO, 2 RND, 3 RND_ZERO, 4 RND_MIN_INF, 5 RND_INF, 6 RND_CONV
 //   OVF: 0 WRAP, 1 SAT, 2 SAT_ZERO, 3 SAT_SYM
 // Purely combinational; constant shifts, so it costs adders and comparators only.

@@ -27,7 +27,7 @@
 
 module frnn_recurrent #(
     parameter integer KIND = 1,
-    parameter integer ACT = 0,
+    parameter integer ACT = 3,  // SimpleRNN activation (fpga_rnn.ir.kinds codes)
     parameter integer H = 4,
     parameter integer X = 3,
     parameter integer IN_W = 8, parameter integer IN_S = 1,

@@ -1,11 +1,11 @@
 // SimpleRNN cell lane (fpga_rnn.golden.recurrent.simple_rnn_step).
-// cycle 0: p = cast(a + cast(u -> accum) -> accum); tanh table read (ACT 0) or p kept
+// cycle 0: p = cast(a + cast(u -> accum) -> accum); tanh table read (ACT 3) or p kept
 // cycle 1: h = cast(tanh(p) | max(p, 0) | p -> state)     (combinational output)
-// ACT: 0 tanh, 1 relu, 2 linear.
+// ACT: the activation codes of fpga_rnn.ir.kinds (3 tanh, 1 relu, 0 linear).
 `default_nettype none
 
 module frnn_rnn_cell #(
-    parameter integer ACT = 0,
+    parameter integer ACT = 3,
     parameter integer AW = 32,
     parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
     parameter integer AC_O = 0,
@@ -23,7 +23,7 @@ module frnn_rnn_cell #(
   frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_p (
       .a(a), .u(u), .p(p));
   generate
-    if (ACT == 0) begin : g_tanh
+    if (ACT == 3) begin : g_tanh
       wire [TB_W-1:0] t;
       frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
           .MEMFILE(TANH_MEM)) u_t (.clk(clk), .din(p), .dout(t));

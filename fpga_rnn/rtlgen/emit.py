@@ -13,6 +13,7 @@ import numpy as np
 
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.fixed import FixedFormat, Overflow
+from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELLS, TABLE_RANGES, cell_kind
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
@@ -28,11 +29,6 @@ from fpga_rnn.ir.layers import (
 )
 from fpga_rnn.rtlgen import mem
 from fpga_rnn.rtlgen.plan import RecurrentPlan, Tile, plan_recurrent, tile
-from fpga_rnn.tables import RANGES
-
-KIND_CODE = {"simple_rnn": 0, "lstm": 1, "gru": 2, "gru_rb": 3}
-ACT_CODE = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
-RNN_ACT_CODE = {"tanh": 0, "relu": 1, "linear": 2}
 
 
 @dataclass
@@ -180,9 +176,7 @@ def _tables(ctx: Context, prefix: str, spec: TableSpec, kinds: tuple[str, ...]) 
 
 
 def _kind(la: Recurrent) -> str:
-    if isinstance(la, GRU) and not la.reset_after:
-        return "gru_rb"
-    return la.kind
+    return cell_kind(la.kind, not isinstance(la, GRU) or la.reset_after).name
 
 
 def emit_recurrent(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
@@ -251,8 +245,8 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     rom = mem.weight_rom(rows, t, ww) + mem.weight_rom(wx, tx, ww)
     biases = [bh, bx]  # the ROM's two sections
     params = {
-        "KIND": KIND_CODE[kind],
-        "ACT": RNN_ACT_CODE[la.activation] if isinstance(la, SimpleRNN) else 0,
+        "KIND": CELLS[kind].code,
+        "ACT": ACTIVATION_CODES[la.activation] if isinstance(la, SimpleRNN) else 0,
         "H": n,
         "X": x,
         "IN_W": s.fmt.width,
@@ -397,7 +391,7 @@ def _activation_stage(
         del tp["TB_F"]
         ctx.instance("frnn_softmax", f"u_l{i}_act", params | tp, stream_ports(src, o))
     else:
-        params["ACT"] = ACT_CODE[act]
+        params["ACT"] = ACTIVATION_CODES[act]
         if act in ("sigmoid", "tanh"):
             assert table is not None
             params |= _tables(ctx, f"l{i}", table, ())
@@ -470,4 +464,4 @@ EMITTERS: dict[str, Emitter] = {
 }
 
 # sigmoid/tanh/exp ranges are powers of two: the table core takes log2
-assert all(r & (r - 1) == 0 for r in RANGES.values())
+assert all(r & (r - 1) == 0 for r in TABLE_RANGES.values())

@@ -77,10 +77,10 @@ def table_rom(kind: str, spec: TableSpec) -> str:
 
 def format_params(prefix: str, fmt: FixedFormat) -> dict[str, int]:
     """Verilog parameters ``<prefix>_W/_F/_S/_Q/_O`` for a format (see frnn_cast)."""
-    from fpga_rnn.fixed import Overflow, Rounding
+    from fpga_rnn.ir.kinds import OVERFLOW_CODES, ROUNDING_CODES
 
-    rnd = list(Rounding).index(fmt.rounding)
-    ovf = list(Overflow).index(fmt.overflow)
+    rnd = ROUNDING_CODES[fmt.rounding]
+    ovf = OVERFLOW_CODES[fmt.overflow]
     return {
         f"{prefix}_W": fmt.width,
         f"{prefix}_F": fmt.frac,

@@ -16,22 +16,14 @@ import math
 from dataclasses import asdict, dataclass
 
 from fpga_rnn.errors import UnsupportedError
+from fpga_rnn.ir.kinds import CELLS  # lane latency, chain and lane multipliers per cell
 
-# Pipeline cycles of a cell lane from "row block done" to "result available"
-# (see the cell modules), and the per-step dependency chain after the last MAC
-# that any implementation with registered table ROMs must pay: state write
-# included. GRU reset_after=False needs two dependent passes: the r table, r*h and
-# its write (2 cycles) between them, the candidate table and update (2) after.
-LANE_LATENCY = {"simple_rnn": 1, "lstm": 3, "gru": 2, "gru_rb": 1}
-CHAIN = {"simple_rnn": 2, "lstm": 4, "gru": 3, "gru_rb": 4}
 # Preference tiers (ratio of a plan's cycles per step to the lower bound for its
 # multipliers, most multipliers relative to the fewest), tried in turn: the first
 # that some plan within the reuse meets wins (1.2 is the project's target). The
 # last tier serves GRU reset_after=0 layers of a few units, whose passes of a few
 # rows tile raggedly: meeting 1.2x there takes up to 4.5x the fewest multipliers.
 EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
-# multipliers in one cell lane (outside the MAC engines)
-LANE_MULTIPLIERS = {"simple_rnn": 0, "lstm": 3, "gru": 3, "gru_rb": 4}
 
 
 @dataclass(frozen=True)
@@ -100,7 +92,7 @@ class RecurrentPlan:
     @property
     def pass_rows(self) -> int:
         """U*h rows per unit in one pass (GRU reset_after=0: z|r, then U_h alone)."""
-        return 2 if self.kind == "gru_rb" else self.gates
+        return CELLS[self.kind].first_pass_gates
 
     @property
     def lanes(self) -> int:
@@ -160,7 +152,7 @@ class RecurrentPlan:
 
     @property
     def multipliers(self) -> int:
-        return self.mac_multipliers + self.lanes * LANE_MULTIPLIERS[self.kind]
+        return self.mac_multipliers + self.lanes * CELLS[self.kind].lane_multipliers
 
     @property
     def step_cycles(self) -> int:
@@ -169,7 +161,7 @@ class RecurrentPlan:
         beside pass 1's lanes (r.h), which the second pass waits for; the second
         part beside the final chain, where a split second pass's last lane group
         enters a cycle late. Assumes the next input is waiting (a streaming input)."""
-        lat = LANE_LATENCY[self.kind]
+        lat = CELLS[self.kind].lane_latency
         tail = lat + 1 + self.split
         if self.h2 is not None:
             xa, xb = self.x_parts
@@ -185,7 +177,9 @@ class RecurrentPlan:
             max(ceil(G*H*(X+H)/M), ceil(G*H*H/M) + chain)
         """
         g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
-        return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + CHAIN[self.kind])
+        return max(
+            math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + CELLS[self.kind].chain
+        )
 
     def to_json(self) -> dict:
         return {
