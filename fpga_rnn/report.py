@@ -86,7 +86,7 @@ def _hls_paragraph(hls: dict[str, Any]) -> str:
     return (
         f"<p>HLS project (hls4ml {esc(prj['hls4ml_version'])}, "
         f"{esc(prj['backend'])}, part {esc(prj['part'])}, "
-        f"{esc(prj['clock_mhz'])} MHz) in <code>hls/</code>; its C-simulation (our kernels, "
+        f"{float(prj['clock_mhz']):g} MHz) in <code>hls/</code>; its C-simulation (our kernels, "
         f"g++) ran the test set in {hls.get('csim_seconds', 0):.2f} s. Build it with "
         f"<code>cd hls &amp;&amp; {esc(prj['build_command'])}</code>.</p>"
     )
