@@ -27,8 +27,8 @@ ARITHMETIC = ("fixed.py", "tables.py", "golden/*.py", "ir/*.py")
 STAGE_SOURCES = {
     "train": (*ARITHMETIC, "train.py", "models.py", "datasets.py", "keras_import/*.py"),
     "fit": (*ARITHMETIC, "fit.py", "synth.py", "resources.py", "resource_model.json", "rtl/*.v",
-            "rtl/shell/*.v", "rtlgen/*.py"),
-    "verify": (*ARITHMETIC, "verification.py", "rtl/*.v", "rtl/tb/*", "rtlgen/*.py"),
+            "rtl/*.vh", "rtl/shell/*.v", "rtlgen/*.py"),
+    "verify": (*ARITHMETIC, "verification.py", "rtl/*.v", "rtl/*.vh", "rtl/tb/*", "rtlgen/*.py"),
     "hls": (*ARITHMETIC, "verification.py", "hls/*.py", "hls_kernels/*.h"),
     "c": (*ARITHMETIC, "verification.py", "cgen.py", "ctarget.py", "c/*"),
 }  # fmt: skip

@@ -227,6 +227,8 @@ def synthesize(
         shutil.copytree(rtl_dir / "mem", work / "mem")
         for f in files:
             shutil.copy(rtl_dir / f, work / f)
+        for inc in rtl_dir.glob("*.vh"):  # included by the cores (read_verilog finds them here)
+            shutil.copy(inc, work / inc.name)
         if do_pnr:
             shell = Path(__file__).parent / "rtl" / "shell" / "frnn_shell.v"
             shutil.copy(shell, work / shell.name)

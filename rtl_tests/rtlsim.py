@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fpga_rnn.rtlgen.build import core_files
+from fpga_rnn.rtlgen.build import core_files, include_dir
 from fpga_rnn.rtlgen.sim import BUILD_ARGS, MAKE_FIX, build_cached, cache_dir, find_verilator
 
 
@@ -45,6 +45,7 @@ def run_cocotb(
         runner,
         build_dir,
         sources=sources,
+        includes=[include_dir()],
         hdl_toplevel=toplevel,
         parameters=parameters or {},
         build_args=BUILD_ARGS,

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import core_files, design, write
+from fpga_rnn.rtlgen.build import core_files, design, include_dir, write
 from fpga_rnn.rtlgen.sim import find_verilator
 
 CORES = [f.stem for f in core_files()]
@@ -38,7 +38,15 @@ REUSE = {"gru_rb_split": 30}  # others: 2
 def _lint(top: str, files: list, cwd=None) -> str:
     verilator = find_verilator()
     r = subprocess.run(
-        [str(verilator), "--lint-only", "-Wall", "--top-module", top, *map(str, files)],
+        [
+            str(verilator),
+            "--lint-only",
+            "-Wall",
+            f"-I{include_dir()}",
+            "--top-module",
+            top,
+            *list(map(str, files)),
+        ],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -15,7 +15,14 @@ from fpga_rnn.golden import GOLDEN, predict_codes
 from fpga_rnn.hls import kinds as hls_kinds
 from fpga_rnn.ir import Model
 from fpga_rnn.ir import random as rir
-from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELLS, c_header, cell_kind, hls_header
+from fpga_rnn.ir.kinds import (
+    ACTIVATION_CODES,
+    CELLS,
+    c_header,
+    cell_kind,
+    hls_header,
+    verilog_header,
+)
 from fpga_rnn.ir.layers import LAYER_KINDS, Activation, Recurrent
 from fpga_rnn.rtlgen.build import design
 from fpga_rnn.rtlgen.emit import EMITTERS
@@ -90,3 +97,12 @@ def test_generated_headers_hold_the_table(tmp_path):
     for a, i in ACTIVATION_CODES.items():
         assert f"act_{a} = {i}" in hls
     assert re.search(r"table_sigmoid = 4, table_tanh = 3", hls)
+
+
+def test_the_verilog_header_is_current():
+    """The cores include frnn_codes.vh, rendered from the table: regenerate it with
+    python -c "from fpga_rnn.ir.kinds import *; print(verilog_header(), end='')" >
+    fpga_rnn/rtl/frnn_codes.vh"""
+    from fpga_rnn.rtlgen.build import include_dir
+
+    assert (include_dir() / "frnn_codes.vh").read_text() == verilog_header()

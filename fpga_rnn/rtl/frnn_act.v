@@ -2,6 +2,7 @@
 // ACT: 0 linear, 1 relu, 2 sigmoid, 3 tanh (tables, one per element). Two cycles
 // per beat; softmax is frnn_softmax. Reset: synchronous, active high.
 `default_nettype none
+`include "frnn_codes.vh"
 /* verilator lint_off UNUSEDSIGNAL */  // only the table variants (sigmoid, tanh) read tin
 
 module frnn_act #(
@@ -34,16 +35,16 @@ module frnn_act #(
   generate
     for (i = 0; i < N; i = i + 1) begin : g_el
       wire [IW-1:0] x = s1_x[i*IW+:IW];
-      if (ACT == 2 || ACT == 3) begin : g_tab
+      if (ACT == `FRNN_ACT_SIGMOID || ACT == `FRNN_ACT_TANH) begin : g_tab
         wire [TB_W-1:0] t;
-        frnn_table #(.IW(IW), .IF(IF), .IS(IS), .LOGN(LOGN), .LOGR(ACT == 2 ? 3 : 2),
+        frnn_table #(.IW(IW), .IF(IF), .IS(IS), .LOGN(LOGN), .LOGR(ACT == `FRNN_ACT_SIGMOID ? `FRNN_LOG2R_SIGMOID : `FRNN_LOG2R_TANH),
             .EXP(0), .TW(TB_W), .MEMFILE(MEMFILE)) u_t (
             .clk(clk), .din(tin[i*IW+:IW]), .dout(t));
         frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(OW), .OF(OF), .OS(OS), .RND(OQ),
             .OVF(OO)) u_c (.din(t), .dout(y[i*OW+:OW]));
       end else begin : g_lin
         wire neg = (IS != 0) && x[IW-1];
-        wire [IW-1:0] v = (ACT == 1 && neg) ? {IW{1'b0}} : x;
+        wire [IW-1:0] v = (ACT == `FRNN_ACT_RELU && neg) ? {IW{1'b0}} : x;
         frnn_cast #(.IW(IW), .IF(IF), .IS(IS), .OW(OW), .OF(OF), .OS(OS), .RND(OQ),
             .OVF(OO)) u_c (.din(v), .dout(y[i*OW+:OW]));
       end

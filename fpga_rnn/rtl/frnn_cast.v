@@ -7,6 +7,7 @@
 //   OVF: 0 WRAP, 1 SAT, 2 SAT_ZERO, 3 SAT_SYM
 // Purely combinational; constant shifts, so it costs adders and comparators only.
 `default_nettype none
+`include "frnn_codes.vh"
 
 module frnn_cast #(
     parameter integer IW  = 16,
@@ -40,24 +41,24 @@ module frnn_cast #(
   reg up;
   always @* begin
     case (RND)
-      1: up = neg & nz;
-      2: up = above | tie;
-      3: up = above | (tie & neg);
-      4: up = above;
-      5: up = above | (tie & ~neg);
-      6: up = above | (tie & fl[0]);
-      default: up = 1'b0;
+      `FRNN_RND_TRN_ZERO: up = neg & nz;
+      `FRNN_RND_RND: up = above | tie;
+      `FRNN_RND_RND_ZERO: up = above | (tie & neg);
+      `FRNN_RND_RND_MIN_INF: up = above;
+      `FRNN_RND_RND_INF: up = above | (tie & ~neg);
+      `FRNN_RND_RND_CONV: up = above | (tie & fl[0]);
+      default: up = 1'b0;  // `FRNN_RND_TRN
     endcase
   end
   wire signed [WW-1:0] v = (fl + (up ? one : 0)) <<< UP;
 
   wire signed [WW-1:0] hi = (OS != 0) ? (one <<< (OW - 1)) - one : (one <<< OW) - one;
   wire signed [WW-1:0] lo = (OS != 0) ? -(one <<< (OW - 1)) : 0;
-  wire signed [WW-1:0] slo = (OS != 0 && OVF == 3) ? -hi : lo;
+  wire signed [WW-1:0] slo = (OS != 0 && OVF == `FRNN_OVF_SAT_SYM) ? -hi : lo;
   always @* begin
-    if (OVF == 0) dout = v[OW-1:0];
-    else if (v > hi) dout = (OVF == 2) ? {OW{1'b0}} : hi[OW-1:0];
-    else if (v < slo) dout = (OVF == 2 && v < lo) ? {OW{1'b0}} : slo[OW-1:0];
+    if (OVF == `FRNN_OVF_WRAP) dout = v[OW-1:0];
+    else if (v > hi) dout = (OVF == `FRNN_OVF_SAT_ZERO) ? {OW{1'b0}} : hi[OW-1:0];
+    else if (v < slo) dout = (OVF == `FRNN_OVF_SAT_ZERO && v < lo) ? {OW{1'b0}} : slo[OW-1:0];
     else dout = v[OW-1:0];
   end
 endmodule

@@ -10,6 +10,7 @@
 //            cycle 1 outputs the new h from z_old
 // Gate order in a/u: z, r, h (Keras).
 `default_nettype none
+`include "frnn_codes.vh"
 /* verilator lint_off UNUSEDSIGNAL */  // phase, ph0, z1, hs1 serve reset_after=0 only
 
 module frnn_gru_cell #(
@@ -44,9 +45,9 @@ module frnn_gru_cell #(
   frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_ph (
       .a(a[2*AC_W+:AC_W]), .u(u[0+:AW]), .p(ph0));
   wire [TB_W-1:0] tz, tr, th;
-  frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(0), .TW(TB_W),
+  frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_SIGMOID), .EXP(0), .TW(TB_W),
       .MEMFILE(SIGMOID_MEM)) u_tz (.clk(clk), .din(pz), .dout(tz));
-  frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(0), .TW(TB_W),
+  frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_SIGMOID), .EXP(0), .TW(TB_W),
       .MEMFILE(SIGMOID_MEM)) u_tr (.clk(clk), .din(pr), .dout(tr));
 
   reg [ST_W-1:0] h1;
@@ -81,7 +82,7 @@ module frnn_gru_cell #(
       wire [AC_W-1:0] ph;
       frnn_cast #(.IW(AC_W + 1), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1),
           .RND(AC_Q), .OVF(AC_O)) u_ph1 (.din(phs), .dout(ph));
-      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
           .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph), .dout(th));
       reg [ST_W-1:0] h2;
       reg [GT_W-1:0] z2;
@@ -94,7 +95,7 @@ module frnn_gru_cell #(
           .TB_F(TB_F)) u_upd (.t_hh(th), .z(z2), .h_old(h2), .h_new(h_new));
       assign z_new = z2;
     end else begin : g_rb
-      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
           .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph0), .dout(th));
       reg ph1;
       always @(posedge clk) ph1 <= phase;

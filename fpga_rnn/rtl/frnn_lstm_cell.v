@@ -6,6 +6,7 @@
 // cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
 // Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
 `default_nettype none
+`include "frnn_codes.vh"
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_lstm_cell #(
@@ -39,7 +40,7 @@ module frnn_lstm_cell #(
           .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)
       ) u_pre (.a(a[g*AC_W+:AC_W]), .u(u[g*AW+:AW]), .p(p));
       frnn_table #(
-          .IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(g == 2 ? 2 : 3), .EXP(0),
+          .IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(g == 2 ? `FRNN_LOG2R_TANH : `FRNN_LOG2R_SIGMOID), .EXP(0),
           .TW(TB_W), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
       ) u_tab (.clk(clk), .din(p), .dout(t[g*TB_W+:TB_W]));
     end
@@ -79,7 +80,7 @@ module frnn_lstm_cell #(
   // cycle 2: tanh(c)
   wire [TB_W-1:0] tc;
   frnn_table #(
-      .IW(CL_W), .IF(CL_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+      .IW(CL_W), .IF(CL_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
       .MEMFILE(TANH_MEM)
   ) u_tanh (.clk(clk), .din(c2), .dout(tc));
   reg [CL_W-1:0] c3;

@@ -22,6 +22,7 @@
 // for them anyway) and the second after pass 2; else the whole section after pass 2.
 // Reset: synchronous, active high.
 `default_nettype none
+`include "frnn_codes.vh"
 /* verilator lint_off UNUSEDSIGNAL */  // busy is informational; d_blk is one stage longer than read; lh is read by GRU lanes only
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
@@ -70,12 +71,16 @@ module frnn_recurrent #(
     input  wire                out_ready,
     output reg                 out_last
 );
-  localparam integer G = (KIND == 0) ? 1 : (KIND == 1) ? 4 : 3;
-  localparam integer G1 = (KIND == 0) ? 1 : (KIND == 1) ? 4 : (KIND == 2) ? 3 : 2;
+  localparam integer G = (KIND == `FRNN_KIND_SIMPLE_RNN) ? `FRNN_GATES_SIMPLE_RNN
+      : (KIND == `FRNN_KIND_LSTM) ? `FRNN_GATES_LSTM : `FRNN_GATES_GRU;
+  localparam integer G1 = (KIND == `FRNN_KIND_SIMPLE_RNN) ? `FRNN_FIRST_PASS_GATES_SIMPLE_RNN
+      : (KIND == `FRNN_KIND_LSTM) ? `FRNN_FIRST_PASS_GATES_LSTM
+      : (KIND == `FRNN_KIND_GRU) ? `FRNN_FIRST_PASS_GATES_GRU : `FRNN_FIRST_PASS_GATES_GRU_RB;
   localparam integer PR = G1 * PU;
   localparam integer NB = NB1 + NB2;  // U*h row blocks; W*x blocks follow
-  localparam integer LAT = (KIND == 1) ? 3 : (KIND == 2) ? 2 : 1;  // lane output cycle
-  localparam integer XW = (KIND == 1) ? CL_W : (KIND >= 2) ? GT_W : 1;  // aux: c or z
+  localparam integer LAT = (KIND == `FRNN_KIND_LSTM) ? `FRNN_LANE_LATENCY_LSTM  // lane output cycle
+      : (KIND == `FRNN_KIND_GRU) ? `FRNN_LANE_LATENCY_GRU : `FRNN_LANE_LATENCY_SIMPLE_RNN;
+  localparam integer XW = (KIND == `FRNN_KIND_LSTM) ? CL_W : (KIND == `FRNN_KIND_GRU || KIND == `FRNN_KIND_GRU_RB) ? GT_W : 1;  // aux: c or z
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
 
   // ---- state -------------------------------------------------------------------
@@ -150,7 +155,7 @@ module frnn_recurrent #(
   wire to_p2 = gap && (x_start || gap_to_p2);  // pass 2 is next
   wire is_x_d = step_start || p2_go || (!to_p2 && !x_start && !xb_start && nxt_is_x);
   wire p2_d = to_p2 || (!step_start && !p2_go && nxt_p2);
-  wire gap_d = step_start ? (KIND == 3) : !to_p2 && gap;
+  wire gap_d = step_start ? (KIND == `FRNN_KIND_GRU_RB) : !to_p2 && gap;
   wire xpass_d = x_start || (xpass && !x_end);
   // x passes: the first part (in the gap), the second (after pass 2), or the whole
   localparam integer NBXB = NBX - NBXA;
@@ -185,7 +190,7 @@ module frnn_recurrent #(
   // group; a split pass-2 block b is groups 2b (now) and 2b+1 (next cycle, hb_*).
   localparam integer NG2 = (SPLIT != 0) ? 2 * NB2 : NB2;  // lane groups of pass 2
   localparam integer NGMAX = (NB1 > NG2) ? NB1 : NG2;
-  wire p2_blk = (KIND == 3) && (done_mblk >= NB1);
+  wire p2_blk = (KIND == `FRNN_KIND_GRU_RB) && (done_mblk >= NB1);
   wire [BBW-1:0] b2 = done_blk - NB1[BBW-1:0];
   wire [BBW-1:0] g2 = (SPLIT != 0) ? b2 << 1 : b2;  // first lane group of pass-2 block b2
   reg hb_pend;
@@ -247,8 +252,8 @@ module frnn_recurrent #(
       wire [4*AW-1:0] lu = ph_in ? {{(3 * AW) {1'b0}}, lu2} :
           {{((4 - G1) * AW) {1'b0}}, acc[l*G1*AW+:G1*AW]};
       wire [ST_W-1:0] lh = first ? {ST_W{1'b0}} : lh_s;
-      wire [XW-1:0] lx = (first && KIND == 1) ? {XW{1'b0}} : lx_s;
-      if (KIND == 1) begin : g_lstm
+      wire [XW-1:0] lx = (first && KIND == `FRNN_KIND_LSTM) ? {XW{1'b0}} : lx_s;
+      if (KIND == `FRNN_KIND_LSTM) begin : g_lstm
         frnn_lstm_cell #(
             .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W),
             .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .GT_W(GT_W), .GT_F(GT_F),
@@ -259,7 +264,7 @@ module frnn_recurrent #(
             .clk(clk), .a(la), .u(lu), .c_old(lx), .h_new(lane_h[l*ST_W+:ST_W]),
             .c_new(lane_x[l*XW+:XW])
         );
-      end else if (KIND == 0) begin : g_rnn
+      end else if (KIND == `FRNN_KIND_SIMPLE_RNN) begin : g_rnn
         frnn_rnn_cell #(
             .ACT(ACT), .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O),
             .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .TB_W(TB_W),
@@ -269,7 +274,7 @@ module frnn_recurrent #(
       end else begin : g_gru
         wire [GT_W-1:0] zn;
         frnn_gru_cell #(
-            .RESET_AFTER(KIND == 2 ? 1 : 0), .AW(AW), .AC_W(AC_W), .AC_F(AC_F),
+            .RESET_AFTER(KIND == `FRNN_KIND_GRU ? 1 : 0), .AW(AW), .AC_W(AC_W), .AC_F(AC_F),
             .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q),
             .ST_O(ST_O), .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O),
             .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .SIGMOID_MEM(SIGMOID_MEM),
@@ -278,7 +283,7 @@ module frnn_recurrent #(
             .clk(clk), .phase(ph_in), .a(la), .u(lu[3*AW-1:0]), .h_old(lh),
             .z_old(lx[GT_W-1:0]), .h_new(lane_h[l*ST_W+:ST_W]), .z_new(zn)
         );
-        assign lane_x[l*XW+:XW] = (KIND == 3) ? zn : {XW{1'b0}};
+        assign lane_x[l*XW+:XW] = (KIND == `FRNN_KIND_GRU_RB) ? zn : {XW{1'b0}};
       end
     end
   endgenerate
@@ -286,7 +291,7 @@ module frnn_recurrent #(
   // ---- write-back and step control ------------------------------------------------
   localparam integer GCW = $clog2(NGMAX + 1);
   reg [GCW-1:0] groups;
-  wire final_phase = (KIND != 3) || o_phase;
+  wire final_phase = (KIND != `FRNN_KIND_GRU_RB) || o_phase;
   wire [GCW-1:0] ng = o_phase ? NG2[GCW-1:0] : NB1[GCW-1:0];
   wire phase_end = o_valid && (groups == ng - 1'b1);
   wire step_end = phase_end && final_phase;
@@ -295,7 +300,7 @@ module frnn_recurrent #(
     integer i;
     begin
       i = j - NBXA * PR;
-      if (KIND != 3) xrow = (j < G * H) ? j : -1;
+      if (KIND != `FRNN_KIND_GRU_RB) xrow = (j < G * H) ? j : -1;
       else if (i < 0) xrow = (j < 2 * H) ? (j / 2) * 3 + j % 2 : -1;
       else xrow = (i < H) ? i * 3 + 2 : -1;
     end
@@ -345,17 +350,17 @@ module frnn_recurrent #(
         nxt_full <= 1'b0;
       end
       // the second pass (reset_after=0) reads rh from when pass 1 ends to its own end
-      if (KIND == 3 && h_done && done_mblk == NB1 - 1) mac_p2 <= 1'b1;
-      else if (KIND == 3 && h_done && done_mblk == NB - 1) mac_p2 <= 1'b0;
+      if (KIND == `FRNN_KIND_GRU_RB && h_done && done_mblk == NB1 - 1) mac_p2 <= 1'b1;
+      else if (KIND == `FRNN_KIND_GRU_RB && h_done && done_mblk == NB - 1) mac_p2 <= 1'b0;
       if (o_valid) begin
         // unit j comes from lane j % PU in block j / PU; constant slices with a block
         // enable (a variable part-select write becomes a barrel shifter in synthesis)
         for (j = 0; j < H; j = j + 1) begin
           if (o_blk == j / PU) begin
-            if (KIND == 3 && !o_phase) rh[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
+            if (KIND == `FRNN_KIND_GRU_RB && !o_phase) rh[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
             else if (sel) bank0[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
             else bank1[j*ST_W+:ST_W] <= lane_h[(j%PU)*ST_W+:ST_W];
-            if (KIND == 1 || (KIND == 3 && !o_phase)) aux[j*XW+:XW] <= lane_x[(j%PU)*XW+:XW];
+            if (KIND == `FRNN_KIND_LSTM || (KIND == `FRNN_KIND_GRU_RB && !o_phase)) aux[j*XW+:XW] <= lane_x[(j%PU)*XW+:XW];
           end
         end
         groups <= phase_end ? 0 : groups + 1'b1;

@@ -3,9 +3,10 @@
 // cycle 1: h = cast(tanh(p) | max(p, 0) | p -> state)     (combinational output)
 // ACT: the activation codes of fpga_rnn.ir.kinds (3 tanh, 1 relu, 0 linear).
 `default_nettype none
+`include "frnn_codes.vh"
 
 module frnn_rnn_cell #(
-    parameter integer ACT = 3,
+    parameter integer ACT = `FRNN_ACT_TANH,
     parameter integer AW = 32,
     parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
     parameter integer AC_O = 0,
@@ -23,15 +24,15 @@ module frnn_rnn_cell #(
   frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_p (
       .a(a), .u(u), .p(p));
   generate
-    if (ACT == 3) begin : g_tanh
+    if (ACT == `FRNN_ACT_TANH) begin : g_tanh
       wire [TB_W-1:0] t;
-      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(2), .EXP(0), .TW(TB_W),
+      frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
           .MEMFILE(TANH_MEM)) u_t (.clk(clk), .din(p), .dout(t));
       frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
           .OVF(ST_O)) u_h (.din(t), .dout(h_new));
     end else begin : g_lin
       reg [AC_W-1:0] p1;
-      always @(posedge clk) p1 <= (ACT == 1 && p[AC_W-1]) ? {AC_W{1'b0}} : p;
+      always @(posedge clk) p1 <= (ACT == `FRNN_ACT_RELU && p[AC_W-1]) ? {AC_W{1'b0}} : p;
       frnn_cast #(.IW(AC_W), .IF(AC_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
           .OVF(ST_O)) u_h (.din(p1), .dout(h_new));
     end

@@ -4,6 +4,7 @@
 // element (all in parallel); meant for the classifier head.
 // Reset: synchronous, active high.
 `default_nettype none
+`include "frnn_codes.vh"
 /* verilator lint_off UNUSEDSIGNAL */  // all dividers start together and finish together
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
@@ -56,7 +57,7 @@ module frnn_softmax #(
   wire signed [IW+1:0] xs = (IS != 0) ? $signed({xi[IW-1], xi[IW-1], xi}) : $signed({2'b00, xi});
   wire signed [IW+1:0] d = xs - mx;
   wire [TB_W-1:0] t;
-  frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(3), .EXP(1), .TW(TB_W),
+  frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_EXP), .EXP(1), .TW(TB_W),
       .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));
 
   // one divider per element, all started together

