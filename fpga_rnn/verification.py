@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from fpga_rnn.errors import InputError
-from fpga_rnn.golden.model import predict_codes, prepare_input
+from fpga_rnn.golden.model import predict_prepared, prepare_input
 from fpga_rnn.ir.model import Model
 from fpga_rnn.limits import MAX_SAMPLES, MAX_STALL_PERCENT, check_int
 
@@ -83,7 +83,7 @@ def prepare(model: Model, x: np.ndarray) -> Batch:
             )
         if (lengths == 0).any():
             raise InputError(f"sequence {int(np.argmax(lengths == 0))} is empty (all padding)")
-    g = predict_codes(model, x)
+    g = predict_prepared(model, prep)  # the batch is checked and quantized once
     seq_out = len(model.output_shape) == 2
     codes = [prep.codes[i, : lengths[i]] for i in range(b)]
     golden = [g[i, : lengths[i]] if seq_out else g[i][None] for i in range(b)]

@@ -159,20 +159,43 @@ def _check_range(arr: np.ndarray, fmt: FixedFormat, mask_value: float | None) ->
 CHUNK = 512
 
 
-def predict_codes(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
-    """Output codes (format ``model.output_format``) for a float batch ``x``."""
-    arr = check_input(model, x, saturate=saturate)
-    n, t = arr.shape[0], arr.shape[1]
+def run_prepared(model: Model, prep: Prepared) -> np.ndarray:
+    """Output codes for an already prepared (validated, quantized) batch."""
+    codes, mask = prep.codes, prep.mask
+    for la, fmt, shape in zip(model.layers, model.formats(), model.shapes(), strict=True):
+        codes = GOLDEN[la.kind](la, codes, fmt, mask)
+        if len(shape) < 2:
+            mask = None  # sequence consumed: later layers see one vector per sample
+    return codes
+
+
+def _chunks(model: Model, n: int, t: int, chunk_output) -> np.ndarray:
+    """``chunk_output(lo, hi)`` for every CHUNK rows, gathered into one output array."""
     out = np.empty((n, *(d or t for d in model.output_shape)), np.int64)
     for lo in range(0, n, CHUNK):
-        prep = _quantize(model, arr[lo : lo + CHUNK], saturate)
-        codes, mask = prep.codes, prep.mask
-        for la, fmt, shape in zip(model.layers, model.formats(), model.shapes(), strict=True):
-            codes = GOLDEN[la.kind](la, codes, fmt, mask)
-            if len(shape) < 2:
-                mask = None  # sequence consumed: later layers see one vector per sample
-        out[lo : lo + CHUNK] = codes
+        out[lo : lo + CHUNK] = chunk_output(lo, min(lo + CHUNK, n))
     return out
+
+
+def predict_codes(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
+    """Output codes (format ``model.output_format``) for a float batch ``x``: validated
+    once, then quantized and run chunk by chunk."""
+    arr = check_input(model, x, saturate=saturate)
+
+    def run(lo: int, hi: int) -> np.ndarray:
+        return run_prepared(model, _quantize(model, arr[lo:hi], saturate))
+
+    return _chunks(model, arr.shape[0], arr.shape[1], run)
+
+
+def predict_prepared(model: Model, prep: Prepared) -> np.ndarray:
+    """Output codes of a batch :func:`prepare_input` returned, chunk by chunk."""
+
+    def run(lo: int, hi: int) -> np.ndarray:
+        mask = None if prep.mask is None else prep.mask[lo:hi]
+        return run_prepared(model, Prepared(codes=prep.codes[lo:hi], mask=mask))
+
+    return _chunks(model, prep.codes.shape[0], prep.codes.shape[1], run)
 
 
 def predict(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
