@@ -5,15 +5,14 @@ when the file is read (:func:`check_identifier`, :func:`check_token`). Every
 generator still escapes at its own output boundary with the one helper for its
 language, so a string that slipped past a check can end a comment, a string or a
 line nowhere: Verilator runs ``$system``, Tcl runs ``exec``, C runs constructors,
-a browser runs ``<script>``, and a terminal obeys escape sequences.
+a browser runs ``<script>``, and a terminal obeys escape sequences (the CLI prints
+every string through :func:`printable`, with Rich markup off).
 """
 
 from __future__ import annotations
 
 import html
 import re
-
-from rich.markup import escape as _rich_escape
 
 from fpga_rnn.errors import InputError
 
@@ -53,25 +52,15 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def terminal(text: object) -> str:
-    """Safe to print with Rich: no control sequences and no markup."""
-    return _rich_escape(printable(str(text)))
-
-
-def terminal_lines(text: object) -> str:
-    """As :func:`terminal`, keeping line breaks (a tool's log tail)."""
-    return "\n".join(terminal(line) for line in str(text).split("\n"))
-
-
 def c_comment(text: object) -> str:
     """Text for inside a C/C++ comment (``/* */`` or ``//``): it cannot end the comment,
     continue the line, or start a preprocessor line."""
     return _COMMENT_UNSAFE.sub("_", str(text))[:120]
 
 
-def verilog_comment(text: object) -> str:
-    """Text for inside a Verilog ``//`` comment: one line, no ``*/``, no backquote."""
-    return _COMMENT_UNSAFE.sub("_", str(text))[:120]
+# Verilog comments share C's syntax (``//``, ``/* */``); the kept characters hold no
+# backquote (compiler directive) either.
+verilog_comment = c_comment
 
 
 def html_text(text: object) -> str:

@@ -42,12 +42,8 @@ def sources_digest(stage: str) -> str:
     kernels = shipped_dir("hls_kernels")
     h = hashlib.sha256()
     for pattern in STAGE_SOURCES[stage]:
-        base, pat = (
-            (kernels, pattern.split("/", 1)[1])
-            if pattern.startswith("hls_kernels/")
-            else (root, pattern)
-        )
-        for f in sorted(base.glob(pat)):
+        base = kernels if pattern.startswith("hls_kernels/") else root
+        for f in sorted(base.glob(pattern.removeprefix("hls_kernels/"))):
             h.update(f"{pattern}:{f.name}:".encode() + f.read_bytes())
     return h.hexdigest()[:16]
 

@@ -69,19 +69,21 @@ def atomic_dir(path: Path, *, force: bool) -> Iterator[Path]:
         raise
 
 
+def _taken(path: Path) -> OutputExistsError:
+    return OutputExistsError(
+        f"{path} was created by another run meanwhile; pass --force to overwrite it"
+    )
+
+
 def _commit_new(tmp: Path, path: Path) -> None:
     """Move ``tmp`` to ``path`` only if nothing is there (no silent replacement)."""
     if path.exists():
-        raise OutputExistsError(
-            f"{path} was created by another run meanwhile; pass --force to overwrite it"
-        )
+        raise _taken(path)
     try:
         os.rename(tmp, path)  # fails on a non-empty folder that appeared since
     except OSError as e:
         if e.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
-            raise OutputExistsError(
-                f"{path} was created by another run meanwhile; pass --force to overwrite it"
-            ) from None
+            raise _taken(path) from None
         raise
 
 
@@ -103,9 +105,7 @@ def atomic_file(path: Path, *, force: bool) -> Iterator[Path]:
             try:
                 os.link(tmp, path)  # atomic, and fails if the name exists
             except FileExistsError:
-                raise OutputExistsError(
-                    f"{path} was created by another run meanwhile; pass --force to overwrite it"
-                ) from None
+                raise _taken(path) from None
             tmp.unlink()
     finally:
         tmp.unlink(missing_ok=True)

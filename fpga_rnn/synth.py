@@ -28,6 +28,7 @@ from typing import Any
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError
 from fpga_rnn.outputs import atomic_dir
+from fpga_rnn.rtlgen.build import INCLUDES
 
 Progress = Callable[[str], None]
 
@@ -227,8 +228,9 @@ def synthesize(
         shutil.copytree(rtl_dir / "mem", work / "mem")
         for f in files:
             shutil.copy(rtl_dir / f, work / f)
-        for inc in rtl_dir.glob("*.vh"):  # included by the cores (read_verilog finds them here)
-            shutil.copy(inc, work / inc.name)
+        for inc in INCLUDES:  # included by the cores (read_verilog finds them here)
+            if (rtl_dir / inc).exists():  # absent in designs written before the header
+                shutil.copy(rtl_dir / inc, work / inc)
         if do_pnr:
             shell = Path(__file__).parent / "rtl" / "shell" / "frnn_shell.v"
             shutil.copy(shell, work / shell.name)

@@ -34,13 +34,10 @@ from functools import lru_cache
 import numpy as np
 
 from fpga_rnn.ir.kinds import TABLE_RANGES
+from fpga_rnn.ir.kinds import log2 as _log2
 from fpga_rnn.ir.layers import TableSpec
 
 RANGES = TABLE_RANGES  # sigmoid/tanh over [-R, R), exp over (-R, 0]
-
-
-def _log2(n: int) -> int:
-    return int(n).bit_length() - 1
 
 
 @lru_cache(maxsize=64)

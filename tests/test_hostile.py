@@ -183,7 +183,7 @@ def test_escapes_cannot_end_their_context(s):
     for out in (escape.c_comment(s), escape.verilog_comment(s)):
         assert "*/" not in out and "/*" not in out and "//" not in out
         assert not set(out) & set('\n\r\\`?$"\x1b\u2028\u2029')
-    t = escape.terminal(s)
+    t = escape.printable(s)
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in t)
     h = escape.html_text(s)
     assert "<" not in h and ">" not in h and '"' not in h and "'" not in h

@@ -18,6 +18,7 @@ import numpy as np
 from fpga_rnn import tables
 from fpga_rnn.errors import IRError
 from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.ir.kinds import log2 as _log2
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
@@ -78,10 +79,6 @@ def _arr(name: str, q: QArray) -> Array:
 
 def _table(name: str, kind: str, spec: TableSpec) -> Array:
     return Array(name, spec.fmt.to_float(tables.table(kind, spec)), spec.fmt)
-
-
-def _log2(n: int) -> int:
-    return int(n).bit_length() - 1
 
 
 def _struct(lines: list[str], name: str = CFG) -> str:
