@@ -22,8 +22,8 @@ import numpy as np
 from scipy.optimize import nnls
 
 from fpga_rnn import resources
+from fpga_rnn.backends.rtl.build import design, digest, write
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import design, digest, write
 from fpga_rnn.synth import synthesize
 
 BOARD = "pynq-z2"

@@ -19,11 +19,11 @@ import time
 
 import numpy as np
 
+from fpga_rnn.backends.rtl.build import design
+from fpga_rnn.backends.rtl.plan import sequence_lower_bound
+from fpga_rnn.backends.rtl.sim import simulate
 from fpga_rnn.golden.model import prepare_input
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import design
-from fpga_rnn.rtlgen.plan import sequence_lower_bound
-from fpga_rnn.rtlgen.sim import simulate
 
 X, T = 12, 25
 

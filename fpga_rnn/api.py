@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from fpga_rnn.backends import backend as _backend
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.golden import predict as golden_predict
 from fpga_rnn.ir import Model
@@ -31,7 +32,7 @@ from fpga_rnn.loading import (
 from fpga_rnn.train import train_model
 from fpga_rnn.verification import Comparison, compare_float
 
-TARGETS = ("golden", "float")
+PREDICTORS = ("golden", "float")  # what predict() runs: the fixed-point model or Keras
 
 # The facade: what scripts import (also as ``fpga_rnn.X``); the modules below hold the work.
 __all__ = [
@@ -62,8 +63,8 @@ def predict(
     model the IR came from (needs the model file). Inputs outside the input
     format's range are refused unless ``saturate`` (clipped, as the hardware would).
     """
-    if target not in TARGETS:
-        raise FpgaRnnError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
+    if target not in PREDICTORS:
+        raise FpgaRnnError(f"unknown target {target!r}; use one of {', '.join(PREDICTORS)}")
     if target == "golden":
         return golden_predict(load_model(model), x, saturate=saturate)
     from fpga_rnn.golden import prepare_input
@@ -92,27 +93,22 @@ def generate_rtl(
     multipliers: int | None = None,
     max_timesteps: int | None = None,
     force: bool = False,
+    progress: Any = None,
 ) -> dict[str, Any]:
     """Write synthesizable Verilog for ``model`` to ``out``; returns rtl.json's content.
 
     Give either ``reuse`` (cycles each multiplier may take per MAC pass; 1 = fully
     parallel) or ``multipliers`` (the fastest design within that many).
     """
-    import json
-
-    from fpga_rnn.outputs import check_writable
-    from fpga_rnn.rtlgen import build
-
-    if reuse is not None and multipliers is not None:
-        raise FpgaRnnError("give --reuse or --multipliers, not both")
-    check_writable(Path(out), force=force)
-    ir = load_model(model)
-    if multipliers is not None:
-        d = build.design_for_multipliers(ir, multipliers, max_timesteps)
-    else:
-        d = build.design(ir, build.DEFAULT_REUSE if reuse is None else reuse, max_timesteps)
-    path = build.write(d, Path(out), force=force)
-    return json.loads((path / "rtl.json").read_text())
+    return _backend("rtl").generate(
+        load_model(model),
+        out,
+        reuse=reuse,
+        multipliers=multipliers,
+        max_timesteps=max_timesteps,
+        force=force,
+        progress=progress,
+    )
 
 
 def generate_hls(
@@ -128,17 +124,14 @@ def generate_hls(
     force: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Write the hls4ml project (our kernels from ``hls/``, every precision explicit,
-    the board's part and clock) to ``out``; returns hls.json's content.
+    """Write the hls4ml project (our kernels, every precision explicit, the board's part
+    and clock) to ``out``; returns hls.json's content.
 
-    ``csim=True`` also compiles the C-simulation library with g++ (as hls4ml's
-    ``compile()``), which checks the project builds.
+    ``backend``: hls4ml's (``vitis`` or ``vivado``). ``csim=True`` also compiles the
+    C-simulation library with g++ (as hls4ml's ``compile()``), which checks the project builds.
     """
-    from fpga_rnn.hls.project import build_project
-
-    ir = load_model(model)
-    p = build_project(
-        ir,
+    return _backend("hls").generate(
+        load_model(model),
         out,
         board=board,
         backend=backend,
@@ -149,7 +142,6 @@ def generate_hls(
         force=force,
         progress=progress,
     )
-    return p.info
 
 
 def export_c(
@@ -168,25 +160,14 @@ def export_c(
     host and, when arm-none-eabi-gcc is installed, measures the Cortex-M4 flash/RAM
     footprint (added to c.json).
     """
-    import shutil
-    import tempfile
-
-    from fpga_rnn import cgen, ctarget
-    from fpga_rnn.outputs import check_writable
-
-    check_writable(Path(out), force=force)
-    ir = load_model(model)
-    files, info = cgen.generate(ir, max_timesteps)
-    if check:  # before writing: a failed check leaves nothing behind
-        say = progress or (lambda _m: None)
-        with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
-            ctarget.place(Path(d), files)
-            say("c: compiling for the host (gcc -Wall -Wextra -Werror -pedantic)")
-            ctarget.build(Path(d), "host")
-            if shutil.which("arm-none-eabi-gcc"):
-                say("c: measuring the Cortex-M4 footprint (arm-none-eabi-gcc -O2)")
-                info["cortex_m4"] = ctarget.footprint(Path(d))
-    return cgen.save(files, info, out, force=force)
+    return _backend("c").generate(
+        load_model(model),
+        out,
+        max_timesteps=max_timesteps,
+        check=check,
+        force=force,
+        progress=progress,
+    )
 
 
 def verify(
@@ -195,14 +176,15 @@ def verify(
     *,
     samples: int = 1000,
     seed: int = 0,
-    targets: tuple[str, ...] = ("golden", "rtl"),
+    targets: tuple[str, ...] = ("rtl",),
     reuse: int | None = None,
     multipliers: int | None = None,
     backpressure: int = 25,
     gap: int = 10,
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Run ``targets`` on the same inputs and compare each with golden, bit for bit.
+    """Run ``targets`` (names in :data:`fpga_rnn.backends.TARGETS`: rtl, hls, c, c-arm) on
+    the same inputs and compare each with golden (the reference), bit for bit.
 
     ``x``: float inputs (B, T, F) or token ids (B, T); default ``samples`` random
     sequences. Adds a float-model comparison when ``model`` is (or came from) a

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fpga_rnn import api
+from fpga_rnn.backends import TARGETS
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.escape import printable
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
@@ -272,8 +273,7 @@ def verify(
         str,
         typer.Option(
             help="Comma-separated targets compared bit for bit with golden (the reference, "
-            "always run): rtl (Verilator), hls (hls4ml C-sim), c (C export, "
-            "host gcc), c-arm (C export, Cortex-M4 under QEMU)."
+            "always run): " + "; ".join(f"{t.name}: {t.summary}" for t in TARGETS.values()) + "."
         ),
     ] = "rtl",
     reuse: Reuse = None,

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from fpga_rnn import resources
+from fpga_rnn.backends.rtl import build
+from fpga_rnn.backends.rtl.plan import sequence_lower_bound
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import FpgaRnnError, UnsupportedError
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir
 from fpga_rnn.resources import relative_error
-from fpga_rnn.rtlgen import build
-from fpga_rnn.rtlgen.plan import sequence_lower_bound
 from fpga_rnn.synth import family_kind, format_resources, synthesize
 
 REUSE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from fpga_rnn.backends import TARGETS, RunOptions, backend
+from fpga_rnn.backends.batch import prepare
 from fpga_rnn.loading import load_model
 from fpga_rnn.outputs import read_json, write_json
 
@@ -24,13 +26,20 @@ Progress = Callable[[str], None]
 # The package files each stage's result depends on: a stage key holds their digest, so
 # a changed core, kernel or generator reruns the stage (no stale bit_exact: true).
 ARITHMETIC = ("fixed.py", "tables.py", "golden/*.py", "ir/*.py")
+VERIFY = ("verification.py", "backends/*.py")
+RTL = (
+    "backends/rtl/*.py",
+    "backends/rtl/verilog/*.v",
+    "backends/rtl/verilog/*.vh",
+    "backends/rtl/verilog/shell/*.v",
+    "backends/rtl/verilog/tb/*",
+)
 STAGE_SOURCES = {
     "train": (*ARITHMETIC, "train.py", "models.py", "datasets.py", "keras_import/*.py"),
-    "fit": (*ARITHMETIC, "fit.py", "synth.py", "resources.py", "resource_model.json", "rtl/*.v",
-            "rtl/*.vh", "rtl/shell/*.v", "rtlgen/*.py"),
-    "verify": (*ARITHMETIC, "verification.py", "rtl/*.v", "rtl/*.vh", "rtl/tb/*", "rtlgen/*.py"),
-    "hls": (*ARITHMETIC, "verification.py", "hls/*.py", "hls_kernels/*.h"),
-    "c": (*ARITHMETIC, "verification.py", "cgen.py", "ctarget.py", "c/*"),
+    "fit": (*ARITHMETIC, "fit.py", "synth.py", "resources.py", "resource_model.json", *RTL),
+    "verify": (*ARITHMETIC, *VERIFY, *RTL),
+    "hls": (*ARITHMETIC, *VERIFY, "backends/hls/*.py", "hls_kernels/*.h"),
+    "c": (*ARITHMETIC, *VERIFY, "backends/c/*.py", "backends/c/src/*"),
 }  # fmt: skip
 
 
@@ -173,9 +182,6 @@ def flow(
 
 def _hls(ir: Any, board: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:
     """The hls4ml project for the board in out/hls, its C-simulation on the test set."""
-    from fpga_rnn.hls.project import build_project
-    from fpga_rnn.verification import prepare, run_hls
-
     if board.vendor != "xilinx":
         res: dict[str, Any] = {
             "available": False,
@@ -183,24 +189,17 @@ def _hls(ir: Any, board: Any, x: np.ndarray, out: Path, say: Progress) -> dict[s
             "reason": f"{board.name} is a {board.vendor} part; hls4ml's backends target Xilinx",
         }
     else:
-        p = build_project(
-            ir, out / "hls", board=board, timesteps=x.shape[1], csim=True, force=True, progress=say
-        )
-        res = {"project": p.info} | run_hls(ir, prepare(ir, x), project=p, progress=say)
+        options = RunOptions(board=board, workdir=out / "hls", progress=say)
+        res = TARGETS["hls"].run(ir, prepare(ir, x), options)
     write_json(out / "hls.json", res)
     return res
 
 
 def _c(ir: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:
     """The C export in out/c, verified on the test set on the host and a Cortex-M4."""
-    from fpga_rnn.cgen import write
-    from fpga_rnn.verification import prepare, run_c
-
-    info = write(ir, out / "c", max_timesteps=x.shape[1], force=True)
-    batch = prepare(ir, x)
-    targets = {
-        name: run_c(ir, batch, t, progress=say) for name, t in (("c", "host"), ("c-arm", "arm"))
-    }
+    info = backend("c").generate(ir, out / "c", max_timesteps=x.shape[1], check=False, force=True)
+    batch, options = prepare(ir, x), RunOptions(progress=say)
+    targets = {t.name: t.run(ir, batch, options) for t in TARGETS.values() if t.backend == "c"}
     res = {"export": info, "targets": targets}
     write_json(out / "c.json", res)
     return res
@@ -213,8 +212,6 @@ def _verify(ir: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, sa
     from fpga_rnn.verification import verify
 
     keras_model = load_keras_model(model_file)
-    res = verify(
-        ir, x, targets=("golden", "rtl"), reuse=reuse, keras_model=keras_model, progress=say
-    )
+    res = verify(ir, x, targets=("rtl",), reuse=reuse, keras_model=keras_model, progress=say)
     write_json(path, res)
     return res

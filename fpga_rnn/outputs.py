@@ -140,3 +140,12 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, np.ndarray):
         return o.tolist()
     return str(o)
+
+
+def cache_dir() -> Path:
+    """The build cache (simulators, HLS C-simulations): ``$FPGA_RNN_CACHE``, else
+    ``$XDG_CACHE_HOME/fpga-rnn`` (``~/.cache/fpga-rnn``)."""
+    base = os.environ.get("FPGA_RNN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "fpga-rnn"
+    )
+    return Path(base)

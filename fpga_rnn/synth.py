@@ -25,10 +25,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from fpga_rnn.backends.rtl.build import INCLUDES, shell_file
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError
 from fpga_rnn.outputs import atomic_dir
-from fpga_rnn.rtlgen.build import INCLUDES
 
 Progress = Callable[[str], None]
 
@@ -232,7 +232,7 @@ def synthesize(
             if (rtl_dir / inc).exists():  # absent in designs written before the header
                 shutil.copy(rtl_dir / inc, work / inc)
         if do_pnr:
-            shell = Path(__file__).parent / "rtl" / "shell" / "frnn_shell.v"
+            shell = shell_file()
             shutil.copy(shell, work / shell.name)
             files.append(shell.name)
         script = [

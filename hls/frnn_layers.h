@@ -1,5 +1,5 @@
 // fpga-rnn HLS kernels: the layer entry points called from the hls4ml project
-// (one per IR layer kind; fpga_rnn.hls.kinds generates their configs and calls).
+// (one per IR layer kind; fpga_rnn.backends.hls.kinds generates their configs and calls).
 #ifndef FRNN_LAYERS_H_
 #define FRNN_LAYERS_H_
 

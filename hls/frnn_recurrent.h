@@ -1,6 +1,6 @@
 // fpga-rnn HLS kernels: recurrent layers (fpga_rnn.golden.recurrent, step by step).
 //
-// A layer's config struct (generated from the IR by fpga_rnn.hls) names every
+// A layer's config struct (generated from the IR by fpga_rnn.backends.hls) names every
 // format: weight_t, recurrent_weight_t, bias_t, recurrent_bias_t, accum_t (dense
 // sums and pre-activations), gate_t (table outputs), state_t (h, the output),
 // cell_t (the LSTM cell state), table_t; and the sizes and flags used below.

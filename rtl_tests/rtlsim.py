@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fpga_rnn.rtlgen.build import core_files, include_dir
-from fpga_rnn.rtlgen.sim import BUILD_ARGS, MAKE_FIX, build_cached, cache_dir, find_verilator
+from fpga_rnn.backends.rtl.build import core_files, include_dir
+from fpga_rnn.backends.rtl.sim import BUILD_ARGS, MAKE_FIX, build_cached, find_verilator
+from fpga_rnn.outputs import cache_dir
 
 
 def run_cocotb(
@@ -88,9 +89,9 @@ def check_model(
     and tlast sits on each sequence's last output. Returns the SimResult."""
     import numpy as np
 
+    from fpga_rnn.backends.rtl.build import design
+    from fpga_rnn.backends.rtl.sim import simulate
     from fpga_rnn.golden.model import predict_codes, prepare_input
-    from fpga_rnn.rtlgen.build import design
-    from fpga_rnn.rtlgen.sim import simulate
     from fpga_rnn.verification import random_inputs
 
     rng = np.random.default_rng(seed)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fpga_rnn.backends.rtl.build import design
+from fpga_rnn.backends.rtl.sim import simulate
 from fpga_rnn.golden.model import prepare_input
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import design
-from fpga_rnn.rtlgen.sim import simulate
 
 CASES = [  # kind, extra layer arguments, reuse, units, inputs
     ("lstm", {}, 1, 7, 5),

@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
+from fpga_rnn.backends.rtl.build import core_files, design, include_dir, write
+from fpga_rnn.backends.rtl.sim import find_verilator
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import core_files, design, include_dir, write
-from fpga_rnn.rtlgen.sim import find_verilator
 
 CORES = [f.stem for f in core_files()]
 MODELS = {

@@ -12,8 +12,8 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from fpga_rnn.rtlgen.mem import vector_rom, weight_rom
-from fpga_rnn.rtlgen.plan import Tile
+from fpga_rnn.backends.rtl.mem import vector_rom, weight_rom
+from fpga_rnn.backends.rtl.plan import Tile
 
 # K, rows, PR, PK, VW (signed?), WW, SH
 CASES = [(5, 6, 2, 2, 8, 1, 6, 2), (7, 4, 4, 7, 6, 0, 5, 0), (3, 9, 1, 1, 5, 1, 4, 3)]

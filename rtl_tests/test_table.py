@@ -11,9 +11,9 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import RisingEdge, Timer
 
+from fpga_rnn.backends.rtl.mem import table_rom
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir.layers import TableSpec
-from fpga_rnn.rtlgen.mem import table_rom
 from fpga_rnn.tables import lookup
 
 IW = 12

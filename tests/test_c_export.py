@@ -12,7 +12,7 @@ from models import RANDOM_IRS, build
 from runcli import cli
 
 import fpga_rnn
-from fpga_rnn import cgen, ctarget
+from fpga_rnn.backends.c import toolchain, writer
 from fpga_rnn.errors import InputError
 from fpga_rnn.ir import random as rand
 from fpga_rnn.verification import verify
@@ -75,13 +75,13 @@ def test_error_codes_in_c():
     fmt = m.input.fmt
     x = np.zeros((3, 5, 3), np.int64)
     x[1, 2, 0] = fmt.max_code + 1  # outside ap_fixed's range
-    r = ctarget.run(m, x, "host", max_timesteps=5)
+    r = toolchain.run(m, x, "host", max_timesteps=5)
     assert r["rc"].tolist() == [0, -4, 0]  # FRNN_OK, FRNN_ERR_INPUT
-    r = ctarget.run(m, x, "host", max_timesteps=4)  # sequences longer than the export's limit
+    r = toolchain.run(m, x, "host", max_timesteps=4)  # sequences longer than the export's limit
     assert set(r["rc"].tolist()) == {-1}  # FRNN_ERR_LENGTH
     t = rand.model([{"kind": "embedding", "units": 2}, {"kind": "gru", "units": 2}], vocabulary=10)
     ids = np.array([[1, 2, 3], [1, 10, 2], [-1, 0, 0]])
-    assert ctarget.run(t, ids, "host")["rc"].tolist() == [0, -2, -2]  # FRNN_ERR_TOKEN
+    assert toolchain.run(t, ids, "host")["rc"].tolist() == [0, -2, -2]  # FRNN_ERR_TOKEN
 
 
 def test_bad_inputs_rejected_in_python():
@@ -89,10 +89,10 @@ def test_bad_inputs_rejected_in_python():
     x = np.zeros((2, 5, 3))
     x[0, 1, 1] = np.nan
     with pytest.raises(InputError, match="NaN"):
-        cgen.quantize_inputs(m, x)
+        writer.quantize_inputs(m, x)
     t = rand.model([{"kind": "embedding", "units": 2}, {"kind": "gru", "units": 2}], vocabulary=10)
     with pytest.raises(InputError, match=r"token ids must be in \[0, 9\]"):
-        cgen.quantize_inputs(t, np.array([[1, 12]]))
+        writer.quantize_inputs(t, np.array([[1, 12]]))
 
 
 def test_c_cli_writes_sources_and_footprint(tmp_path):

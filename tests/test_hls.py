@@ -97,7 +97,7 @@ def test_csim_detects_a_changed_kernel_weight():
     codes[0, :] = la.kernel.fmt.max_code if codes[0, 0] < 0 else la.kernel.fmt.min_code
     bad = dataclasses.replace(la, kernel=dataclasses.replace(la.kernel, codes=codes))
     tampered = dataclasses.replace(m, layers=(bad, *m.layers[1:]))
-    from fpga_rnn.hls.project import compiled_project
+    from fpga_rnn.backends.hls.project import compiled_project
     from fpga_rnn.verification import prepare
 
     x = random_inputs(m, 200, 0)

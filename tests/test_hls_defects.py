@@ -12,8 +12,8 @@ import pytest
 from models import build
 
 import fpga_rnn
+from fpga_rnn.backends.hls.project import compiled_project
 from fpga_rnn.fixed import FixedFormat
-from fpga_rnn.hls.project import compiled_project
 from fpga_rnn.ir.layers import TableSpec
 from fpga_rnn.verification import verify
 

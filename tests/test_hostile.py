@@ -206,7 +206,7 @@ def test_c_and_cpp_comments_hold_hostile_names(tmp_path):
 
 
 def test_verilog_comments_hold_hostile_names(tmp_path):
-    from fpga_rnn.rtlgen.sim import find_verilator
+    from fpga_rnn.backends.rtl.sim import find_verilator
 
     body = "".join(f"  // {escape.verilog_comment(s)}\n" for s in HOSTILE)
     f = tmp_path / "t.v"

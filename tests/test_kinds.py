@@ -9,10 +9,12 @@ import subprocess
 import numpy as np
 import pytest
 
-from fpga_rnn import cgen
+from fpga_rnn.backends.c import writer
+from fpga_rnn.backends.hls import kinds as hls_kinds
+from fpga_rnn.backends.rtl.build import design
+from fpga_rnn.backends.rtl.emit import EMITTERS
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.golden import GOLDEN, predict_codes
-from fpga_rnn.hls import kinds as hls_kinds
 from fpga_rnn.ir import Model
 from fpga_rnn.ir import random as rir
 from fpga_rnn.ir.kinds import (
@@ -24,8 +26,6 @@ from fpga_rnn.ir.kinds import (
     verilog_header,
 )
 from fpga_rnn.ir.layers import LAYER_KINDS, Activation, Recurrent
-from fpga_rnn.rtlgen.build import design
-from fpga_rnn.rtlgen.emit import EMITTERS
 
 
 def _model_with(kind: str) -> Model:
@@ -60,8 +60,8 @@ def test_every_kind_has_every_backend(kind):
     assert predict_codes(m, x).shape[0] == 3
     assert design(m, 4).info["layers"]
     assert hls_kinds.nodes(m, 4, 1)
-    files, _ = cgen.generate(m)
-    assert "fpga_rnn_model.c" in files and cgen.CODES_HEADER in files
+    files, _ = writer.generate(m)
+    assert "fpga_rnn_model.c" in files and writer.CODES_HEADER in files
 
 
 def test_every_recurrent_class_has_a_cell_kind():
@@ -102,7 +102,7 @@ def test_generated_headers_hold_the_table(tmp_path):
 def test_the_verilog_header_is_current():
     """The cores include frnn_codes.vh, rendered from the table: regenerate it with
     python -c "from fpga_rnn.ir.kinds import *; print(verilog_header(), end='')" >
-    fpga_rnn/rtl/frnn_codes.vh"""
-    from fpga_rnn.rtlgen.build import include_dir
+    fpga_rnn/backends/rtl/verilog/frnn_codes.vh"""
+    from fpga_rnn.backends.rtl.build import include_dir
 
     assert (include_dir() / "frnn_codes.vh").read_text() == verilog_header()

@@ -43,11 +43,11 @@ def test_the_wheel_holds_kernels_boards_model_verilog_and_c(tmp_path):
         "fpga_rnn/resource_model.json",
         "fpga_rnn/hls_kernels/frnn_layers.h",
         "fpga_rnn/board_profiles/pynq-z2.yaml",
-        "fpga_rnn/rtl/frnn_recurrent.v",
-        "fpga_rnn/rtl/tb/frnn_harness.py",
-        "fpga_rnn/rtl/shell/frnn_shell.v",
-        "fpga_rnn/c/frnn_rt.c",
-        "fpga_rnn/rtlgen/sim.py",
+        "fpga_rnn/backends/rtl/verilog/frnn_recurrent.v",
+        "fpga_rnn/backends/rtl/verilog/tb/frnn_harness.py",
+        "fpga_rnn/backends/rtl/verilog/shell/frnn_shell.v",
+        "fpga_rnn/backends/c/src/frnn_rt.c",
+        "fpga_rnn/backends/rtl/sim.py",
     }
     assert want <= names, sorted(want - names)
     for folder, suffix in ((ROOT / "hls", ".h"), (ROOT / "boards", ".yaml")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fpga_rnn.rtlgen.plan import plan_recurrent
+from fpga_rnn.backends.rtl.plan import plan_recurrent
 
 GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3, "gru_rb": 3}
 REUSE = (1, 2, 3, 5, 8, 12, 16, 24, 32, 64, 128)

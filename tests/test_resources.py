@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from fpga_rnn import resources
+from fpga_rnn.backends.rtl.build import design
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import design
 from fpga_rnn.synth import classify
 
 STAT = {
@@ -89,7 +89,7 @@ def test_predictions_grow_with_the_layer() -> None:
 
 
 def test_rom_columns_count_the_logic_a_rom_needs() -> None:
-    from fpga_rnn.rtlgen.mem import hex_words, rom_columns
+    from fpga_rnn.backends.rtl.mem import hex_words, rom_columns
 
     # columns (word 0, 1, 2): bit0 110, bit1 101, bit2 011, bit3 constant,
     # bit4 = not bit0, bit5 = bit1: three distinct functions of the address

@@ -10,10 +10,10 @@ import pytest
 from runcli import cli
 
 import fpga_rnn
+from fpga_rnn.backends.rtl.build import design, design_for_multipliers
 from fpga_rnn.errors import InputError, OutputExistsError, UnsupportedError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import random as rir
-from fpga_rnn.rtlgen.build import design, design_for_multipliers
 
 LSTM = [{"kind": "lstm", "units": 4}, {"kind": "dense", "units": 3, "activation": "softmax"}]
 
@@ -107,11 +107,12 @@ def test_sequence_longer_than_buffer_fails_before_simulation() -> None:
         features=2,
         seed=1,
     )
-    from fpga_rnn.verification import prepare, run_rtl
+    from fpga_rnn.backends import TARGETS, RunOptions
+    from fpga_rnn.verification import prepare
 
     batch = prepare(m, np.zeros((2, 70, 2)))
     with pytest.raises(InputError, match="buffers at most 64"):
-        run_rtl(m, batch)
+        TARGETS["rtl"].run(m, batch, RunOptions())
 
 
 def test_accumulators_the_rtl_cannot_reproduce_are_refused() -> None:

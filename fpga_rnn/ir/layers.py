@@ -167,6 +167,16 @@ class Recurrent(Layer):
     def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat:
         return self.state
 
+    @property
+    def candidate_activation(self) -> str:
+        """The activation of the candidate state (tanh for LSTM and GRU)."""
+        return "tanh"
+
+    @property
+    def resets_after(self) -> bool:
+        """GRU only: the reset gate applies after U·h (Keras' reset_after); else true."""
+        return True
+
 
 @register
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -179,6 +189,10 @@ class SimpleRNN(Recurrent):
     def __post_init__(self) -> None:
         if self.activation not in ("tanh", "relu", "linear"):
             raise self._fail(f"activation {self.activation!r} unsupported; use tanh/relu/linear")
+
+    @property
+    def candidate_activation(self) -> str:
+        return self.activation
 
 
 @register
@@ -207,6 +221,10 @@ class GRU(Recurrent):
         if self.recurrent_bias is not None and self.recurrent_bias.shape != self.bias.shape:
             raise self._fail(f"recurrent_bias has shape {self.recurrent_bias.shape}")
         return super().output_shape(in_shape)
+
+    @property
+    def resets_after(self) -> bool:
+        return self.reset_after
 
 
 @register

@@ -19,15 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from fpga_rnn.backends.hls import kinds
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError, UnsupportedError
 from fpga_rnn.escape import check_identifier, tcl_word
-from fpga_rnn.hls import kinds
 from fpga_rnn.ir.kinds import hls_header
 from fpga_rnn.ir.model import Model
 from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS, check_int
-from fpga_rnn.outputs import atomic_dir, write_json
-from fpga_rnn.rtlgen.sim import cache_dir
+from fpga_rnn.outputs import atomic_dir, cache_dir, write_json
 
 BACKENDS = ("vitis", "vivado")
 IO_TYPES = ("parallel",)
@@ -146,7 +145,7 @@ def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) ->
 
 
 def _kernels_key() -> str:
-    from fpga_rnn.hls.extension import kernel_dir
+    from fpga_rnn.backends.hls.extension import kernel_dir
 
     h = hashlib.sha256()
     for f in sorted(kernel_dir().glob("*.h")):
@@ -174,7 +173,7 @@ def build_project(
     import hls4ml
     from hls4ml.model.graph import ModelGraph
 
-    from fpga_rnn.hls.extension import register
+    from fpga_rnn.backends.hls.extension import register
 
     say = progress or (lambda _m: None)
     b = board if isinstance(board, Board) else load_board(board)

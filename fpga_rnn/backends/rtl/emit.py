@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fpga_rnn.backends.rtl import mem
+from fpga_rnn.backends.rtl.plan import RecurrentPlan, Tile, plan_recurrent, tile
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.fixed import FixedFormat, Overflow
 from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELLS, TABLE_RANGES, cell_kind
@@ -27,8 +29,6 @@ from fpga_rnn.ir.layers import (
     SimpleRNN,
     TableSpec,
 )
-from fpga_rnn.rtlgen import mem
-from fpga_rnn.rtlgen.plan import RecurrentPlan, Tile, plan_recurrent, tile
 
 
 @dataclass

@@ -2,7 +2,7 @@
 (arm-none-eabi-gcc + newlib semihosting, ``qemu-system-arm -M mps2-an386``).
 
 Both builds use ``-std=c99 -Wall -Wextra -Werror -pedantic``; one run feeds a whole
-batch through the harness (``fpga_rnn/c/frnn_harness.c``) via files.
+batch through the harness (``fpga_rnn/backends/c/src/frnn_harness.c``) via files.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn import cgen
+from fpga_rnn.backends.c import writer
 from fpga_rnn.errors import ToolError
 from fpga_rnn.ir.model import Model
 
@@ -51,12 +51,12 @@ def place(work: Path, files: dict[str, str]) -> None:
     """Generated sources, the runtime and the harness files into ``work``."""
     for name, text in files.items():
         (work / name).write_text(text)
-    for name in (*cgen.RUNTIME, "frnn_harness.c", "frnn_vectors.c", "mps2_an386.ld"):
-        shutil.copy(cgen.runtime_dir() / name, work / name)
+    for name in (*writer.RUNTIME, "frnn_harness.c", "frnn_vectors.c", "mps2_an386.ld"):
+        shutil.copy(writer.runtime_dir() / name, work / name)
 
 
 def write_sources(model: Model, work: Path, max_timesteps: int | None) -> dict[str, Any]:
-    files, info = cgen.generate(model, max_timesteps)
+    files, info = writer.generate(model, max_timesteps)
     place(work, files)
     return info
 

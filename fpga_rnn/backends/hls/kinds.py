@@ -94,7 +94,7 @@ def _recurrent_config(la: Recurrent, n_in: int, ctx: Context, name: str, zero: b
     """``zero``: masked steps output zero (Keras does that inside Bidirectional only)."""
     rb = la.recurrent_bias if isinstance(la, GRU) and la.recurrent_bias is not None else la.bias
     cell = la.cell if isinstance(la, LSTM) else la.state
-    act = getattr(la, "activation", "tanh")
+    act = la.candidate_activation
     lines = [
         f"typedef {la.kernel.fmt} weight_t;",
         f"typedef {la.recurrent_kernel.fmt} recurrent_weight_t;",
@@ -115,7 +115,7 @@ def _recurrent_config(la: Recurrent, n_in: int, ctx: Context, name: str, zero: b
         f"static const int log2_table_size = {_log2(la.table.size)};",
         f"static const bool return_sequences = {_b(la.return_sequences)};",
         f"static const bool go_backwards = {_b(la.go_backwards)};",
-        f"static const bool reset_after = {_b(getattr(la, 'reset_after', True))};",
+        f"static const bool reset_after = {_b(la.resets_after)};",
         f"static const bool zero_masked_outputs = {_b(zero)};",
     ]
     return _struct(lines, name)

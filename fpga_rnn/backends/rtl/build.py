@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from fpga_rnn.backends.rtl.emit import EMITTERS, Context, Stream
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.escape import verilog_comment
+from fpga_rnn.ir.layers import Bidirectional, Recurrent
 from fpga_rnn.ir.model import Model
 from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS, check_int
 from fpga_rnn.outputs import atomic_dir
-from fpga_rnn.rtlgen.emit import EMITTERS, Context, Stream
 
 TOP = "frnn_top"
 DEFAULT_REUSE = 8
@@ -39,23 +40,32 @@ class Design:
         return int(self.info["m_axis_tdata_width"])
 
 
+def verilog_dir() -> Path:
+    """The folder of the Verilog cores (``verilog/`` beside this module, in the wheel too)."""
+    return Path(str(resources.files("fpga_rnn.backends.rtl") / "verilog"))
+
+
 def core_files() -> list[Path]:
     """The Verilog cores shipped with the package (one module per file)."""
-    root = resources.files("fpga_rnn") / "rtl"
-    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".v"))
+    return sorted(p for p in verilog_dir().iterdir() if p.name.endswith(".v"))
 
 
 def include_dir() -> Path:
     """The folder of ``frnn_codes.vh`` (the codes of fpga_rnn.ir.kinds), which the cores
     include: pass it as an include directory to Verilator and yosys."""
-    return Path(str(resources.files("fpga_rnn") / "rtl"))
+    return verilog_dir()
 
 
 INCLUDES = ("frnn_codes.vh",)
 
 
 def harness_file() -> Path:
-    return Path(str(resources.files("fpga_rnn") / "rtl" / "tb" / "frnn_tb.v"))
+    return verilog_dir() / "tb" / "frnn_tb.v"
+
+
+def shell_file() -> Path:
+    """The pin-limited shell that place-and-route wraps around a design."""
+    return verilog_dir() / "shell" / "frnn_shell.v"
 
 
 def _input_stream(model: Model) -> Stream:
@@ -133,7 +143,8 @@ endmodule
         "max_timesteps": maxt,
         "sequence_output": len(model.output_shape) == 2,
         "buffers_sequences": any(
-            la.kind == "bidirectional" or getattr(la, "go_backwards", False) for la in model.layers
+            isinstance(la, Bidirectional) or (isinstance(la, Recurrent) and la.go_backwards)
+            for la in model.layers
         ),
         "reset": "synchronous, active high (rst)",
         "s_axis_tdata_width": s_in.width,

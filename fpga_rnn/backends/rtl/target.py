@@ -1,0 +1,92 @@
+"""The RTL backend's entry points: write a design, and simulate one against golden."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fpga_rnn.backends import Progress, RunOptions
+from fpga_rnn.backends.batch import Batch, compare_outputs
+from fpga_rnn.errors import InputError
+from fpga_rnn.ir.model import Model
+
+
+def _design(model: Model, reuse: int | None, multipliers: int | None, max_timesteps: int | None):
+    from fpga_rnn.backends.rtl import build
+
+    if reuse is not None and multipliers is not None:
+        raise InputError("give --reuse or --multipliers, not both")
+    if multipliers is not None:
+        return build.design_for_multipliers(model, multipliers, max_timesteps)
+    return build.design(model, build.DEFAULT_REUSE if reuse is None else reuse, max_timesteps)
+
+
+def generate(
+    model: Model,
+    out: str | Path,
+    *,
+    reuse: int | None = None,
+    multipliers: int | None = None,
+    max_timesteps: int | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write the Verilog design to ``out``; returns rtl.json's content."""
+    from fpga_rnn.backends.rtl import build
+    from fpga_rnn.outputs import check_writable
+
+    check_writable(Path(out), force=force)
+    d = _design(model, reuse, multipliers, max_timesteps)
+    if progress:
+        progress(f"rtl: writing {d.info['multipliers']} multipliers' design to {out}")
+    path = build.write(d, Path(out), force=force)
+    return json.loads((path / "rtl.json").read_text())
+
+
+def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> dict[str, Any]:
+    """Simulate the RTL on the batch (with random backpressure and idle gaps), then
+    measure latency on a clean run; compare with golden."""
+    from fpga_rnn.backends.rtl.plan import sequence_lower_bound
+    from fpga_rnn.backends.rtl.sim import simulate
+
+    d = _design(model, options.reuse, options.multipliers, None)
+    maxt = int(d.info["max_timesteps"])
+    longest = max(len(c) for c in batch.codes)
+    if d.info["buffers_sequences"] and longest > maxt:
+        raise InputError(
+            f"a sequence has {longest} steps; this design buffers at most {maxt} "
+            "(regenerate with a larger --max-timesteps)"
+        )
+    beats = [len(g) for g in batch.golden]
+    bp, gap = options.backpressure, options.gap
+    say = options.say
+    say(f"rtl: simulating {len(beats)} sequences (backpressure {bp}%, gaps {gap}%)")
+    r = simulate(
+        d, batch.codes, beats, gap=gap, backpressure=bp, seed=options.seed + 1, progress=say
+    )
+    res = compare_outputs(r.outputs, batch.golden)
+    res["tlast_errors"] = r.tlast_errors
+    res["bit_exact"] = res["bit_exact"] and r.tlast_errors == 0
+    say(f"rtl: {res['mismatches']} mismatches; measuring latency on a clean stream")
+    k = min(len(beats), 64)
+    clean = simulate(d, batch.codes[:k], beats[:k])
+    t0 = len(batch.codes[0])
+    latency = int(clean.last_out[0] - clean.first_in[0])
+    ii = int(np.median(np.diff(clean.first_in))) if k > 1 else latency
+    res |= {
+        "latency_cycles": latency,
+        "timesteps": t0,
+        "cycles_per_timestep": latency / t0,
+        "initiation_interval_cycles": ii,
+        "lower_bound_cycles": sequence_lower_bound(d.info["layers"], t0),
+        "samples_per_second_simulated": len(beats) / r.seconds if r.seconds > 0 else None,
+        "simulated_cycles": r.cycles,
+        "build_seconds": r.build_seconds,
+        "simulator_built": r.built,  # False: this design's simulator came from the cache
+        "reuse": d.info["reuse"],
+        "multipliers": d.info["multipliers"],
+    }
+    return res
