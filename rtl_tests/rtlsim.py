@@ -83,6 +83,7 @@ def check_model(
     reset_at: int | None = None,
     seed: int = 0,
     max_timesteps: int | None = None,
+    mac_stages: int = 0,
 ):
     """Stream ``samples`` random sequences (lengths in ``lengths``) through the model's
     RTL with idle gaps and backpressure; assert every output equals golden bit for bit
@@ -107,7 +108,7 @@ def check_model(
         for j, i in enumerate(idx):
             codes[i] = c[j]
             gold[i] = g[j] if seq_out else g[j][None]
-    d = design(model, reuse, max_timesteps)
+    d = design(model, reuse, max_timesteps, mac_stages)
     r = simulate(
         d,
         codes,

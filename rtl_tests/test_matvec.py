@@ -15,12 +15,18 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from fpga_rnn.backends.rtl.mem import vector_rom, weight_rom
 from fpga_rnn.backends.rtl.plan import Tile
 
-# K, rows, PR, PK, VW (signed?), WW, SH
-CASES = [(5, 6, 2, 2, 8, 1, 6, 2), (7, 4, 4, 7, 6, 0, 5, 0), (3, 9, 1, 1, 5, 1, 4, 3)]
+# K, rows, PR, PK, VW, signed?, WW, SH, MP (pipeline stages)
+CASES = [
+    (5, 6, 2, 2, 8, 1, 6, 2, 0),
+    (7, 4, 4, 7, 6, 0, 5, 0, 0),
+    (3, 9, 1, 1, 5, 1, 4, 3, 0),
+    (5, 6, 2, 2, 8, 1, 6, 2, 1),
+    (7, 4, 4, 7, 6, 0, 5, 0, 2),
+]
 
 
 def _setup(work, case):
-    k, rows, pr, pk, vw, vs, ww, sh = case
+    k, rows, pr, pk, vw, vs, ww, sh, mp = case
     t = Tile(rows=rows, k=k, pr=pr, pk=pk)
     rng = np.random.default_rng(sum(case))
     w = rng.integers(-(1 << (ww - 1)), 1 << (ww - 1), (rows, k))
@@ -42,6 +48,7 @@ def _setup(work, case):
         "AW": aw,
         "SH": sh,
         "HAS_BIAS": 1,
+        "MP": mp,
         "WFILE": '"w.mem"',
         "BFILE": '"b.mem"',
     }
@@ -91,7 +98,9 @@ async def passes(dut) -> None:
                 assert got[row] == want, f"row {row}: {got[row]} != {want}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"K{c[0]}xR{c[1]}_pr{c[2]}pk{c[3]}" for c in CASES])
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"K{c[0]}xR{c[1]}_pr{c[2]}pk{c[3]}_mp{c[8]}" for c in CASES]
+)
 def test_matvec(tmp_path, case) -> None:
     from rtlsim import run_cocotb
 

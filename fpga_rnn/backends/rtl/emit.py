@@ -42,6 +42,7 @@ class Stream:
 class Context:
     reuse: int
     max_timesteps: int
+    mac_stages: int = 0  # MAC engine pipeline stages (frnn_matvec MP)
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
@@ -148,6 +149,7 @@ def engine(
         "AW": aw,
         "SH": sh,
         "HAS_BIAS": int(bias is not None),
+        "MP": ctx.mac_stages,
         "WFILE": ctx.add_mem(f"{name}_w.mem", mem.weight_rom(w, t, ww)),
         "BFILE": '"none"',
     }
@@ -202,7 +204,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         raise _fail(la, "state and accumulator formats must be signed")
     kind = _kind(la)
     g, n, x = la.gates, la.units, s.elements
-    plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse)
+    plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse, ctx.mac_stages)
     acc = la.accum
     # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u; in parts
     # (GRU reset_after=0: z|r rows, then the h gate's), each padded to whole blocks
@@ -270,6 +272,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "AW": aw,
         "SH": shh,
         "SHX": shx,
+        "MP": ctx.mac_stages,
         "WFILE": ctx.add_mem(f"{tag}_w.mem", rom),
         "BFILE": ctx.add_mem(f"{tag}_b.mem", mem.vector_rom(np.concatenate(biases), aw)),
     }
@@ -419,6 +422,7 @@ def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
             "kind": "dense",
             "tile": t.to_json(),
             "multipliers": t.multipliers,
+            "mac_stages": ctx.mac_stages,
             "activation": la.activation,
             "lower_bound_cycles": -(-n * k // t.multipliers),
         }

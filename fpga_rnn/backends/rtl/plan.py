@@ -88,6 +88,7 @@ class RecurrentPlan:
     inputs: int
     pu: int  # cell lanes = units per U*h row block
     pk: int
+    mac_stages: int = 0  # MAC engine pipeline stages between a tile's issue and its sum
 
     @property
     def pass_rows(self) -> int:
@@ -160,26 +161,31 @@ class RecurrentPlan:
         (lane latency + state write). GRU reset_after=0: the first W*x part runs
         beside pass 1's lanes (r.h), which the second pass waits for; the second
         part beside the final chain, where a split second pass's last lane group
-        enters a cycle late. Assumes the next input is waiting (a streaming input)."""
+        enters a cycle late. Assumes the next input is waiting (a streaming input).
+        The MAC stages delay every pass's results; on the recurrence (U*h, then the
+        lanes) nothing can hide them, so each dependent U*h pass pays them once."""
         lat = CELLS[self.kind].lane_latency
         tail = lat + 1 + self.split
+        mp = self.mac_stages
         if self.h2 is not None:
             xa, xb = self.x_parts
-            gap = max(xa.cycles, lat + 1)
-            return self.h.cycles + gap + self.h2.cycles + max(xb.cycles, tail)
-        return self.h.cycles + max(self.x.cycles, tail)
+            gap = max(xa.cycles, mp + lat + 1)
+            return self.h.cycles + gap + self.h2.cycles + mp + max(xb.cycles, tail)
+        return self.h.cycles + mp + max(self.x.cycles, tail)
 
     @property
     def step_lower_bound(self) -> int:
-        """The bound (docs/latency.md) for M MAC multipliers: every step needs G*H*(X+H) MACs,
-        and the recurrent path needs U*h (W*x can run ahead) then the chain::
+        """The bound (docs/latency.md) for M MAC multipliers and P MAC pipeline stages:
+        every step needs G*H*(X+H) MACs, and the recurrent path needs U*h (W*x can run
+        ahead), the pipeline's fill for each of its D dependent U*h passes (GRU
+        reset_after=0: 2), then the chain::
 
-            max(ceil(G*H*(X+H)/M), ceil(G*H*H/M) + chain)
+            max(ceil(G*H*(X+H)/M), ceil(G*H*H/M) + D*P + chain)
         """
         g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
-        return max(
-            math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + CELLS[self.kind].chain
-        )
+        passes = 1 if self.h2 is None else 2
+        chain = passes * self.mac_stages + CELLS[self.kind].chain
+        return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
 
     def to_json(self) -> dict:
         return {
@@ -190,6 +196,7 @@ class RecurrentPlan:
             "h_tile": self.h.to_json(),
             **({"h2_tile": self.h2.to_json()} if self.h2 else {}),
             "lanes": self.lanes,
+            "mac_stages": self.mac_stages,
             "multipliers": self.multipliers,
             "mac_multipliers": self.mac_multipliers,
             "mac_cycles_per_step": self.mac_cycles,
@@ -198,7 +205,9 @@ class RecurrentPlan:
         }
 
 
-def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -> RecurrentPlan:
+def plan_recurrent(
+    kind: str, gates: int, units: int, inputs: int, reuse: int, mac_stages: int = 0
+) -> RecurrentPlan:
     """The plan with the fewest multipliers (lanes included) whose engine cycles per
     step are at most ``reuse``; ties go to fewer cycles per step. Plans within
     EFFICIENCY's ratio of the lower bound for their multipliers are preferred
@@ -213,11 +222,11 @@ def plan_recurrent(kind: str, gates: int, units: int, inputs: int, reuse: int) -
         if pu > 1 and math.ceil(units / (pu - 1)) == math.ceil(units / pu):
             continue  # fewer lanes give the same row blocks
         for pk in _useful_pk(units, inputs):
-            p = RecurrentPlan(kind, gates, units, inputs, pu, pk)
+            p = RecurrentPlan(kind, gates, units, inputs, pu, pk, mac_stages)
             if p.mac_cycles <= reuse:
                 plans.append(p)
     if not plans:
-        return RecurrentPlan(kind, gates, units, inputs, units, max(units, inputs))
+        return RecurrentPlan(kind, gates, units, inputs, units, max(units, inputs), mac_stages)
     key = lambda p: (p.multipliers, p.step_cycles)  # noqa: E731
     best = min(plans, key=key)
     for ratio, slack in EFFICIENCY:

@@ -26,6 +26,7 @@ module frnn_dense #(
     parameter integer AC_F = 16,
     parameter integer AC_Q = 0,
     parameter integer AC_O = 0,
+    parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem"
 ) (
@@ -64,7 +65,7 @@ module frnn_dense #(
   wire [PR*AW-1:0] acc;
   frnn_matvec #(
       .K(K), .VW(VW), .VS(VS), .PR(PR), .PK(PK), .NB(NB), .KB(KB), .WW(WW), .AW(AW),
-      .SH(SH), .HAS_BIAS(HAS_BIAS), .WFILE(WFILE), .BFILE(BFILE)
+      .SH(SH), .HAS_BIAS(HAS_BIAS), .MP(MP), .WFILE(WFILE), .BFILE(BFILE)
   ) u_mv (
       .clk(clk), .rst(rst), .start(accept), .first_blk({BBW{1'b0}}),
       .num_blk(NB[BBW:0]), .vec(mv_vec), .busy(busy),

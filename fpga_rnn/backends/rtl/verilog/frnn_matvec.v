@@ -11,6 +11,9 @@
 // registered and prefetched while idle, so a pass of B blocks takes B*KB cycles.
 // When a row block completes, blk_done pulses for one cycle with its PR sums in
 // acc (internal format: AW bits, the accumulator's fractional bits).
+// MP pipeline stages (0..2) sit between a tile's issue and its accumulation: 1
+// registers the products, 2 also the multiplier inputs (a DSP block's input and
+// output registers). A tile still issues every cycle; blk_done comes MP cycles later.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // fa32: 32-bit constants; only the address bits are used
@@ -31,6 +34,7 @@ module frnn_matvec #(
     parameter integer NB0 = NB,
     parameter integer KB1 = KB,
     parameter integer SH1 = SH,
+    parameter integer MP = 0,
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter integer BBW = (NB > 1) ? $clog2(NB) : 1
@@ -116,6 +120,38 @@ module frnn_matvec #(
     end
   endgenerate
 
+  // The issue cycle's control, delayed MP cycles to the accumulate stage: index 0 is
+  // the issue cycle, index MP the accumulation.
+  wire [MP:0] p_run, p_first, p_sec, p_done;
+  wire [BBW*(MP+1)-1:0] p_blk;
+  assign p_run[0] = running;
+  assign p_first[0] = (kb == 0);
+  assign p_sec[0] = sec;
+  assign p_done[0] = running && last_kb;
+  assign p_blk[BBW-1:0] = blk;
+  generate
+    if (MP > 0) begin : g_pipe
+      reg [MP-1:0] q_run, q_first, q_sec, q_done;
+      reg [BBW*MP-1:0] q_blk;
+      always @(posedge clk) begin
+        q_run <= rst ? {MP{1'b0}} : p_run[MP-1:0];
+        q_done <= rst ? {MP{1'b0}} : p_done[MP-1:0];
+        q_first <= p_first[MP-1:0];
+        q_sec <= p_sec[MP-1:0];
+        q_blk <= p_blk[BBW*MP-1:0];
+      end
+      assign p_run[MP:1] = q_run;
+      assign p_first[MP:1] = q_first;
+      assign p_sec[MP:1] = q_sec;
+      assign p_done[MP:1] = q_done;
+      assign p_blk[BBW*(MP+1)-1:BBW] = q_blk;
+    end
+  endgenerate
+  wire a_run = p_run[MP];
+  wire a_first = p_first[MP];
+  wire a_sec = p_sec[MP];
+  wire [BBW-1:0] a_blk = p_blk[BBW*MP+:BBW];
+
   // One process per row lane: its PK products and adder tree added to its
   // accumulator, then its weights loaded. The MACs are written inside the enabled
   // register process: the same hardware as a combinational tree feeding an enabled
@@ -127,43 +163,57 @@ module frnn_matvec #(
     for (gr = 0; gr < PR; gr = gr + 1) begin : g_row
       reg signed [WW-1:0] wq[0:PK-1];
       reg signed [AW-1:0] acc_r;
-      // this row's bias in block blk: ROM reads at constant addresses, so a small
-      // function of blk (an address computed from blk would read all NB * PR rows)
+      // this row's bias in block a_blk: ROM reads at constant addresses, so a small
+      // function of the block (an address computed from it would read all NB * PR rows)
       reg signed [AW-1:0] b_r;
       integer p, c;
       always @(*) begin
         b_r = {AW{1'b0}};
-        for (c = 0; c < NB; c = c + 1) if (blk == c) b_r = bias[c*PR+gr];
+        for (c = 0; c < NB; c = c + 1) if (a_blk == c) b_r = bias[c*PR+gr];
       end
       // verilator lint_off BLKSEQ
       reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
       reg signed [PW-1:0] prod;
-      always @(posedge clk) begin
-        if (running) begin
-          tree = {AW{1'b0}};
-          for (p = 0; p < PK; p = p + 1) begin
-            prod = v[p] * wq[p];
-            tree = tree + prod;
+      if (MP == 0) begin : g_comb
+        always @(posedge clk) begin
+          if (running) begin
+            tree = {AW{1'b0}};
+            for (p = 0; p < PK; p = p + 1) begin
+              prod = v[p] * wq[p];
+              tree = tree + prod;
+            end
+            // exact left shifts: one per row, after the tree
+            acc_r <= ((kb == 0) ? b_r : acc_r) + (sec ? tree <<< SH1 : tree <<< SH);
           end
-          // exact left shifts: one per row, after the tree
-          acc_r <= ((kb == 0) ? b_r : acc_r) + (sec ? tree <<< SH1 : tree <<< SH);
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
         end
-        if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
+      end else begin : g_piped
+        reg signed [PW-1:0] pr_q[0:PK-1];  // products (the multipliers' output registers)
+        reg signed [VW+VX-1:0] v_q[0:PK-1];  // MP = 2: the multipliers' input registers
+        reg signed [WW-1:0] w_q[0:PK-1];
+        always @(posedge clk) begin
+          if (MP == 2) begin
+            if (p_run[1]) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v_q[p] * w_q[p];
+            if (running) for (p = 0; p < PK; p = p + 1) begin
+              v_q[p] <= v[p];
+              w_q[p] <= wq[p];
+            end
+          end else if (running) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v[p] * wq[p];
+          if (a_run) begin
+            tree = {AW{1'b0}};
+            for (p = 0; p < PK; p = p + 1) tree = tree + pr_q[p];
+            acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
+          end
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
+        end
       end
       // verilator lint_on BLKSEQ
       assign acc[gr*AW+:AW] = acc_r;
     end
   endgenerate
   always @(posedge clk) begin
-    blk_done <= 1'b0;
-    if (rst) begin
-      busy <= 1'b0;
-    end else if (running) begin
-      if (last_kb) begin
-        blk_done <= 1'b1;
-        done_blk <= blk;
-      end
-    end
+    blk_done <= !rst && p_done[MP];
+    if (p_done[MP]) done_blk <= a_blk;
     // tile counters; reloaded for the next pass when idle or at the last tile
     if (rst || !running || last_tile) begin
       busy <= 1'b0;

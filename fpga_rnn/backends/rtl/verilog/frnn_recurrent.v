@@ -55,6 +55,7 @@ module frnn_recurrent #(
     parameter integer AW = 32,
     parameter integer SH = 0,
     parameter integer SHX = 0,
+    parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",
@@ -166,7 +167,7 @@ module frnn_recurrent #(
   wire [MBW:0] num_blk = is_x_d ? x_num : (p2_d ? NB2[MBW:0] : NB1[MBW:0]);
   frnn_matvec #(
       .K(KV), .VW(VW), .VS(1), .PR(PR), .PK(PK), .NB(NBT), .KB(KB), .WW(WW), .AW(AW),
-      .SH(SH), .HAS_BIAS(1), .NB0(NB), .KB1(KBX), .SH1(SHX), .WFILE(WFILE),
+      .SH(SH), .HAS_BIAS(1), .NB0(NB), .KB1(KBX), .SH1(SHX), .MP(MP), .WFILE(WFILE),
       .BFILE(BFILE)
   ) u_mv (
       .clk(clk), .rst(rst), .start(step_start || p2_go || x_start || xb_start),
