@@ -219,6 +219,8 @@ def synthesize(
     *,
     out: str | Path | None = None,
     pnr: bool = True,
+    clock_mhz: float | None = None,
+    timeout: float | None = None,
     force: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
@@ -226,11 +228,22 @@ def synthesize(
     iCE40/ECP5); writes ``out`` (default ``RTL_DIR/synth-BOARD``) and returns synth.json.
 
     Resources are LUT/FF/DSP/BRAM counts of the mapped netlist; ``fmax_mhz`` is the
-    placed-and-routed clock where the family has an open flow, else None.
+    placed-and-routed clock where the family has an open flow, else None, and
+    ``critical_path`` where it starts and ends. ``clock_mhz``: the target of nextpnr's
+    timing-driven placement (default the board's clock); ``timeout``: seconds per tool.
     """
     from fpga_rnn.synth import synthesize as run
 
-    return run(rtl_dir, board, out=out, pnr=pnr, force=force, progress=progress).to_dict()
+    return run(
+        rtl_dir,
+        board,
+        out=out,
+        pnr=pnr,
+        clock_mhz=clock_mhz,
+        timeout=timeout,
+        force=force,
+        progress=progress,
+    ).to_dict()
 
 
 def fit_board(

@@ -470,12 +470,37 @@ def synth(
         bool,
         typer.Option(help="Place and route with nextpnr where the family has it (iCE40, ECP5)."),
     ] = True,
+    clock_mhz: Annotated[
+        float | None,
+        typer.Option(
+            min=1,
+            max=2000,
+            help="Clock nextpnr's timing-driven placement aims at (default: the board's).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=1,
+            help="Seconds yosys and nextpnr may each run before they are stopped "
+            "(default $FPGA_RNN_TOOL_TIMEOUT or 4 hours); earlier results are kept.",
+        ),
+    ] = None,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
     """Synthesize generated RTL with yosys (+ nextpnr): LUT/FF/DSP/BRAM, Fmax, synth.json."""
 
-    r = api.synthesize(rtl_dir, board, out=out_dir, pnr=pnr, force=force, progress=_progress)
+    r = api.synthesize(
+        rtl_dir,
+        board,
+        out=out_dir,
+        pnr=pnr,
+        clock_mhz=clock_mhz,
+        timeout=timeout,
+        force=force,
+        progress=_progress,
+    )
 
     def pretty() -> None:
         t = Table(title=f"{rtl_dir} on {r['board']} ({r['part']}), top {r['top']}")
@@ -494,6 +519,12 @@ def synth(
             else "no open place-and-route for this family: Fmax not measured"
         )
         out.print(f"{'fits' if r['fits'] else 'DOES NOT FIT'}; {timing}")
+        cp = r.get("critical_path")
+        if cp:
+            out.print(
+                f"critical path {cp['delay_ns']} ns ({cp['logic_ns']} logic, "
+                f"{cp['routing_ns']} routing): {cp['from']} -> {cp['to']}"
+            )
 
     _emit(r, as_json, pretty)
 

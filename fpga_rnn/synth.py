@@ -28,6 +28,8 @@ from typing import Any
 from fpga_rnn.backends.rtl.build import INCLUDES, shell_file
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError
+from fpga_rnn.escape import printable
+from fpga_rnn.limits import check_float
 from fpga_rnn.outputs import atomic_dir
 
 Progress = Callable[[str], None]
@@ -107,8 +109,10 @@ class SynthResult:
     utilisation: dict[str, float]
     fits: bool
     clock_mhz: float
+    target_mhz: float | None  # the clock nextpnr placed and routed for
     fmax_mhz: float | None
     meets_clock: bool | None
+    critical_path: dict[str, Any] | None
     pnr_note: str | None
     shell_ff: int
     cells: dict[str, int]
@@ -132,15 +136,17 @@ def classify(cells: dict[str, int], kind: str) -> dict[str, float]:
     return res
 
 
-def tool_timeout() -> float:
-    """Seconds a synthesis or place-and-route run may take (``$FPGA_RNN_TOOL_TIMEOUT``,
-    default 4 hours: large ECP5 designs route for over an hour on two cores)."""
+def tool_timeout(seconds: float | None = None) -> float:
+    """Seconds a synthesis or place-and-route run may take: ``seconds`` if given, else
+    ``$FPGA_RNN_TOOL_TIMEOUT``, default 4 hours (large ECP5 designs route for over an
+    hour on two cores)."""
+    what = "--timeout" if seconds is not None else "FPGA_RNN_TOOL_TIMEOUT"
     try:
-        t = float(os.environ.get("FPGA_RNN_TOOL_TIMEOUT", 4 * 3600))
+        t = float(seconds if seconds is not None else os.environ.get(what, 4 * 3600))
     except ValueError:
-        raise InputError("FPGA_RNN_TOOL_TIMEOUT must be a number of seconds") from None
-    if not t > 0:
-        raise InputError("FPGA_RNN_TOOL_TIMEOUT must be a positive number of seconds")
+        raise InputError(f"{what} must be a number of seconds") from None
+    if not (0 < t < float("inf")):
+        raise InputError(f"{what} must be a positive number of seconds")
     return t
 
 
@@ -151,12 +157,12 @@ def _run(
     progress: Progress | None,
     pattern: str,
     label: str,
+    limit: float,
 ) -> int:
     """Run a tool; lines matching ``pattern`` become progress lines prefixed ``label``,
-    and all lines go to ``log`` if given. Returns the exit code; a run past
-    :func:`tool_timeout` is killed and is a one-line error."""
+    and all lines go to ``log`` if given. Returns the exit code; a run past ``limit``
+    seconds is killed and is a one-line error."""
     rx = re.compile(pattern)
-    limit = tool_timeout()
     with open(log or os.devnull, "w") as f:
         proc = subprocess.Popen(
             cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -184,7 +190,8 @@ def _run(
             watchdog.cancel()
         if expired.is_set():
             raise ToolError(
-                f"{label} did not finish within {limit:g} s (FPGA_RNN_TOOL_TIMEOUT) and was stopped"
+                f"{label} did not finish within {limit:g} s and was stopped (raise --timeout "
+                "or FPGA_RNN_TOOL_TIMEOUT); earlier results are kept"
             )
         return rc
 
@@ -205,13 +212,21 @@ def synthesize(
     *,
     out: Path | str | None = None,
     pnr: bool = True,
+    clock_mhz: float | None = None,
+    timeout: float | None = None,
     force: bool = False,
     progress: Progress | None = None,
 ) -> SynthResult:
     """Synthesize ``rtl_dir`` for ``board``; write logs, netlist and synth.json to ``out``
-    (default ``RTL_DIR/synth-BOARD``) atomically."""
+    (default ``RTL_DIR/synth-BOARD``) atomically.
+
+    ``clock_mhz``: the clock nextpnr's timing-driven placement aims at (default the
+    board's); ``timeout``: seconds each tool may run (default ``$FPGA_RNN_TOOL_TIMEOUT``
+    or 4 hours). A run that times out is an error and ``out`` is left as it was."""
     rtl_dir = Path(rtl_dir)
     b = board if isinstance(board, Board) else load_board(board)
+    limit = tool_timeout(timeout)
+    target = b.clock_mhz if clock_mhz is None else check_float(clock_mhz, "clock_mhz", 1, 2000)
     kind = family_kind(b)
     files = _sources(rtl_dir)
     info = json.loads((rtl_dir / "rtl.json").read_text())
@@ -261,6 +276,7 @@ def synthesize(
             progress,
             r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass",
             "yosys",
+            limit,
         )
         seconds["yosys"] = round(time.perf_counter() - t0, 1)
         log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
@@ -274,6 +290,7 @@ def synthesize(
         res = classify(cells, kind)
         per_instance = _per_instance(work, stat, info, kind)
         fmax = None
+        critical = None
         versions = {"yosys": _version(log)}
         limits = dict(b.resources)
         over = [k for k, v in res.items() if v > limits.get(k, 0)]
@@ -284,7 +301,7 @@ def synthesize(
             if progress:
                 progress(f"nextpnr: skipped ({skipped})")
         elif nextpnr is not None:
-            freq = f"{b.clock_mhz:g}"
+            freq = f"{target:g}"
             allow = "--pcf-allow-unconstrained" if kind == "ice40" else "--lpf-allow-unconstrained"
             cmd = [*nextpnr, *pnr_argv[1:], "--json", "net.json", "--freq", freq, allow]
             cmd += ["--timing-allow-fail", "--report", "report.json", "--seed", "1"]
@@ -293,13 +310,15 @@ def synthesize(
             t0 = time.perf_counter()
             pat = r"^Info: (Placed|Routing|Max freq)"
             # exit 1 can be a missed clock only; a failed placement leaves no report
-            _run(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr")
+            _run(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr", limit)
             seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
             rep = work / "report.json"
             if not rep.exists():
                 tail = (work / "nextpnr.log").read_text()[-1500:]
                 raise ToolError(f"nextpnr did not finish (no report.json):\n{tail}")
-            fmax = _fmax(json.loads(rep.read_text()))
+            report = json.loads(rep.read_text())
+            fmax = _fmax(report)
+            critical = critical_path(report)
             versions["nextpnr"] = pnr_argv[0]
         shell_ff = (info["s_axis_tdata_width"] + info["m_axis_tdata_width"] + 2) if do_pnr else 0
         util = {k: round(v / limits[k], 4) for k, v in res.items() if limits.get(k)}
@@ -313,8 +332,10 @@ def synthesize(
             utilisation=util,
             fits=not over,
             clock_mhz=b.clock_mhz,
+            target_mhz=target if fmax is not None else None,
             fmax_mhz=fmax,
             meets_clock=None if fmax is None else fmax >= b.clock_mhz,
+            critical_path=critical,
             pnr_note=skipped,
             shell_ff=shell_ff,
             cells=cells,
@@ -369,6 +390,30 @@ def _per_instance(
             row["error"] = resources.errors(pred, real)
         out[inst["name"]] = row
     return out
+
+
+def critical_path(report: dict[str, Any]) -> dict[str, Any] | None:
+    """The slowest clock-to-clock path of a nextpnr report: its delay split into logic
+    and routing, and the cells it starts and ends at (core instance names, so a
+    reader sees which stage limits Fmax)."""
+    paths = [p for p in report.get("critical_paths") or [] if p.get("path")]
+    if not paths:
+        return None
+
+    def total(p: dict[str, Any]) -> float:
+        return sum(float(seg.get("delay", 0)) for seg in p["path"])
+
+    worst = max(paths, key=total)
+    segs = worst["path"]
+    logic = sum(float(s.get("delay", 0)) for s in segs if s.get("type") != "routing")
+    return {
+        "delay_ns": round(total(worst), 2),
+        "logic_ns": round(logic, 2),
+        "routing_ns": round(total(worst) - logic, 2),
+        "segments": len(segs),
+        "from": printable(str(segs[0].get("from", {}).get("cell", "?")))[:160],
+        "to": printable(str(segs[-1].get("to", {}).get("cell", "?")))[:160],
+    }
 
 
 def _fmax(report: dict[str, Any]) -> float | None:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 from runcli import cli
@@ -46,20 +42,3 @@ def test_the_cli_lists_every_target():
     text = " ".join(r.stdout.split())
     for t in TARGETS.values():
         assert f"{t.name}:" in text
-
-
-@pytest.mark.slow
-def test_two_verify_runs_at_once_on_an_empty_cache_build_once(tmp_path):
-    """Both runs succeed, bit-exact; the cache lock lets exactly one build the simulator."""
-    from fpga_rnn.ir import random as rir
-
-    ir = tmp_path / "ir"
-    rir.model([{"kind": "gru", "units": 3}], features=2, timesteps=5, seed=11).save(ir)
-    env = {**os.environ, "FPGA_RNN_CACHE": str(tmp_path / "cache")}
-    cmd = [sys.executable, "-m", "fpga_rnn.cli", "verify", str(ir), "--samples", "20", "--json"]
-    runs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [json.loads(p.communicate(timeout=1200)[0]) for p in runs]
-    assert [p.returncode for p in runs] == [0, 0]
-    rtl = [r["targets"]["rtl"] for r in results]
-    assert all(r["bit_exact"] and r["mismatches"] == 0 for r in rtl)
-    assert sorted(r["simulator_built"] for r in rtl) == [False, True]

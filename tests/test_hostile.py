@@ -472,15 +472,35 @@ def test_a_tool_past_its_time_limit_is_a_one_line_error(tmp_path, monkeypatch):
     import sys
 
     from fpga_rnn.errors import ToolError
-    from fpga_rnn.synth import _run
+    from fpga_rnn.synth import _run, tool_timeout
 
     monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "1")
     cmd = [sys.executable, "-c", "import time; print('working', flush=True); time.sleep(30)"]
     with pytest.raises(ToolError, match=r"yosys did not finish within 1 s"):
-        _run(cmd, tmp_path, None, None, "x", "yosys")
+        _run(cmd, tmp_path, None, None, "x", "yosys", tool_timeout())
     monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "nan")
     with pytest.raises(InputError, match="positive number"):
-        _run(cmd, tmp_path, None, None, "x", "yosys")
+        tool_timeout()
+    with pytest.raises(InputError, match="--timeout must be a positive"):
+        tool_timeout(float("inf"))
+
+
+@pytest.mark.slow
+def test_synth_past_its_timeout_keeps_the_earlier_result(ir_dir, tmp_path):
+    """`fpga-rnn synth --timeout`: a run stopped at its limit is one line, exit 1, and the
+    folder of an earlier run is left as it was (even with --force)."""
+    rtl = tmp_path / "rtl"
+    assert cli("rtl", str(ir_dir), "--out", str(rtl), "--reuse", "4").returncode == 0
+    out = tmp_path / "synth"
+    out.mkdir()
+    (out / "synth.json").write_text('{"earlier": true}')
+    args = ("synth", str(rtl), "--board", "pynq-z2", "--out", str(out), "--force")
+    r = cli(*args, "--timeout", "1")
+    assert r.returncode == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]  # after progress
+    assert len(errors) == 1 and "did not finish within 1 s" in errors[0]
+    assert [p.name for p in out.iterdir()] == ["synth.json"]
+    assert (out / "synth.json").read_text() == '{"earlier": true}'
 
 
 @pytest.mark.slow
