@@ -91,6 +91,7 @@ def generate_rtl(
     *,
     reuse: int | None = None,
     multipliers: int | None = None,
+    mac_stages: int = 0,
     max_timesteps: int | None = None,
     force: bool = False,
     progress: Any = None,
@@ -98,13 +99,15 @@ def generate_rtl(
     """Write synthesizable Verilog for ``model`` to ``out``; returns rtl.json's content.
 
     Give either ``reuse`` (cycles each multiplier may take per MAC pass; 1 = fully
-    parallel) or ``multipliers`` (the fastest design within that many).
+    parallel) or ``multipliers`` (the fastest design within that many). ``mac_stages``
+    (0..2): MAC pipeline registers, for a higher clock (docs/latency.md).
     """
     return _backend("rtl").generate(
         load_model(model),
         out,
         reuse=reuse,
         multipliers=multipliers,
+        mac_stages=mac_stages,
         max_timesteps=max_timesteps,
         force=force,
         progress=progress,
@@ -179,6 +182,7 @@ def verify(
     targets: tuple[str, ...] = ("rtl",),
     reuse: int | None = None,
     multipliers: int | None = None,
+    mac_stages: int = 0,
     backpressure: int = 25,
     gap: int = 10,
     progress: Any = None,
@@ -206,6 +210,7 @@ def verify(
         targets=targets,
         reuse=reuse,
         multipliers=multipliers,
+        mac_stages=mac_stages,
         backpressure=backpressure,
         gap=gap,
         keras_model=keras_model,

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from fpga_rnn import api
 from fpga_rnn.backends import TARGETS
+from fpga_rnn.backends.rtl.build import DEFAULT_MAC_STAGES, MAX_MAC_STAGES
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.escape import printable
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
@@ -207,6 +208,15 @@ Multipliers = Annotated[
         min=1, help="Instead of --reuse: the fastest design with at most this many multipliers."
     ),
 ]
+MacStages = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=MAX_MAC_STAGES,
+        help="MAC pipeline registers: 1 after the multipliers, 2 before them too (a higher "
+        "clock for one more cycle per recurrent pass each).",
+    ),
+]
 
 
 @app.command()
@@ -215,6 +225,7 @@ def rtl(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory to write.")],
     reuse: Reuse = None,
     multipliers: Multipliers = None,
+    mac_stages: MacStages = DEFAULT_MAC_STAGES,
     max_timesteps: Annotated[
         int | None,
         typer.Option(
@@ -233,6 +244,7 @@ def rtl(
         out_dir,
         reuse=reuse,
         multipliers=multipliers,
+        mac_stages=mac_stages,
         max_timesteps=max_timesteps,
         force=force,
     )
@@ -278,6 +290,7 @@ def verify(
     ] = "rtl",
     reuse: Reuse = None,
     multipliers: Multipliers = None,
+    mac_stages: MacStages = DEFAULT_MAC_STAGES,
     backpressure: Annotated[
         int,
         typer.Option(
@@ -309,6 +322,7 @@ def verify(
         targets=names,
         reuse=reuse,
         multipliers=multipliers,
+        mac_stages=mac_stages,
         backpressure=backpressure,
         gap=gap,
         progress=_progress,

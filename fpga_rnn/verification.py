@@ -72,6 +72,7 @@ def verify(
     targets: tuple[str, ...] = ("rtl",),
     reuse: int | None = None,
     multipliers: int | None = None,
+    mac_stages: int = 0,
     backpressure: int = 25,
     gap: int = 10,
     keras_model: Any = None,
@@ -91,6 +92,7 @@ def verify(
     options = RunOptions(
         reuse=reuse,
         multipliers=multipliers,
+        mac_stages=mac_stages,
         backpressure=backpressure,
         gap=gap,
         seed=seed,

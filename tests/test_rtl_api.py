@@ -138,3 +138,23 @@ def test_api_generate_rtl_refuses_existing_dir(ir_dir, tmp_path) -> None:
     (tmp_path / "r").mkdir()
     with pytest.raises(OutputExistsError):
         fpga_rnn.generate_rtl(ir_dir, tmp_path / "r")
+
+
+def test_mac_stages_from_the_cli_cost_the_cycles_the_plan_says(ir_dir, tmp_path) -> None:
+    """--mac-stages reaches the design (rtl.json) and verify: bit-exact, and each stage
+    adds one cycle per recurrent step at full parallelism."""
+    steps = {}
+    for p in (0, 2):
+        out = tmp_path / f"p{p}"
+        r = cli("rtl", str(ir_dir), "--out", str(out), "--reuse", "1", "--mac-stages", str(p))
+        assert r.returncode == 0, r.stderr
+        info = json.loads((out / "rtl.json").read_text())
+        assert info["mac_stages"] == p and info["layers"][0]["mac_stages"] == p
+        steps[p] = info["layers"][0]["cycles_per_step"]
+    assert steps[2] == steps[0] + 2
+    r = cli("verify", str(ir_dir), "--samples", "30", "--reuse", "1", "--mac-stages", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    rtl = json.loads(r.stdout)["targets"]["rtl"]
+    assert rtl["bit_exact"] and rtl["mac_stages"] == 2
+    r = cli("rtl", str(ir_dir), "--out", str(tmp_path / "x"), "--mac-stages", "3")
+    assert r.returncode == 2 and "--mac-stages" in r.stderr

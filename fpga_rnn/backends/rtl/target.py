@@ -14,14 +14,21 @@ from fpga_rnn.errors import InputError
 from fpga_rnn.ir.model import Model
 
 
-def _design(model: Model, reuse: int | None, multipliers: int | None, max_timesteps: int | None):
+def _design(
+    model: Model,
+    reuse: int | None,
+    multipliers: int | None,
+    max_timesteps: int | None,
+    mac_stages: int,
+):
     from fpga_rnn.backends.rtl import build
 
     if reuse is not None and multipliers is not None:
         raise InputError("give --reuse or --multipliers, not both")
     if multipliers is not None:
-        return build.design_for_multipliers(model, multipliers, max_timesteps)
-    return build.design(model, build.DEFAULT_REUSE if reuse is None else reuse, max_timesteps)
+        return build.design_for_multipliers(model, multipliers, max_timesteps, mac_stages)
+    r = build.DEFAULT_REUSE if reuse is None else reuse
+    return build.design(model, r, max_timesteps, mac_stages)
 
 
 def generate(
@@ -30,6 +37,7 @@ def generate(
     *,
     reuse: int | None = None,
     multipliers: int | None = None,
+    mac_stages: int = 0,
     max_timesteps: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
@@ -39,7 +47,7 @@ def generate(
     from fpga_rnn.outputs import check_writable
 
     check_writable(Path(out), force=force)
-    d = _design(model, reuse, multipliers, max_timesteps)
+    d = _design(model, reuse, multipliers, max_timesteps, mac_stages)
     if progress:
         progress(f"rtl: writing {d.info['multipliers']} multipliers' design to {out}")
     path = build.write(d, Path(out), force=force)
@@ -52,7 +60,7 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
     from fpga_rnn.backends.rtl.plan import sequence_lower_bound
     from fpga_rnn.backends.rtl.sim import simulate
 
-    d = _design(model, options.reuse, options.multipliers, None)
+    d = _design(model, options.reuse, options.multipliers, None, options.mac_stages)
     maxt = int(d.info["max_timesteps"])
     longest = max(len(c) for c in batch.codes)
     if d.info["buffers_sequences"] and longest > maxt:
@@ -87,6 +95,7 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
         "build_seconds": r.build_seconds,
         "simulator_built": r.built,  # False: this design's simulator came from the cache
         "reuse": d.info["reuse"],
+        "mac_stages": d.info["mac_stages"],
         "multipliers": d.info["multipliers"],
     }
     return res
