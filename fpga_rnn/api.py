@@ -92,6 +92,7 @@ def generate_rtl(
     reuse: int | None = None,
     multipliers: int | None = None,
     mac_stages: int = 0,
+    lane_stages: int = 0,
     max_timesteps: int | None = None,
     force: bool = False,
     progress: Any = None,
@@ -100,7 +101,8 @@ def generate_rtl(
 
     Give either ``reuse`` (cycles each multiplier may take per MAC pass; 1 = fully
     parallel) or ``multipliers`` (the fastest design within that many). ``mac_stages``
-    (0..2): MAC pipeline registers, for a higher clock (docs/latency.md).
+    (0..2) and ``lane_stages`` (0..1): pipeline registers in the MAC engines and the
+    cell lanes, for a higher clock at a few cycles per step (docs/latency.md).
     """
     return _backend("rtl").generate(
         load_model(model),
@@ -108,6 +110,7 @@ def generate_rtl(
         reuse=reuse,
         multipliers=multipliers,
         mac_stages=mac_stages,
+        lane_stages=lane_stages,
         max_timesteps=max_timesteps,
         force=force,
         progress=progress,
@@ -183,6 +186,7 @@ def verify(
     reuse: int | None = None,
     multipliers: int | None = None,
     mac_stages: int = 0,
+    lane_stages: int = 0,
     backpressure: int = 25,
     gap: int = 10,
     progress: Any = None,
@@ -211,6 +215,7 @@ def verify(
         reuse=reuse,
         multipliers=multipliers,
         mac_stages=mac_stages,
+        lane_stages=lane_stages,
         backpressure=backpressure,
         gap=gap,
         keras_model=keras_model,

@@ -17,7 +17,12 @@ from rich.text import Text
 
 from fpga_rnn import api
 from fpga_rnn.backends import TARGETS
-from fpga_rnn.backends.rtl.build import DEFAULT_MAC_STAGES, MAX_MAC_STAGES
+from fpga_rnn.backends.rtl.build import (
+    DEFAULT_LANE_STAGES,
+    DEFAULT_MAC_STAGES,
+    MAX_LANE_STAGES,
+    MAX_MAC_STAGES,
+)
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.escape import printable
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
@@ -217,6 +222,15 @@ MacStages = Annotated[
         "clock for one more cycle per recurrent pass each).",
     ),
 ]
+LaneStages = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=MAX_LANE_STAGES,
+        help="Cell lane pipeline registers (1: LSTM lanes take 8 cycles instead of 3, for "
+        "a higher clock; other cells have none yet).",
+    ),
+]
 
 
 @app.command()
@@ -226,6 +240,7 @@ def rtl(
     reuse: Reuse = None,
     multipliers: Multipliers = None,
     mac_stages: MacStages = DEFAULT_MAC_STAGES,
+    lane_stages: LaneStages = DEFAULT_LANE_STAGES,
     max_timesteps: Annotated[
         int | None,
         typer.Option(
@@ -245,6 +260,7 @@ def rtl(
         reuse=reuse,
         multipliers=multipliers,
         mac_stages=mac_stages,
+        lane_stages=lane_stages,
         max_timesteps=max_timesteps,
         force=force,
     )
@@ -291,6 +307,7 @@ def verify(
     reuse: Reuse = None,
     multipliers: Multipliers = None,
     mac_stages: MacStages = DEFAULT_MAC_STAGES,
+    lane_stages: LaneStages = DEFAULT_LANE_STAGES,
     backpressure: Annotated[
         int,
         typer.Option(
@@ -323,6 +340,7 @@ def verify(
         reuse=reuse,
         multipliers=multipliers,
         mac_stages=mac_stages,
+        lane_stages=lane_stages,
         backpressure=backpressure,
         gap=gap,
         progress=_progress,

@@ -84,6 +84,7 @@ def check_model(
     seed: int = 0,
     max_timesteps: int | None = None,
     mac_stages: int = 0,
+    lane_stages: int = 0,
 ):
     """Stream ``samples`` random sequences (lengths in ``lengths``) through the model's
     RTL with idle gaps and backpressure; assert every output equals golden bit for bit
@@ -108,7 +109,7 @@ def check_model(
         for j, i in enumerate(idx):
             codes[i] = c[j]
             gold[i] = g[j] if seq_out else g[j][None]
-    d = design(model, reuse, max_timesteps, mac_stages)
+    d = design(model, reuse, max_timesteps, mac_stages, lane_stages)
     r = simulate(
         d,
         codes,

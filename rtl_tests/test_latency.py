@@ -21,10 +21,11 @@ CASES = [  # kind, extra layer arguments, reuse, units, inputs
     ("gru", {"reset_after": False}, 32, 16, 12),
     ("simple_rnn", {}, 2, 7, 5),
 ]
-STAGES = (0, 1, 2)  # MAC pipeline depths: every one is counted exactly by the plan
+# (MAC stages, lane stages): every depth is counted exactly by the plan
+STAGES = ((0, 0), (1, 0), (2, 0), (2, 1))
 
 
-@pytest.mark.parametrize("stages", STAGES)
+@pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])
 @pytest.mark.parametrize(
     "kind,extra,reuse,units,inputs",
     CASES,
@@ -32,7 +33,7 @@ STAGES = (0, 1, 2)  # MAC pipeline depths: every one is counted exactly by the p
 )
 def test_cycles_per_step_match_plan(kind, extra, reuse, units, inputs, stages) -> None:
     m = rir.model([{"kind": kind, "units": units, **extra}], features=inputs, seed=2)
-    d = design(m, reuse, mac_stages=stages)
+    d = design(m, reuse, mac_stages=stages[0], lane_stages=stages[1])
     la = d.info["layers"][0]
     rng = np.random.default_rng(0)
     lat = []
@@ -43,5 +44,5 @@ def test_cycles_per_step_match_plan(kind, extra, reuse, units, inputs, stages) -
     per_step = (lat[1] - lat[0]) / 20
     assert per_step == la["cycles_per_step"], (per_step, la)
     # the bound counts the pipeline fill on the recurrent path (docs/latency.md)
-    assert la["mac_stages"] == stages
+    assert (la["mac_stages"], la["lane_stages"]) == stages
     assert per_step <= 1.2 * la["lower_bound_cycles_per_step"]

@@ -1,6 +1,6 @@
 """Pipelined MAC engines (mac_stages 1 and 2: products, then multiplier inputs too
-registered): every layer kind stays bit-exact with golden under idle gaps and
-backpressure, back to back, stacked and Bidirectional."""
+registered) and cell lanes (lane_stages 1): every layer kind stays bit-exact with
+golden under idle gaps and backpressure, back to back, stacked and Bidirectional."""
 
 from __future__ import annotations
 
@@ -38,9 +38,19 @@ CASES = {  # layers, reuse
 }
 
 
-@pytest.mark.parametrize("stages", (1, 2))
+STAGES = ((1, 0), (2, 1))  # (MAC stages, lane stages)
+
+
+@pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_pipelined_engines_are_bit_exact(case, stages) -> None:
     layers, reuse = CASES[case]
-    m = rir.model(layers, features=3, precision="ap_fixed<12,4>", seed=len(case) + stages)
-    check_model(m, reuse=reuse, lengths=(1, 12), samples=300, mac_stages=stages)
+    m = rir.model(layers, features=3, precision="ap_fixed<12,4>", seed=len(case) + stages[0])
+    check_model(
+        m,
+        reuse=reuse,
+        lengths=(1, 12),
+        samples=300,
+        mac_stages=stages[0],
+        lane_stages=stages[1],
+    )

@@ -24,6 +24,11 @@ class CellKind:
     lane_latency: int  # RTL lane: cycles from "row block done" to "result available"
     chain: int  # RTL cycles per step after the last MAC (state write included)
     lane_multipliers: int  # multipliers in one RTL cell lane (outside the MAC engines)
+    lane_stage_latency: int = 0  # extra lane cycles with lane stages on (0: none yet)
+
+    def lane_cycles(self, lane_stages: int) -> int:
+        """The lane latency with ``lane_stages`` (0 or 1) pipeline registers on."""
+        return self.lane_latency + lane_stages * self.lane_stage_latency
 
 
 # gru: reset_after=True (Keras's default); gru_rb: reset_after=False, two dependent
@@ -32,7 +37,7 @@ CELLS: dict[str, CellKind] = {
     c.name: c
     for c in (
         CellKind("simple_rnn", 0, 1, 1, 1, 2, 0),
-        CellKind("lstm", 1, 4, 4, 3, 4, 3),
+        CellKind("lstm", 1, 4, 4, 3, 4, 3, 5),
         CellKind("gru", 2, 3, 3, 2, 3, 3),
         CellKind("gru_rb", 3, 3, 2, 1, 4, 4),
     )
@@ -106,6 +111,7 @@ def verilog_header() -> str:
             f"`define FRNN_GATES_{n} {c.gates}",
             f"`define FRNN_FIRST_PASS_GATES_{n} {c.first_pass_gates}",
             f"`define FRNN_LANE_LATENCY_{n} {c.lane_latency}",
+            f"`define FRNN_LANE_STAGE_LATENCY_{n} {c.lane_stage_latency}",
         ]
     lines += [f"`define FRNN_ACT_{a.upper()} {i}" for a, i in ACTIVATION_CODES.items()]
     lines += [f"`define FRNN_RND_{r.name} {i}" for r, i in ROUNDING_CODES.items()]

@@ -21,6 +21,8 @@ TOP = "frnn_top"
 DEFAULT_REUSE = 8
 DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..2)
 MAX_MAC_STAGES = 2
+DEFAULT_LANE_STAGES = 0  # cell lane pipeline registers (0..1)
+MAX_LANE_STAGES = 1
 DEFAULT_MAX_TIMESTEPS = 64
 RTL_SCHEMA = 1
 
@@ -84,19 +86,22 @@ def design(
     reuse: int = DEFAULT_REUSE,
     max_timesteps: int | None = None,
     mac_stages: int = DEFAULT_MAC_STAGES,
+    lane_stages: int = DEFAULT_LANE_STAGES,
 ) -> Design:
     """Build the design for ``model`` with reuse factor ``reuse`` (cycles per MAC pass).
 
     ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
     layers (default: the model's fixed length, else 64). ``mac_stages`` (0..2) are
-    the MAC engines' pipeline registers: products, then multiplier inputs too.
+    the MAC engines' pipeline registers: products, then multiplier inputs too;
+    ``lane_stages`` (0..1) the cell lanes' (LSTM lanes so far; docs/latency.md).
     """
     check_int(reuse, "reuse", 1, MAX_REUSE)
     check_int(mac_stages, "mac_stages", 0, MAX_MAC_STAGES)
+    check_int(lane_stages, "lane_stages", 0, MAX_LANE_STAGES)
     if max_timesteps is not None:
         check_int(max_timesteps, "max_timesteps", 1, MAX_TIMESTEPS)
     maxt = max_timesteps or model.input.timesteps or DEFAULT_MAX_TIMESTEPS
-    ctx = Context(reuse=reuse, max_timesteps=maxt, mac_stages=mac_stages)
+    ctx = Context(reuse=reuse, max_timesteps=maxt, mac_stages=mac_stages, lane_stages=lane_stages)
     s = _input_stream(model)
     s_in = s
     for i, la in enumerate(model.layers):
@@ -150,6 +155,7 @@ endmodule
         "top": TOP,
         "reuse": reuse,
         "mac_stages": mac_stages,
+        "lane_stages": lane_stages,
         "max_timesteps": maxt,
         "sequence_output": len(model.output_shape) == 2,
         "buffers_sequences": any(
@@ -175,21 +181,27 @@ def design_for_multipliers(
     multipliers: int,
     max_timesteps: int | None = None,
     mac_stages: int = DEFAULT_MAC_STAGES,
+    lane_stages: int = DEFAULT_LANE_STAGES,
 ) -> Design:
     """The fastest design (smallest reuse) using at most ``multipliers`` multipliers."""
     check_int(multipliers, "multipliers", 1)
     lo, hi = 1, 1
-    while design(model, hi, max_timesteps, mac_stages).info["multipliers"] > multipliers:
+    while (
+        design(model, hi, max_timesteps, mac_stages, lane_stages).info["multipliers"] > multipliers
+    ):
         if hi >= MAX_REUSE:
             raise UnsupportedError(f"no design fits in {multipliers} multipliers")
         lo, hi = hi, hi * 2
     while lo < hi:
         mid = (lo + hi) // 2
-        if design(model, mid, max_timesteps, mac_stages).info["multipliers"] <= multipliers:
+        if (
+            design(model, mid, max_timesteps, mac_stages, lane_stages).info["multipliers"]
+            <= multipliers
+        ):
             hi = mid
         else:
             lo = mid + 1
-    return design(model, hi, max_timesteps, mac_stages)
+    return design(model, hi, max_timesteps, mac_stages, lane_stages)
 
 
 def digest(d: Design) -> str:

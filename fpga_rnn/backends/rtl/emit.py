@@ -43,6 +43,7 @@ class Context:
     reuse: int
     max_timesteps: int
     mac_stages: int = 0  # MAC engine pipeline stages (frnn_matvec MP)
+    lane_stages: int = 0  # cell lane pipeline registers (frnn_recurrent LS)
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
@@ -204,7 +205,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         raise _fail(la, "state and accumulator formats must be signed")
     kind = _kind(la)
     g, n, x = la.gates, la.units, s.elements
-    plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse, ctx.mac_stages)
+    plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse, ctx.mac_stages, ctx.lane_stages)
     acc = la.accum
     # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u; in parts
     # (GRU reset_after=0: z|r rows, then the h gate's), each padded to whole blocks
@@ -273,6 +274,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "SH": shh,
         "SHX": shx,
         "MP": ctx.mac_stages,
+        "LS": ctx.lane_stages,
         "WFILE": ctx.add_mem(f"{tag}_w.mem", rom),
         "BFILE": ctx.add_mem(f"{tag}_b.mem", mem.vector_rom(np.concatenate(biases), aw)),
     }

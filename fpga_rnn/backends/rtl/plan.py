@@ -89,6 +89,7 @@ class RecurrentPlan:
     pu: int  # cell lanes = units per U*h row block
     pk: int
     mac_stages: int = 0  # MAC engine pipeline stages between a tile's issue and its sum
+    lane_stages: int = 0  # cell lane pipeline registers (0 or 1; LSTM lanes so far)
 
     @property
     def pass_rows(self) -> int:
@@ -164,7 +165,7 @@ class RecurrentPlan:
         enters a cycle late. Assumes the next input is waiting (a streaming input).
         The MAC stages delay every pass's results; on the recurrence (U*h, then the
         lanes) nothing can hide them, so each dependent U*h pass pays them once."""
-        lat = CELLS[self.kind].lane_latency
+        lat = CELLS[self.kind].lane_cycles(self.lane_stages)
         tail = lat + 1 + self.split
         mp = self.mac_stages
         if self.h2 is not None:
@@ -184,7 +185,8 @@ class RecurrentPlan:
         """
         g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
         passes = 1 if self.h2 is None else 2
-        chain = passes * self.mac_stages + CELLS[self.kind].chain
+        cell = CELLS[self.kind]
+        chain = passes * self.mac_stages + cell.chain + self.lane_stages * cell.lane_stage_latency
         return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
 
     def to_json(self) -> dict:
@@ -197,6 +199,8 @@ class RecurrentPlan:
             **({"h2_tile": self.h2.to_json()} if self.h2 else {}),
             "lanes": self.lanes,
             "mac_stages": self.mac_stages,
+            "lane_stages": self.lane_stages,
+            "lane_latency": CELLS[self.kind].lane_cycles(self.lane_stages),
             "multipliers": self.multipliers,
             "mac_multipliers": self.mac_multipliers,
             "mac_cycles_per_step": self.mac_cycles,
@@ -206,7 +210,13 @@ class RecurrentPlan:
 
 
 def plan_recurrent(
-    kind: str, gates: int, units: int, inputs: int, reuse: int, mac_stages: int = 0
+    kind: str,
+    gates: int,
+    units: int,
+    inputs: int,
+    reuse: int,
+    mac_stages: int = 0,
+    lane_stages: int = 0,
 ) -> RecurrentPlan:
     """The plan with the fewest multipliers (lanes included) whose engine cycles per
     step are at most ``reuse``; ties go to fewer cycles per step. Plans within
@@ -222,11 +232,12 @@ def plan_recurrent(
         if pu > 1 and math.ceil(units / (pu - 1)) == math.ceil(units / pu):
             continue  # fewer lanes give the same row blocks
         for pk in _useful_pk(units, inputs):
-            p = RecurrentPlan(kind, gates, units, inputs, pu, pk, mac_stages)
+            p = RecurrentPlan(kind, gates, units, inputs, pu, pk, mac_stages, lane_stages)
             if p.mac_cycles <= reuse:
                 plans.append(p)
     if not plans:
-        return RecurrentPlan(kind, gates, units, inputs, units, max(units, inputs), mac_stages)
+        full = max(units, inputs)
+        return RecurrentPlan(kind, gates, units, inputs, units, full, mac_stages, lane_stages)
     key = lambda p: (p.multipliers, p.step_cycles)  # noqa: E731
     best = min(plans, key=key)
     for ratio, slack in EFFICIENCY:

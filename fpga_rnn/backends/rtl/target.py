@@ -20,15 +20,18 @@ def _design(
     multipliers: int | None,
     max_timesteps: int | None,
     mac_stages: int,
+    lane_stages: int,
 ):
     from fpga_rnn.backends.rtl import build
 
     if reuse is not None and multipliers is not None:
         raise InputError("give --reuse or --multipliers, not both")
     if multipliers is not None:
-        return build.design_for_multipliers(model, multipliers, max_timesteps, mac_stages)
+        return build.design_for_multipliers(
+            model, multipliers, max_timesteps, mac_stages, lane_stages
+        )
     r = build.DEFAULT_REUSE if reuse is None else reuse
-    return build.design(model, r, max_timesteps, mac_stages)
+    return build.design(model, r, max_timesteps, mac_stages, lane_stages)
 
 
 def generate(
@@ -38,6 +41,7 @@ def generate(
     reuse: int | None = None,
     multipliers: int | None = None,
     mac_stages: int = 0,
+    lane_stages: int = 0,
     max_timesteps: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
@@ -47,7 +51,7 @@ def generate(
     from fpga_rnn.outputs import check_writable
 
     check_writable(Path(out), force=force)
-    d = _design(model, reuse, multipliers, max_timesteps, mac_stages)
+    d = _design(model, reuse, multipliers, max_timesteps, mac_stages, lane_stages)
     if progress:
         progress(f"rtl: writing {d.info['multipliers']} multipliers' design to {out}")
     path = build.write(d, Path(out), force=force)
@@ -60,7 +64,8 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
     from fpga_rnn.backends.rtl.plan import sequence_lower_bound
     from fpga_rnn.backends.rtl.sim import simulate
 
-    d = _design(model, options.reuse, options.multipliers, None, options.mac_stages)
+    o = options
+    d = _design(model, o.reuse, o.multipliers, None, o.mac_stages, o.lane_stages)
     maxt = int(d.info["max_timesteps"])
     longest = max(len(c) for c in batch.codes)
     if d.info["buffers_sequences"] and longest > maxt:
@@ -96,6 +101,7 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
         "simulator_built": r.built,  # False: this design's simulator came from the cache
         "reuse": d.info["reuse"],
         "mac_stages": d.info["mac_stages"],
+        "lane_stages": d.info["lane_stages"],
         "multipliers": d.info["multipliers"],
     }
     return res

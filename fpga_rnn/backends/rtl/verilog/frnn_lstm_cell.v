@@ -1,10 +1,14 @@
 // LSTM cell lane: one unit per cycle, pipelined (fpga_rnn.golden.recurrent.lstm_step).
 //
-// cycle 0: p = cast(a + cast(u -> accum) -> accum) for i, f, g, o; gate tables read
-// cycle 1: gates cast to GT; c = cast(g*i + c_old*f -> cell)          (registered)
-// cycle 2: tanh(c) table read
-// cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
-// Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
+// LS = 0 (3 cycles):
+//   cycle 0: p = cast(a + cast(u -> accum) -> accum) for i, f, g, o; gate tables read
+//   cycle 1: gates cast to GT; c = cast(g*i + c_old*f -> cell)          (registered)
+//   cycle 2: tanh(c) table read
+//   cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
+// LS = 1 (8 cycles) adds five registers for the clock: p before the tables, each
+// table's output register (two reads), the cell products before their sum, and
+// o * tanh(c) before its cast. Gate order in a/u: i, f, g(c), o (Keras). u is the
+// U*h row sum in AW bits.
 `default_nettype none
 `include "frnn_codes.vh"
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
@@ -20,6 +24,7 @@ module frnn_lstm_cell #(
     parameter integer CL_W = 22, parameter integer CL_F = 16, parameter integer CL_Q = 6,
     parameter integer CL_O = 1,
     parameter integer TB_W = 18, parameter integer TB_F = 16, parameter integer LOGN = 11,
+    parameter integer LS = 0,
     parameter SIGMOID_MEM = "sigmoid.mem",
     parameter TANH_MEM = "tanh.mem"
 ) (
@@ -35,20 +40,21 @@ module frnn_lstm_cell #(
   genvar g;
   generate
     for (g = 0; g < 4; g = g + 1) begin : g_gate
-      wire [AC_W-1:0] p;
+      wire [AC_W-1:0] p, pq;
       frnn_preact #(
           .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)
       ) u_pre (.a(a[g*AC_W+:AC_W]), .u(u[g*AW+:AW]), .p(p));
+      frnn_delay #(.W(AC_W), .N(LS)) u_pq (.clk(clk), .din(p), .dout(pq));
       frnn_table #(
           .IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(g == 2 ? `FRNN_LOG2R_TANH : `FRNN_LOG2R_SIGMOID), .EXP(0),
-          .TW(TB_W), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
-      ) u_tab (.clk(clk), .din(p), .dout(t[g*TB_W+:TB_W]));
+          .TW(TB_W), .OREG(LS), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
+      ) u_tab (.clk(clk), .din(pq), .dout(t[g*TB_W+:TB_W]));
     end
   endgenerate
 
-  // cycle 1: cell update, one rounding for the sum
-  reg [CL_W-1:0] c1;
-  always @(posedge clk) c1 <= c_old;
+  // cycle 1 (LS = 1: 3): cell update, one rounding for the sum
+  wire [CL_W-1:0] c1;
+  frnn_delay #(.W(CL_W), .N(1 + 2 * LS)) u_c1 (.clk(clk), .din(c_old), .dout(c1));
   wire [4*GT_W-1:0] gt;
   generate
     for (g = 0; g < 4; g = g + 1) begin : g_cast
@@ -63,45 +69,44 @@ module frnn_lstm_cell #(
   wire signed [GT_W:0] gf = (GT_S != 0) ? {gt[2*GT_W-1], gt[GT_W+:GT_W]} : {1'b0, gt[GT_W+:GT_W]};
   wire signed [GT_W:0] gg = (GT_S != 0) ? {gt[3*GT_W-1], gt[2*GT_W+:GT_W]} : {1'b0, gt[2*GT_W+:GT_W]};
   wire signed [GT_W:0] go = (GT_S != 0) ? {gt[4*GT_W-1], gt[3*GT_W+:GT_W]} : {1'b0, gt[3*GT_W+:GT_W]};
-  wire signed [SW-1:0] s_gi = (gg * gi) <<< (SF - 2 * GT_F);
-  wire signed [SW-1:0] s_cf = ($signed(c1) * gf) <<< (SF - CL_F - GT_F);
+  wire signed [SW-1:0] s_gi_c = (gg * gi) <<< (SF - 2 * GT_F);
+  wire signed [SW-1:0] s_cf_c = ($signed(c1) * gf) <<< (SF - CL_F - GT_F);
+  wire signed [SW-1:0] s_gi, s_cf;  // LS = 1: the products registered before their sum
+  frnn_delay #(.W(SW), .N(LS)) u_sgi (.clk(clk), .din(s_gi_c), .dout(s_gi));
+  frnn_delay #(.W(SW), .N(LS)) u_scf (.clk(clk), .din(s_cf_c), .dout(s_cf));
   wire signed [SW-1:0] s_c = s_gi + s_cf;
   wire [CL_W-1:0] c_cast;
   frnn_cast #(
       .IW(SW), .IF(SF), .IS(1), .OW(CL_W), .OF(CL_F), .OS(1), .RND(CL_Q), .OVF(CL_O)
   ) u_cell (.din(s_c), .dout(c_cast));
   reg [CL_W-1:0] c2;
-  reg signed [GT_W:0] o2;
-  always @(posedge clk) begin
-    c2 <= c_cast;
-    o2 <= go;
-  end
+  always @(posedge clk) c2 <= c_cast;
+  wire signed [GT_W:0] o2;
+  frnn_delay #(.W(GT_W + 1), .N(1 + LS)) u_o2 (.clk(clk), .din(go), .dout(o2));
 
-  // cycle 2: tanh(c)
+  // cycle 2 (LS = 1: 5): tanh(c)
   wire [TB_W-1:0] tc;
   frnn_table #(
       .IW(CL_W), .IF(CL_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-      .MEMFILE(TANH_MEM)
+      .OREG(LS), .MEMFILE(TANH_MEM)
   ) u_tanh (.clk(clk), .din(c2), .dout(tc));
-  reg [CL_W-1:0] c3;
-  reg signed [GT_W:0] o3;
-  always @(posedge clk) begin
-    c3 <= c2;
-    o3 <= o2;
-  end
+  wire signed [GT_W:0] o3;
+  frnn_delay #(.W(GT_W + 1), .N(1 + LS)) u_o3 (.clk(clk), .din(o2), .dout(o3));
 
-  // cycle 3: h = o * tanh(c)
+  // cycle 3 (LS = 1: 7, and the cast in 8): h = o * tanh(c)
   wire [GT_W-1:0] tcg;
   frnn_cast #(
       .IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q), .OVF(GT_O)
   ) u_tc (.din(tc), .dout(tcg));
   wire signed [GT_W:0] tcs = (GT_S != 0) ? {tcg[GT_W-1], tcg} : {1'b0, tcg};
-  wire signed [2*GT_W+1:0] oh = o3 * tcs;
+  wire signed [2*GT_W+1:0] oh_c = o3 * tcs;
+  wire signed [2*GT_W+1:0] oh;
+  frnn_delay #(.W(2 * GT_W + 2), .N(LS)) u_oh (.clk(clk), .din(oh_c), .dout(oh));
   frnn_cast #(
       .IW(2 * GT_W + 2), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
       .OVF(ST_O)
   ) u_h (.din(oh), .dout(h_new));
-  assign c_new = c3;
+  frnn_delay #(.W(CL_W), .N(1 + 2 * LS)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
 endmodule
 
 `default_nettype wire

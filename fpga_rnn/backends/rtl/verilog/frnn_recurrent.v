@@ -56,6 +56,7 @@ module frnn_recurrent #(
     parameter integer SH = 0,
     parameter integer SHX = 0,
     parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
+    parameter integer LS = 0,  // lane pipeline stages (LSTM lanes so far)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",
@@ -79,8 +80,10 @@ module frnn_recurrent #(
       : (KIND == `FRNN_KIND_GRU) ? `FRNN_FIRST_PASS_GATES_GRU : `FRNN_FIRST_PASS_GATES_GRU_RB;
   localparam integer PR = G1 * PU;
   localparam integer NB = NB1 + NB2;  // U*h row blocks; W*x blocks follow
-  localparam integer LAT = (KIND == `FRNN_KIND_LSTM) ? `FRNN_LANE_LATENCY_LSTM  // lane output cycle
-      : (KIND == `FRNN_KIND_GRU) ? `FRNN_LANE_LATENCY_GRU : `FRNN_LANE_LATENCY_SIMPLE_RNN;
+  localparam integer LAT = (KIND == `FRNN_KIND_LSTM)  // lane output cycle
+      ? `FRNN_LANE_LATENCY_LSTM + LS * `FRNN_LANE_STAGE_LATENCY_LSTM
+      : (KIND == `FRNN_KIND_GRU) ? `FRNN_LANE_LATENCY_GRU + LS * `FRNN_LANE_STAGE_LATENCY_GRU
+      : `FRNN_LANE_LATENCY_SIMPLE_RNN + LS * `FRNN_LANE_STAGE_LATENCY_SIMPLE_RNN;
   localparam integer XW = (KIND == `FRNN_KIND_LSTM) ? CL_W : (KIND == `FRNN_KIND_GRU || KIND == `FRNN_KIND_GRU_RB) ? GT_W : 1;  // aux: c or z
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
 
@@ -259,7 +262,7 @@ module frnn_recurrent #(
             .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W),
             .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .GT_W(GT_W), .GT_F(GT_F),
             .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .CL_W(CL_W), .CL_F(CL_F), .CL_Q(CL_Q),
-            .CL_O(CL_O), .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .SIGMOID_MEM(SIGMOID_MEM),
+            .CL_O(CL_O), .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .SIGMOID_MEM(SIGMOID_MEM),
             .TANH_MEM(TANH_MEM)
         ) u_cell (
             .clk(clk), .a(la), .u(lu), .c_old(lx), .h_new(lane_h[l*ST_W+:ST_W]),

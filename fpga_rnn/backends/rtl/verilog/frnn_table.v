@@ -4,7 +4,8 @@
 //   s = LOGR + 1 + IF - LOGN;  k = trunc0(x / 2^s);  idx = clamp(k + N/2, 0, N-1)
 // exp (EXP=1), input d <= 0 over (-2^LOGR, 0]:
 //   s = LOGR + IF - LOGN;  idx = min(floor(-d / 2^s), N-1)
-// One-cycle registered read (infers block RAM); entries come from MEMFILE (hex).
+// Registered read (infers block RAM), plus an output register when OREG = 1 (the
+// block RAM's own: a read then takes two cycles); entries come from MEMFILE (hex).
 `default_nettype none
 
 module frnn_table #(
@@ -15,11 +16,12 @@ module frnn_table #(
     parameter integer LOGR = 3,
     parameter integer EXP = 0,
     parameter integer TW = 18,
+    parameter integer OREG = 0,
     parameter MEMFILE = "table.mem"
 ) (
     input  wire          clk,
     input  wire [IW-1:0] din,
-    output reg  [TW-1:0] dout
+    output wire [TW-1:0] dout
 );
   localparam integer N = 1 << LOGN;
   localparam integer S = (EXP != 0) ? LOGR + IF - LOGN : LOGR + 1 + IF - LOGN;
@@ -45,7 +47,9 @@ module frnn_table #(
     else if (i_sym > nmax) idx = nmax[LOGN-1:0];
     else idx = i_sym[LOGN-1:0];
   end
-  always @(posedge clk) dout <= rom[idx];
+  reg [TW-1:0] rd;
+  always @(posedge clk) rd <= rom[idx];
+  frnn_delay #(.W(TW), .N(OREG)) u_oreg (.clk(clk), .din(rd), .dout(dout));
 endmodule
 
 `default_nettype wire
