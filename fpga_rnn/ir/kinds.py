@@ -24,7 +24,7 @@ class CellKind:
     lane_latency: int  # RTL lane: cycles from "row block done" to "result available"
     chain: int  # RTL cycles per step after the last MAC (state write included)
     lane_multipliers: int  # multipliers in one RTL cell lane (outside the MAC engines)
-    lane_stage_latency: int = 0  # extra lane cycles with lane stages on (0: none yet)
+    lane_stage_latency: int = 0  # extra lane cycles with the lanes' pipeline registers on
 
     def lane_cycles(self, lane_stages: int) -> int:
         """The lane latency with ``lane_stages`` (0 or 1) pipeline registers on."""
@@ -36,10 +36,10 @@ class CellKind:
 CELLS: dict[str, CellKind] = {
     c.name: c
     for c in (
-        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0),
+        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, 2),
         CellKind("lstm", 1, 4, 4, 3, 4, 3, 5),
-        CellKind("gru", 2, 3, 3, 2, 3, 3),
-        CellKind("gru_rb", 3, 3, 2, 1, 4, 4),
+        CellKind("gru", 2, 3, 3, 2, 3, 3, 6),
+        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, 3),
     )
 }
 CELL_BY_CODE = {c.code: c for c in CELLS.values()}

@@ -93,7 +93,7 @@ def design(
     ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
     layers (default: the model's fixed length, else 64). ``mac_stages`` (0..2) are
     the MAC engines' pipeline registers: products, then multiplier inputs too;
-    ``lane_stages`` (0..1) the cell lanes' (LSTM lanes so far; docs/latency.md).
+    ``lane_stages`` (0..1) the cell lanes' (docs/latency.md).
     """
     check_int(reuse, "reuse", 1, MAX_REUSE)
     check_int(mac_stages, "mac_stages", 0, MAX_MAC_STAGES)

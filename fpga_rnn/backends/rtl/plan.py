@@ -89,7 +89,7 @@ class RecurrentPlan:
     pu: int  # cell lanes = units per U*h row block
     pk: int
     mac_stages: int = 0  # MAC engine pipeline stages between a tile's issue and its sum
-    lane_stages: int = 0  # cell lane pipeline registers (0 or 1; LSTM lanes so far)
+    lane_stages: int = 0  # cell lane pipeline registers (0 or 1)
 
     @property
     def pass_rows(self) -> int:
@@ -186,7 +186,8 @@ class RecurrentPlan:
         g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
         passes = 1 if self.h2 is None else 2
         cell = CELLS[self.kind]
-        chain = passes * self.mac_stages + cell.chain + self.lane_stages * cell.lane_stage_latency
+        stages = self.mac_stages + self.lane_stages * cell.lane_stage_latency
+        chain = cell.chain + passes * stages
         return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
 
     def to_json(self) -> dict:

@@ -8,6 +8,10 @@
 //   phase 0: u = U_zr*h; cycle 1 outputs rh = cast(r * h_old -> state) on h_new, z on z_new
 //   phase 1: u = U_h*rh; cycle 0 tanh table read on cast(a_h + u -> accum);
 //            cycle 1 outputs the new h from z_old
+// LS = 1 adds registers for the clock: each pre-activation before its table, each
+// table's output register, r*u_h before its cast, the candidate pre-activation
+// before the tanh table, and the update's products before their sum (reset_after=1:
+// 8 cycles instead of 2; reset_after=0: 4 instead of 1 in each phase).
 // Gate order in a/u: z, r, h (Keras).
 `default_nettype none
 `include "frnn_codes.vh"
@@ -23,6 +27,7 @@ module frnn_gru_cell #(
     parameter integer GT_W = 18, parameter integer GT_F = 16, parameter integer GT_S = 1,
     parameter integer GT_Q = 6, parameter integer GT_O = 1,
     parameter integer TB_W = 18, parameter integer TB_F = 16, parameter integer LOGN = 11,
+    parameter integer LS = 0,
     parameter SIGMOID_MEM = "sigmoid.mem",
     parameter TANH_MEM = "tanh.mem"
 ) (
@@ -45,21 +50,23 @@ module frnn_gru_cell #(
   frnn_preact #(.AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)) u_ph (
       .a(a[2*AC_W+:AC_W]), .u(u[0+:AW]), .p(ph0));
   wire [TB_W-1:0] tz, tr, th;
+  wire [AC_W-1:0] pzq, prq, ph0q;  // LS = 1: registered before the tables
+  frnn_delay #(.W(AC_W), .N(LS)) u_pzq (.clk(clk), .din(pz), .dout(pzq));
+  frnn_delay #(.W(AC_W), .N(LS)) u_prq (.clk(clk), .din(pr), .dout(prq));
+  frnn_delay #(.W(AC_W), .N(LS)) u_phq (.clk(clk), .din(ph0), .dout(ph0q));
   frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_SIGMOID), .EXP(0), .TW(TB_W),
-      .MEMFILE(SIGMOID_MEM)) u_tz (.clk(clk), .din(pz), .dout(tz));
+      .OREG(LS), .MEMFILE(SIGMOID_MEM)) u_tz (.clk(clk), .din(pzq), .dout(tz));
   frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_SIGMOID), .EXP(0), .TW(TB_W),
-      .MEMFILE(SIGMOID_MEM)) u_tr (.clk(clk), .din(pr), .dout(tr));
-
-  reg [ST_W-1:0] h1;
-  reg [AC_W-1:0] ah1;
-  reg [AW-1:0] uh1;
-  reg [GT_W-1:0] z1;
-  always @(posedge clk) begin
-    h1  <= h_old;
-    ah1 <= a[2*AC_W+:AC_W];
-    uh1 <= u[2*AW+:AW];
-    z1  <= z_old;
-  end
+      .OREG(LS), .MEMFILE(SIGMOID_MEM)) u_tr (.clk(clk), .din(prq), .dout(tr));
+  // side data, in step with the gate tables (cycle 1; LS = 1: 3)
+  wire [ST_W-1:0] h1;
+  wire [AC_W-1:0] ah1;
+  wire [AW-1:0] uh1;
+  wire [GT_W-1:0] z1;
+  frnn_delay #(.W(ST_W), .N(1 + 2 * LS)) u_h1 (.clk(clk), .din(h_old), .dout(h1));
+  frnn_delay #(.W(AC_W), .N(1 + 2 * LS)) u_ah1 (.clk(clk), .din(a[2*AC_W+:AC_W]), .dout(ah1));
+  frnn_delay #(.W(AW), .N(1 + 2 * LS)) u_uh1 (.clk(clk), .din(u[2*AW+:AW]), .dout(uh1));
+  frnn_delay #(.W(GT_W), .N(1 + 2 * LS)) u_z1 (.clk(clk), .din(z_old), .dout(z1));
   wire [GT_W-1:0] zg, rg;
   frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
       .OVF(GT_O)) u_zc (.din(tz), .dout(zg));
@@ -74,33 +81,39 @@ module frnn_gru_cell #(
       wire [AC_W-1:0] uh;
       frnn_cast #(.IW(AW), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1), .RND(AC_Q),
           .OVF(AC_O)) u_uh (.din(uh1), .dout(uh));
-      wire signed [AC_W+GT_W:0] ru = rs * $signed(uh);
+      wire signed [AC_W+GT_W:0] ru_c = rs * $signed(uh);
+      wire signed [AC_W+GT_W:0] ru;  // LS = 1: the product registered
+      frnn_delay #(.W(AC_W + GT_W + 1), .N(LS)) u_ru (.clk(clk), .din(ru_c), .dout(ru));
+      wire [AC_W-1:0] ah2;
+      frnn_delay #(.W(AC_W), .N(LS)) u_ah2 (.clk(clk), .din(ah1), .dout(ah2));
       wire [AC_W-1:0] s;
       frnn_cast #(.IW(AC_W + GT_W + 1), .IF(GT_F + AC_F), .IS(1), .OW(AC_W), .OF(AC_F),
           .OS(1), .RND(AC_Q), .OVF(AC_O)) u_s (.din(ru), .dout(s));
-      wire signed [AC_W:0] phs = $signed(ah1) + $signed(s);
-      wire [AC_W-1:0] ph;
+      wire signed [AC_W:0] phs = $signed(ah2) + $signed(s);
+      wire [AC_W-1:0] ph, phq;
       frnn_cast #(.IW(AC_W + 1), .IF(AC_F), .IS(1), .OW(AC_W), .OF(AC_F), .OS(1),
           .RND(AC_Q), .OVF(AC_O)) u_ph1 (.din(phs), .dout(ph));
+      frnn_delay #(.W(AC_W), .N(LS)) u_phq1 (.clk(clk), .din(ph), .dout(phq));
       frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-          .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph), .dout(th));
-      reg [ST_W-1:0] h2;
-      reg [GT_W-1:0] z2;
-      always @(posedge clk) begin
-        h2 <= h1;
-        z2 <= zg;
-      end
+          .OREG(LS), .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(phq), .dout(th));
+      // z and h_old meet the tanh table's output (cycle 2; LS = 1: 7)
+      wire [ST_W-1:0] h2;
+      wire [GT_W-1:0] z2;
+      frnn_delay #(.W(ST_W), .N(1 + 3 * LS)) u_h2 (.clk(clk), .din(h1), .dout(h2));
+      frnn_delay #(.W(GT_W), .N(1 + 3 * LS)) u_z2 (.clk(clk), .din(zg), .dout(z2));
       frnn_gru_update #(.ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O),
           .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .TB_W(TB_W),
-          .TB_F(TB_F)) u_upd (.t_hh(th), .z(z2), .h_old(h2), .h_new(h_new));
+          .TB_F(TB_F), .LS(LS)) u_upd (.clk(clk), .t_hh(th), .z(z2), .h_old(h2), .h_new(h_new));
       assign z_new = z2;
     end else begin : g_rb
       frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-          .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph0), .dout(th));
-      reg ph1;
-      always @(posedge clk) ph1 <= phase;
+          .OREG(LS), .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph0q), .dout(th));
+      wire ph1;  // the phase of the output (cycle 1; LS = 1: 4)
+      frnn_delay #(.W(1), .N(1 + 3 * LS)) u_ph1 (.clk(clk), .din(phase), .dout(ph1));
       // phase 0, cycle 1: rh = cast(r * h -> state)
-      wire signed [ST_W+GT_W+1:0] rh = rs * hs1;
+      wire signed [ST_W+GT_W+1:0] rh_p = rs * hs1;
+      wire signed [ST_W+GT_W+1:0] rh;  // LS = 1: the product registered
+      frnn_delay #(.W(ST_W + GT_W + 2), .N(LS)) u_rhq (.clk(clk), .din(rh_p), .dout(rh));
       wire [ST_W-1:0] rh_c;
       frnn_cast #(.IW(ST_W + GT_W + 2), .IF(GT_F + ST_F), .IS(1), .OW(ST_W), .OF(ST_F),
           .OS(ST_S), .RND(ST_Q), .OVF(ST_O)) u_rh (.din(rh), .dout(rh_c));
@@ -108,9 +121,9 @@ module frnn_gru_cell #(
       wire [ST_W-1:0] h_upd;
       frnn_gru_update #(.ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O),
           .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .TB_W(TB_W),
-          .TB_F(TB_F)) u_upd (.t_hh(th), .z(z1), .h_old(h1), .h_new(h_upd));
+          .TB_F(TB_F), .LS(LS)) u_upd (.clk(clk), .t_hh(th), .z(z1), .h_old(h1), .h_new(h_upd));
       assign h_new = ph1 ? h_upd : rh_c;
-      assign z_new = zg;
+      frnn_delay #(.W(GT_W), .N(LS)) u_zn (.clk(clk), .din(zg), .dout(z_new));
     end
   endgenerate
 endmodule

@@ -56,7 +56,7 @@ module frnn_recurrent #(
     parameter integer SH = 0,
     parameter integer SHX = 0,
     parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
-    parameter integer LS = 0,  // lane pipeline stages (LSTM lanes so far)
+    parameter integer LS = 0,  // cell lane pipeline registers (0 or 1)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",
@@ -83,6 +83,7 @@ module frnn_recurrent #(
   localparam integer LAT = (KIND == `FRNN_KIND_LSTM)  // lane output cycle
       ? `FRNN_LANE_LATENCY_LSTM + LS * `FRNN_LANE_STAGE_LATENCY_LSTM
       : (KIND == `FRNN_KIND_GRU) ? `FRNN_LANE_LATENCY_GRU + LS * `FRNN_LANE_STAGE_LATENCY_GRU
+      : (KIND == `FRNN_KIND_GRU_RB) ? `FRNN_LANE_LATENCY_GRU_RB + LS * `FRNN_LANE_STAGE_LATENCY_GRU_RB
       : `FRNN_LANE_LATENCY_SIMPLE_RNN + LS * `FRNN_LANE_STAGE_LATENCY_SIMPLE_RNN;
   localparam integer XW = (KIND == `FRNN_KIND_LSTM) ? CL_W : (KIND == `FRNN_KIND_GRU || KIND == `FRNN_KIND_GRU_RB) ? GT_W : 1;  // aux: c or z
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
@@ -272,7 +273,7 @@ module frnn_recurrent #(
         frnn_rnn_cell #(
             .ACT(ACT), .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O),
             .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .TB_W(TB_W),
-            .TB_F(TB_F), .LOGN(LOGN), .TANH_MEM(TANH_MEM)
+            .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .TANH_MEM(TANH_MEM)
         ) u_cell (.clk(clk), .a(la), .u(lu[AW-1:0]), .h_new(lane_h[l*ST_W+:ST_W]));
         assign lane_x[l*XW+:XW] = 1'b0;
       end else begin : g_gru
@@ -281,7 +282,7 @@ module frnn_recurrent #(
             .RESET_AFTER(KIND == `FRNN_KIND_GRU ? 1 : 0), .AW(AW), .AC_W(AC_W), .AC_F(AC_F),
             .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q),
             .ST_O(ST_O), .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O),
-            .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .SIGMOID_MEM(SIGMOID_MEM),
+            .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .SIGMOID_MEM(SIGMOID_MEM),
             .TANH_MEM(TANH_MEM)
         ) u_cell (
             .clk(clk), .phase(ph_in), .a(la), .u(lu[3*AW-1:0]), .h_old(lh),
