@@ -1,0 +1,112 @@
+"""Clock and latency of the RTL cores, unpipelined vs pipelined, side by side in one run.
+
+    python benchmarks/fmax_table.py [--cases lstm:16:80 gru:16:56 lstm:32:256]
+                                    [--board ulx3s-85f] [--variants 0,0 2,1]
+                                    [--clock-mhz 125] [--out runs/fmax] [--json fmax.json]
+
+For each layer (random IR at ap_fixed<16,6>, 12 inputs, 20 steps, softmax head of 5, as
+benchmarks/board_table.py) and each pipeline variant ``MAC,LANE`` (``mac_stages``,
+``lane_stages``): Verilator measures the cycles of one 20-step sequence (bit-exact
+with golden), yosys + nextpnr (timing-driven at ``--clock-mhz``) measure Fmax, the
+critical path and LUT4/FF/MULT18/EBR; µs per sequence is cycles / Fmax. The defaults
+are the ULX3S-85F rows of the board table (docs/results.md). A 16-unit ECP5 design
+places and routes in about 8-10 minutes on two cores, a 32-unit one in about 25.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from fpga_rnn.backends.rtl.build import design, write
+from fpga_rnn.ir import random as rir
+from fpga_rnn.synth import synthesize
+from fpga_rnn.verification import verify
+
+X, T, CLASSES = 12, 20, 5
+
+
+def model(kind: str, units: int):
+    layers = [
+        {"kind": kind, "units": units},
+        {"kind": "dense", "units": CLASSES, "activation": "softmax"},
+    ]
+    return rir.model(layers, features=X, timesteps=T, seed=units, name=f"{kind}{units}")
+
+
+def row(kind: str, units: int, reuse: int, mac: int, lane: int, a: argparse.Namespace) -> dict:
+    m = model(kind, units)
+    tag = f"{kind}{units}-r{reuse}-m{mac}l{lane}"
+    d = design(m, reuse, mac_stages=mac, lane_stages=lane)
+    rtl = write(d, a.out / tag / "rtl", force=True)
+    x = np.random.default_rng(0).uniform(-1, 1, (8, T, X))
+    ver = verify(m, x, reuse=reuse, mac_stages=mac, lane_stages=lane, backpressure=0, gap=0)
+    r = ver["targets"]["rtl"]
+    t0 = time.perf_counter()
+    s = synthesize(
+        rtl, a.board, clock_mhz=a.clock_mhz, force=True, progress=lambda msg: print(f"  {msg}")
+    ).to_dict()
+    fmax = s["fmax_mhz"]
+    la = d.info["layers"][0]
+    return {
+        "layer": f"{kind.upper()}({units})",
+        "reuse": reuse,
+        "mac_stages": mac,
+        "lane_stages": lane,
+        "cycles_per_step": la["cycles_per_step"],
+        "latency_cycles": r["latency_cycles"],
+        "bit_exact": ver["bit_exact"],
+        "fmax_mhz": fmax,
+        "us_per_sequence": round(r["latency_cycles"] / fmax, 2) if fmax else None,
+        "ns_per_step": round(1000 * la["cycles_per_step"] / fmax, 1) if fmax else None,
+        "critical_path": s["critical_path"],
+        **{k: s["resources"].get(k) for k in ("lut", "ff", "dsp", "bram")},
+        "pnr_seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", nargs="+", default=["lstm:16:80", "gru:16:56", "lstm:32:256"])
+    ap.add_argument("--board", default="ulx3s-85f")
+    ap.add_argument("--variants", nargs="+", default=["0,0", "2,1"])
+    ap.add_argument("--clock-mhz", type=float, default=125.0)
+    ap.add_argument("--out", type=Path, default=Path("runs/fmax"))
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    rows = []
+    head = f"{'layer':9s} {'reuse':>5s} {'mac,lane':>8s} {'cyc/step':>8s} {'cycles':>7s} "
+    head += f"{'Fmax':>6s} {'us':>7s} {'ns/step':>7s} {'LUT4':>6s} {'FF':>6s} {'MULT':>4s} "
+    head += f"{'EBR':>4s} {'exact':>5s}  critical path"
+    print(head, flush=True)
+    for case in a.cases:
+        kind, units, reuse = case.split(":")
+        base = None
+        for v in a.variants:
+            mac, lane = (int(n) for n in v.split(","))
+            r = row(kind, int(units), int(reuse), mac, lane, a)
+            rows.append(r)
+            base = base or r
+            if base["us_per_sequence"] and r["us_per_sequence"]:
+                r["speedup_vs_first"] = round(base["us_per_sequence"] / r["us_per_sequence"], 2)
+            cp = r["critical_path"] or {}
+            print(
+                f"{r['layer']:9s} {r['reuse']:5d} {v:>8s} {r['cycles_per_step']:8d} "
+                f"{r['latency_cycles']:7d} {r['fmax_mhz'] or 0:6.1f} "
+                f"{r['us_per_sequence'] or 0:7.2f} {r['ns_per_step'] or 0:7.1f} "
+                f"{r['lut']:6.0f} {r['ff']:6.0f} {r['dsp']:4.0f} {r['bram']:4.0f} "
+                f"{'yes' if r['bit_exact'] else 'NO':>5s}  {cp.get('delay_ns')} ns "
+                f"{cp.get('from', '')[:50]} -> {cp.get('to', '')[:50]}"
+                + (f"  ({r['speedup_vs_first']}x)" if "speedup_vs_first" in r else ""),
+                flush=True,
+            )
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
