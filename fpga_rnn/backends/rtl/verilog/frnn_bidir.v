@@ -1,4 +1,4 @@
-// Bidirectional wrapper: feeds the forward core the sequence as it arrives and the
+// Bidirectional wrapper: feeds the forward core the sequence through a FIFO and the
 // backward core the same sequence reversed (frnn_seqrev), then merges their outputs
 // as Keras does: concat ({backward, forward}: forward elements first) or sum.
 // RETSEQ=1: both output sequences are buffered (up to MAXT steps) and emitted in
@@ -49,14 +49,18 @@ module frnn_bidir #(
     input  wire               out_ready,
     output reg                out_last
 );
-  // ---- fork: a beat goes to the forward core and the reverser together ----------
-  wire rv_ready;
-  assign in_ready = fwd_ready && rv_ready;
-  assign fwd_valid = in_valid && rv_ready;
-  assign fwd_data = in_data;
-  assign fwd_last = in_last;
+  // ---- fork: a beat goes to the forward core's FIFO and the reverser together -----
+  // The FIFO holds a whole sequence, so the input arrives at one beat per cycle, not
+  // at the forward core's pace: the backward core starts as soon as the sequence is in
+  // and both directions run at once.
+  wire rv_ready, ff_ready;
+  assign in_ready = ff_ready && rv_ready;
+  frnn_fifo #(.W(IN_W + 1), .DEPTH(MAXT)) u_fwd (
+      .clk(clk), .rst(rst), .in_data({in_last, in_data}), .in_valid(in_valid && rv_ready),
+      .in_ready(ff_ready), .out_data({fwd_last, fwd_data}), .out_valid(fwd_valid),
+      .out_ready(fwd_ready));
   frnn_seqrev #(.W(IN_W), .MAXT(MAXT)) u_rev (
-      .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid && fwd_ready),
+      .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid && ff_ready),
       .in_ready(rv_ready), .in_last(in_last), .out_data(bwd_data), .out_valid(bwd_valid),
       .out_ready(bwd_ready), .out_last(bwd_last));
 
