@@ -3,12 +3,15 @@
     python benchmarks/fmax_table.py [--cases lstm:16:80 gru:16:56 lstm:32:256]
                                     [--board ulx3s-85f] [--variants 0,0 2,1]
                                     [--clock-mhz 125] [--out runs/fmax] [--json fmax.json]
+                                    [--write]
 
 For each layer (random IR at ap_fixed<16,6>, 12 inputs, 20 steps, softmax head of 5, as
 benchmarks/board_table.py) and each pipeline variant ``MAC,LANE`` (``mac_stages``,
 ``lane_stages``): Verilator measures the cycles of one 20-step sequence (bit-exact
 with golden), yosys + nextpnr (timing-driven at ``--clock-mhz``) measure Fmax, the
-critical path and LUT4/FF/MULT18/EBR; µs per sequence is cycles / Fmax. The defaults
+critical path and LUT4/FF/MULT18/EBR; µs per sequence is cycles / Fmax. ``--write``
+adds the measured Fmax to fpga_rnn/timing_model.json (what `fit` estimates clocks
+from; a run replaces earlier figures of the same layer and stages). The defaults
 are the ULX3S-85F rows of the board table (docs/results.md). A 16-unit ECP5 design
 places and routes in about 8-10 minutes on two cores, a 32-unit one in about 25.
 """
@@ -77,6 +80,7 @@ def main() -> None:
     ap.add_argument("--clock-mhz", type=float, default=125.0)
     ap.add_argument("--out", type=Path, default=Path("runs/fmax"))
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--write", action="store_true", help="update fpga_rnn/timing_model.json")
     a = ap.parse_args()
     rows = []
     head = f"{'layer':9s} {'reuse':>5s} {'mac,lane':>8s} {'cyc/step':>8s} {'cycles':>7s} "
@@ -106,6 +110,27 @@ def main() -> None:
             )
     if a.json:
         a.json.write_text(json.dumps(rows, indent=2) + "\n")
+    if a.write:
+        write_timing_model(rows, a.board)
+
+
+def write_timing_model(rows: list[dict], board: str) -> None:
+    """Merge the measured Fmax into the package's timing model, per family and stages."""
+    from fpga_rnn import timing
+    from fpga_rnn.boards import load_board
+    from fpga_rnn.synth import family_kind
+
+    path = Path(timing.__file__).with_name(timing.MODEL_FILE)
+    data = json.loads(path.read_text())
+    fam = data.setdefault("families", {}).setdefault(family_kind(load_board(board)), {})
+    for r in rows:
+        if not r["fmax_mhz"]:
+            continue
+        runs = fam.setdefault(timing.key(r["mac_stages"], r["lane_stages"]), [])
+        runs[:] = [x for x in runs if (x["layer"], x["reuse"]) != (r["layer"], r["reuse"])]
+        runs.append({k: r[k] for k in ("layer", "reuse", "fmax_mhz")} | {"board": board})
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"updated {path}")
 
 
 if __name__ == "__main__":

@@ -588,8 +588,10 @@ def fit(
     def pretty() -> None:
         c = r["chosen"]
         out.print(
-            f"{r['board']}: reuse {c['reuse']}, {c['multipliers']} multipliers, "
-            f"{c['cycles_per_step']} cycles/step; synthesized "
+            f"{r['board']}: reuse {c['reuse']}, pipeline stages MAC {c['mac_stages']} / "
+            f"lane {c['lane_stages']}, {c['multipliers']} multipliers, "
+            f"{c['cycles_per_step']} cycles/step = {r['latency_us_per_step']:g} µs/step at "
+            f"{r['clock_mhz']:g} MHz ({r['clock_basis']}); synthesized "
             f"{format_resources(c['resources'])} -> {out_dir}"
         )
         rm = r.get("resource_model")

@@ -1,4 +1,10 @@
-"""Fit a model onto a board: the lowest-latency parallelism whose resources fit.
+"""Fit a model onto a board: the lowest-latency design whose resources fit.
+
+Candidates are every parallelism (reuse factor) at each pipeline depth of
+``PIPELINES``; they are ranked by wall-clock time per step, cycles / the clock the
+design can expect on the board's family (``fpga_rnn.timing``: estimated from nextpnr
+runs of our designs where the family has open place-and-route, else the board's
+clock, labelled as assumed). Place-and-route then measures the chosen one's Fmax.
 
 DSP blocks are predicted exactly from the RTL plan (one DSP per multiplier:
 every product in our cores is at most 25x18 bits on Xilinx, 18x18 on ECP5, 16x16
@@ -20,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fpga_rnn import resources
+from fpga_rnn import resources, timing
 from fpga_rnn.backends.rtl import build
 from fpga_rnn.backends.rtl.plan import sequence_lower_bound
 from fpga_rnn.boards import Board, load_board
@@ -31,6 +37,9 @@ from fpga_rnn.resources import relative_error
 from fpga_rnn.synth import family_kind, format_resources, synthesize
 
 REUSE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+# (mac_stages, lane_stages) fit weighs against each other: the unpipelined cores
+# (fewest cycles) and the fully pipelined ones (highest clock)
+PIPELINES = ((0, 0), (2, 1))
 MAX_SYNTH_TRIES = 3
 # a candidate predicted over budget by more than this is not synthesized (the
 # model's worst leave-one-design-out error is within it)
@@ -44,43 +53,56 @@ class FitError(FpgaRnnError):
 def _options(
     model: Model,
     max_timesteps: int | None,
-    family: str | None = None,
+    board: Board | None = None,
     dsp_budget: float | None = None,
 ) -> list[tuple[dict[str, Any], build.Design]]:
-    """Every distinct design over REUSE_STEPS, plus the fastest one within
-    ``dsp_budget`` multipliers, fastest first, with its summary row: reuse,
-    multipliers, cycles per step, lower bound per sequence, and (with a fitted
-    resource model for ``family``) predicted LUT/FF/BRAM."""
+    """Every distinct design over REUSE_STEPS and PIPELINES, plus the fastest one within
+    ``dsp_budget`` multipliers at each depth, fastest first (by µs per step at the
+    clock estimated for ``board``, else by cycles), with its summary row: reuse,
+    pipeline stages, multipliers, cycles per step, lower bound per sequence, the clock
+    estimate and (with a fitted resource model for the family) predicted LUT/FF/BRAM."""
     seen, opts = set(), []
     steps = model.input.shape[0] or build.DEFAULT_MAX_TIMESTEPS
-    designs = [build.design(model, r, max_timesteps) for r in REUSE_STEPS]
-    # nothing within the budget: the refusal in fit() says so
-    with contextlib.suppress(UnsupportedError):
-        if dsp_budget is not None:
-            designs.append(build.design_for_multipliers(model, int(dsp_budget), max_timesteps))
-    designs.sort(key=lambda d: int(d.info["reuse"]))
-    for d in designs:
-        r = int(d.info["reuse"])
-        mults = int(d.info["multipliers"])
-        if mults in seen:
-            continue
-        seen.add(mults)
-        row = {
-            "reuse": r,
-            "multipliers": mults,
-            "predicted_dsp": mults,
-            "cycles_per_step": sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"]),
-            "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
-        }
-        pred = resources.predict(family, d.info["instances"]) if family else None
-        if pred is not None:
-            row["predicted"] = {**pred["total"], "dsp": mults}
-        opts.append((row, d))
+    family = family_kind(board) if board is not None else None
+    for mac, lane in PIPELINES:
+        designs = [build.design(model, r, max_timesteps, mac, lane) for r in REUSE_STEPS]
+        # nothing within the budget: the refusal in fit() says so
+        with contextlib.suppress(UnsupportedError):
+            if dsp_budget is not None:
+                designs.append(
+                    build.design_for_multipliers(model, int(dsp_budget), max_timesteps, mac, lane)
+                )
+        clock = timing.estimate(board, mac, lane) if board is not None else None
+        for d in designs:
+            mults = int(d.info["multipliers"])
+            if (mults, mac, lane) in seen:
+                continue
+            seen.add((mults, mac, lane))
+            cycles = sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"])
+            row: dict[str, Any] = {
+                "reuse": int(d.info["reuse"]),
+                "mac_stages": mac,
+                "lane_stages": lane,
+                "multipliers": mults,
+                "predicted_dsp": mults,
+                "cycles_per_step": cycles,
+                "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
+            }
+            if clock is not None:
+                row["clock"] = clock.to_dict()
+                row["est_us_per_step"] = round(cycles / clock.mhz, 4)
+            pred = resources.predict(family, d.info["instances"]) if family else None
+            if pred is not None:
+                row["predicted"] = {**pred["total"], "dsp": mults}
+            opts.append((row, d))
+    opts.sort(
+        key=lambda o: (o[0].get("est_us_per_step", o[0]["cycles_per_step"]), o[0]["multipliers"])
+    )
     return opts
 
 
 def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str, Any]]:
-    """The rows of every distinct design over REUSE_STEPS (see :func:`fit`)."""
+    """The rows of every distinct design over REUSE_STEPS and PIPELINES (see :func:`fit`)."""
     return [row for row, _ in _options(model, max_timesteps)]
 
 
@@ -102,7 +124,7 @@ def fit(
     if not 0 < max_utilisation <= 1:
         raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
     budget = {k: max_utilisation * v for k, v in b.resources.items()}
-    opts = _options(model, max_timesteps, family_kind(b), budget["dsp"])
+    opts = _options(model, max_timesteps, b, budget["dsp"])
     rows = [row for row, _ in opts]
     fitting = [(c, d) for c, d in opts if c["predicted_dsp"] <= budget["dsp"]]
     # the resource model rules out candidates clearly over budget (any resource)
@@ -124,21 +146,36 @@ def fit(
         for cand, design in fitting[:MAX_SYNTH_TRIES]:
             if progress:
                 progress(
-                    f"fit: trying reuse {cand['reuse']} ({cand['multipliers']} multipliers, "
-                    f"{cand['cycles_per_step']} cycles/step)"
+                    f"fit: trying reuse {cand['reuse']}, stages {cand['mac_stages']}/"
+                    f"{cand['lane_stages']} ({cand['multipliers']} multipliers, "
+                    f"{cand['cycles_per_step']} cycles/step, {cand['clock']['basis']} "
+                    f"{cand['clock']['mhz']:g} MHz)"
                 )
             rtl = tmp / "rtl"
             shutil.rmtree(rtl, ignore_errors=True)
             build.write(design, rtl)
-            syn = synthesize(rtl, b, out=tmp / f"synth-{b.name}", force=True, progress=progress)
+            target = max(b.clock_mhz, cand["clock"]["mhz"])  # timing-driven placement aims here
+            syn = synthesize(
+                rtl, b, out=tmp / f"synth-{b.name}", clock_mhz=target, force=True, progress=progress
+            )
             over = {k: v for k, v in syn.resources.items() if v > budget.get(k, 0) and v > 0}
             tried.append({**cand, "synthesized": syn.resources, "over_budget": sorted(over)})
             if not over:
+                # the clock: measured by place-and-route, else the estimate or assumption
+                mhz = syn.fmax_mhz or cand["clock"]["mhz"]
+                basis = "measured (nextpnr)" if syn.fmax_mhz else cand["clock"]["basis"]
                 result = {
                     "board": b.name,
                     "max_utilisation": max_utilisation,
-                    "chosen": {**cand, "resources": syn.resources, "fmax_mhz": syn.fmax_mhz},
-                    "latency_us_per_step": cand["cycles_per_step"] / b.clock_mhz,
+                    "chosen": {
+                        **cand,
+                        "resources": syn.resources,
+                        "fmax_mhz": syn.fmax_mhz,
+                        "critical_path": syn.critical_path,
+                    },
+                    "clock_mhz": mhz,
+                    "clock_basis": basis,
+                    "latency_us_per_step": round(cand["cycles_per_step"] / mhz, 4),
                     "dsp_model_error": relative_error(cand["predicted_dsp"], syn.resources["dsp"]),
                     "resource_model": _model_report(cand, syn.resources, syn.instances),
                     "tried": tried,

@@ -136,14 +136,16 @@ def flow(
         fit_dir / "fit.json",
         lambda: fit(ir, b, fit_dir, max_utilisation=max_utilisation, force=True, progress=say),
     )
-    reuse = fitted["chosen"]["reuse"]
+    chosen = fitted["chosen"]
+    reuse = chosen["reuse"]
+    design = {k: chosen.get(k, 0) for k in ("reuse", "mac_stages", "lane_stages")}
     x_file = train_dir / "x_test.npy"
     x_test = np.load(x_file)
     verified = run(
         "verify",
-        _key(_file_key(model_file), reuse, _file_key(x_file), sources_digest("verify")),
+        _key(_file_key(model_file), design, _file_key(x_file), sources_digest("verify")),
         out / "verify.json",
-        lambda: _verify(ir, model_file, x_test, reuse, out / "verify.json", say),
+        lambda: _verify(ir, model_file, x_test, design, out / "verify.json", say),
     )
     hls = run(
         "hls",
@@ -205,13 +207,16 @@ def _c(ir: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:
     return res
 
 
-def _verify(ir: Any, model_file: Path, x: np.ndarray, reuse: int, path: Path, say: Progress):
-    """RTL vs golden on the test set, and golden vs the float model (its own file): the
-    IR is the flow's, imported once at the training precision."""
+def _verify(
+    ir: Any, model_file: Path, x: np.ndarray, design: dict[str, int], path: Path, say: Progress
+):
+    """RTL (the design fit chose: reuse and pipeline stages) vs golden on the test set,
+    and golden vs the float model (its own file): the IR is the flow's, imported once
+    at the training precision."""
     from fpga_rnn.keras_import import load_keras_model
     from fpga_rnn.verification import verify
 
     keras_model = load_keras_model(model_file)
-    res = verify(ir, x, targets=("rtl",), reuse=reuse, keras_model=keras_model, progress=say)
+    res = verify(ir, x, targets=("rtl",), keras_model=keras_model, progress=say, **design)
     write_json(path, res)
     return res

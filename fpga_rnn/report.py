@@ -123,6 +123,10 @@ def write_report(out: Path, *, board: Board) -> Path:
     lat = rtl.get("latency_cycles")
     bound = rtl.get("lower_bound_cycles")
     fmax = chosen.get("fmax_mhz")
+    # the clock the µs figures use: nextpnr's Fmax, else an estimate or the board clock
+    clock = float(fitted.get("clock_mhz") or board.clock_mhz)
+    basis = fitted.get("clock_basis") or "assumed: the board clock"
+    at = f"{clock:g} MHz, {basis}"
 
     def mark(ok: bool | None) -> Safe:
         if ok is None:
@@ -136,7 +140,7 @@ def write_report(out: Path, *, board: Board) -> Path:
         ("RTL vs golden", "bit-exact" if rtl.get("bit_exact") else "MISMATCH"),
         ("HLS C-sim vs golden", _hls_card(hls)),
         ("latency", f"{lat} cycles" if lat is not None else "n/a"),
-        ("at board clock", f"{lat / board.clock_mhz:.2f} µs" if lat else "n/a"),
+        ("per sequence", f"{lat / clock:.2f} µs ({at})" if lat else "n/a"),
     ]
     for k in ("dsp", "lut"):
         if k in res and board.resources.get(k):
@@ -167,7 +171,14 @@ def write_report(out: Path, *, board: Board) -> Path:
         if board.resources.get(k)
     ]
     cand_rows = [
-        [c["reuse"], c["multipliers"], c["cycles_per_step"], c["lower_bound_cycles"]]
+        [
+            c["reuse"],
+            f"{c.get('mac_stages', 0)}/{c.get('lane_stages', 0)}",
+            c["multipliers"],
+            c["cycles_per_step"],
+            c["lower_bound_cycles"],
+            f"{c['clock']['mhz']:g} ({c['clock']['basis']})" if "clock" in c else "-",
+        ]
         for c in fitted.get("candidates", [])
     ]
     model_html = _resource_model_html(fitted.get("resource_model"))
@@ -214,17 +225,17 @@ RTL ran in Verilator with random input gaps and output backpressure.</p>
 <h2>Latency</h2>
 {
         _table(
-            ["", "cycles", "µs at " + f"{board.clock_mhz:g} MHz"],
+            ["", "cycles", f"µs at {at}"],
             [
                 [
                     "measured (RTL, one sequence)",
                     lat,
-                    f"{lat / board.clock_mhz:.2f}" if lat else "-",
+                    f"{lat / clock:.2f}" if lat else "-",
                 ],
                 [
                     "lower bound (docs/latency.md)",
                     bound,
-                    f"{bound / board.clock_mhz:.2f}" if bound else "-",
+                    f"{bound / clock:.2f}" if bound else "-",
                 ],
                 ["initiation interval", rtl.get("initiation_interval_cycles", "-"), "-"],
             ],
@@ -235,7 +246,8 @@ RTL ran in Verilator with random input gaps and output backpressure.</p>
 layer's MAC passes and each recurrent step's dependency chain; a softmax head's serial
 exp look-ups and dividers come on top of it.</p>
 
-<h2>Resources ({esc(board.part)}, reuse {esc(chosen.get("reuse", "?"))})</h2>
+<h2>Resources ({esc(board.part)}, reuse {esc(chosen.get("reuse", "?"))}, pipeline stages
+MAC {esc(chosen.get("mac_stages", 0))} / lane {esc(chosen.get("lane_stages", 0))})</h2>
 <div class="imgs">{_img(util_png, "utilisation")}</div>
 {_table(["resource", "used", "available", "utilisation"], res_rows)}
 <p>Synthesized with yosys ({esc(board.synth)}).
@@ -246,9 +258,22 @@ Fmax: {
     }.
 DSP model error {esc(fitted.get("dsp_model_error", "n/a"))} (predicted vs synthesized).</p>
 {model_html}
-<p>Parallelism options considered (fit picks the fastest that fits
-{100 * float(fitted.get("max_utilisation", 0.8)):.0f} % of the board):</p>
-{_table(["reuse", "multipliers", "cycles/step", "bound (cycles/sequence)"], cand_rows)}
+<p>Designs considered (fit picks the one with the least time per step at its clock
+that fits {100 * float(fitted.get("max_utilisation", 0.8)):.0f} % of the board; a clock
+is measured only after place-and-route, before it is an estimate or the board's):</p>
+{
+        _table(
+            [
+                "reuse",
+                "stages MAC/lane",
+                "multipliers",
+                "cycles/step",
+                "bound (cycles/sequence)",
+                "clock MHz",
+            ],
+            cand_rows,
+        )
+    }
 
 <h2>Reproduce</h2>
 <pre>{esc(shlex.join(cmd))}</pre>

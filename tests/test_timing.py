@@ -1,0 +1,63 @@
+"""Clock estimates and fit's ranking by wall-clock time (no synthesis)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fpga_rnn import fit, timing
+from fpga_rnn.boards import load_board
+from fpga_rnn.ir import random as rir
+
+M = rir.model(
+    [{"kind": "lstm", "units": 8}, {"kind": "dense", "units": 3}], features=4, timesteps=10, seed=1
+)
+
+
+@pytest.fixture
+def model_with(monkeypatch):
+    def use(runs: dict) -> None:
+        monkeypatch.setattr(timing, "_model", lambda: {"families": {"ecp5": runs}})
+
+    return use
+
+
+def test_an_estimate_is_the_lowest_measured_fmax_and_says_so(model_with):
+    model_with({"mac2-lane1": [{"layer": "A", "fmax_mhz": 90.0}, {"layer": "B", "fmax_mhz": 70}]})
+    c = timing.estimate(load_board("ulx3s-85f"), 2, 1)
+    assert (c.mhz, c.basis) == (70.0, "estimate") and "2 ecp5 design(s)" in c.note
+    # no runs for these stages, or a family without place-and-route: the board clock
+    assert timing.estimate(load_board("ulx3s-85f"), 0, 0).basis == "assumed"
+    x = timing.estimate(load_board("pynq-z2"), 2, 1)
+    assert (x.mhz, x.basis) == (100.0, "assumed")
+
+
+def test_fit_ranks_by_microseconds_not_cycles(model_with):
+    b = load_board("ulx3s-85f")
+    model_with(
+        {
+            "mac0-lane0": [{"layer": "A", "fmax_mhz": 30}],
+            "mac2-lane1": [{"layer": "A", "fmax_mhz": 120}],
+        }
+    )
+    rows = [r for r, _ in fit._options(M, None, b)]
+    us = [r["est_us_per_step"] for r in rows]
+    assert us == sorted(us)
+    first = rows[0]
+    assert (first["mac_stages"], first["lane_stages"]) == (2, 1)
+    fastest_unpiped = min(r["cycles_per_step"] for r in rows if r["mac_stages"] == 0)
+    assert first["cycles_per_step"] > fastest_unpiped  # more cycles, yet less time
+    # a slow pipelined clock loses to the unpipelined cores
+    model_with(
+        {
+            "mac0-lane0": [{"layer": "A", "fmax_mhz": 30}],
+            "mac2-lane1": [{"layer": "A", "fmax_mhz": 31}],
+        }
+    )
+    first = fit._options(M, None, b)[0][0]
+    assert (first["mac_stages"], first["lane_stages"]) == (0, 0)
+
+
+def test_without_timing_data_fewest_cycles_win():
+    rows = [r for r, _ in fit._options(M, None, load_board("pynq-z2"))]
+    assert {r["clock"]["basis"] for r in rows} == {"assumed"}
+    assert rows[0]["cycles_per_step"] == min(r["cycles_per_step"] for r in rows)
