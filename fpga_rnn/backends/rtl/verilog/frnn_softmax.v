@@ -1,7 +1,8 @@
 // Softmax over a vector (fpga_rnn.golden.ops.activation, "softmax"):
 //   d_i = x_i - max(x);  e_i = EXP[idx(d_i)];  y_i = cast(floor(e_i * 2^FQ / sum(e)) -> out)
-// with FQ = max(OF, 0). Sequential: one exp look-up per cycle, then one frnn_div per
-// element (all in parallel); meant for the classifier head.
+// with FQ = max(OF, 0). Sequential, for the clock: the max one element per cycle,
+// then one exp look-up per cycle (d_i registered before the table), then one frnn_div
+// per element (all in parallel); meant for the classifier head.
 // Reset: synchronous, active high.
 `default_nettype none
 `include "frnn_codes.vh"
@@ -31,7 +32,7 @@ module frnn_softmax #(
   localparam integer SW = TB_W + $clog2(N + 1);
   localparam integer NW = SW + FQ;
   localparam integer IBW = $clog2(N + 1);
-  localparam [2:0] S_IDLE = 0, S_EXP = 1, S_DIV = 2, S_WAIT = 3, S_OUT = 4;
+  localparam [2:0] S_IDLE = 0, S_EXP = 1, S_DIV = 2, S_WAIT = 3, S_OUT = 4, S_MAX = 5;
 
   reg [2:0] state;
   reg [N*IW-1:0] x;
@@ -42,20 +43,11 @@ module frnn_softmax #(
   reg [SW-1:0] total;
   assign in_ready = !rst && state == S_IDLE;
 
-  // max of the incoming beat (combinational; N is small for a classifier head)
-  integer k;
-  reg signed [IW:0] m_in, xk;
-  always @* begin
-    m_in = (IS != 0) ? {in_data[IW-1], in_data[IW-1:0]} : {1'b0, in_data[IW-1:0]};
-    for (k = 1; k < N; k = k + 1) begin
-      xk = (IS != 0) ? {in_data[k*IW+IW-1], in_data[k*IW+:IW]} : {1'b0, in_data[k*IW+:IW]};
-      if (xk > m_in) m_in = xk;
-    end
-  end
-
   wire [IW-1:0] xi = x[i*IW+:IW];
   wire signed [IW+1:0] xs = (IS != 0) ? $signed({xi[IW-1], xi[IW-1], xi}) : $signed({2'b00, xi});
-  wire signed [IW+1:0] d = xs - mx;
+  wire signed [IW:0] xm = xs[IW:0];  // element i in the max's width
+  reg signed [IW+1:0] d;  // x_i - max, registered before the table
+  always @(posedge clk) d <= xs - mx;
   wire [TB_W-1:0] t;
   frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_EXP), .EXP(1), .TW(TB_W),
       .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));
@@ -77,13 +69,16 @@ module frnn_softmax #(
     end
   endgenerate
 
-  reg exp_valid;
+  reg look;  // a look-up issued this cycle (d registered now, the value two cycles later)
+  reg [IBW-1:0] look_i;
+  wire exp_valid;
+  wire [IBW-1:0] exp_i;
+  frnn_delay #(.W(IBW + 1), .N(1)) u_lk (.clk(clk), .din({look, look_i}), .dout({exp_valid, exp_i}));
   reg [N*OW-1:0] ybuf;  // results collect here; out_data only changes when free
-  reg [IBW-1:0] exp_i;
   integer ei;
   always @(posedge clk) begin
     div_start <= 1'b0;
-    exp_valid <= 1'b0;
+    look <= 1'b0;
     if (rst) begin
       state <= S_IDLE;
       out_valid <= 1'b0;
@@ -94,20 +89,27 @@ module frnn_softmax #(
         if (in_valid) begin
           x <= in_data;
           last_r <= in_last;
-          mx <= m_in;
           i <= 0;
           total <= 0;
-          state <= S_EXP;
+          state <= S_MAX;
         end
-        S_EXP: begin  // look up e_i; the value arrives one cycle later
-          exp_valid <= 1'b1;
-          exp_i <= i;
+        S_MAX: begin  // the max, one element per cycle
+          if (i == 0 || xm > mx) mx <= xm;
+          if (i == N - 1) begin
+            i <= 0;
+            state <= S_EXP;
+          end else i <= i + 1'b1;
+        end
+        S_EXP: begin  // d_i is registered now; e_i arrives two cycles later
+          look <= 1'b1;
+          look_i <= i;
           if (i == N - 1) begin
             i <= 0;
             state <= S_WAIT;
           end else i <= i + 1'b1;
         end
-        S_WAIT: begin  // last look-up lands, then divide element 0
+        S_WAIT:  // the last look-up lands, then all divide
+        if (exp_valid && exp_i == N - 1) begin
           state <= S_DIV;
           div_start <= 1'b1;
         end
