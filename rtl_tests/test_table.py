@@ -24,6 +24,8 @@ CONFIGS = [
     ("tanh", 8, 8),
     ("sigmoid", 2, 7),
     ("tanh", 0, 5),
+    ("sigmoid", 14, 3),  # more fractional bits than the input has: a shift past its width
+    ("tanh", 13, 11),
     ("exp", 6, 6),
     ("exp", 9, 11),
 ]

@@ -27,24 +27,30 @@ module frnn_table #(
   localparam integer S = (EXP != 0) ? LOGR + IF - LOGN : LOGR + 1 + IF - LOGN;
   localparam integer SR = (S > 0) ? S : 0;
   localparam integer SL = (S < 0) ? -S : 0;
-  localparam integer KW = IW + 2 + SL + LOGN;
+  localparam integer IFP = (IF > 0) ? IF : 0;
+  // wide enough for x, for N/2 * 2^s (2^(LOGR + IF)) and for x * 2^SL + N/2
+  localparam integer KW = IW + SL + LOGN + LOGR + IFP + 4;
 
   reg [TW-1:0] rom[0:N-1];
   initial $readmemh(MEMFILE, rom);
 
   wire signed [KW-1:0] one = 1;
   wire signed [KW-1:0] x = (IS != 0) ? {{(KW - IW) {din[IW-1]}}, din} : {{(KW - IW) {1'b0}}, din};
-  wire signed [KW-1:0] mag = x[KW-1] ? -x : x;
-  wire signed [KW-1:0] k_mag = (mag >>> SR) <<< SL;
-  wire signed [KW-1:0] k = x[KW-1] ? -k_mag : k_mag;  // trunc0(x / 2^s)
-  wire signed [KW-1:0] e = ((-x) >>> SR) <<< SL;  // floor(-d / 2^s)
   wire signed [KW-1:0] nmax = (one <<< LOGN) - one;
-  wire signed [KW-1:0] i_sym = k + (one <<< (LOGN - 1));
+  // sigmoid/tanh in one adder: trunc0(x / 2^s) + N/2 = floor((x + b + N/2 * 2^s) / 2^s)
+  // with b = 2^s - 1 for x < 0 (truncation towards zero), else 0
+  wire signed [KW-1:0] half = (one <<< (LOGN - 1)) <<< SR;
+  wire signed [KW-1:0] bias = x[KW-1] ? half + (one <<< SR) - one : half;
+  wire signed [KW-1:0] i_sym = (SR > 0) ? (x + bias) >>> SR : (x <<< SL) + (one <<< (LOGN - 1));
+  wire signed [KW-1:0] e = ((-x) >>> SR) <<< SL;  // exp: floor(-d / 2^s)
+  // clamps by bits, not comparators: negative, or any bit at or above LOGN set
+  wire sym_low = i_sym[KW-1];
+  wire sym_high = !sym_low && |i_sym[KW-2:LOGN];
   reg [LOGN-1:0] idx;
   always @* begin
     if (EXP != 0) idx = (e > nmax) ? nmax[LOGN-1:0] : e[LOGN-1:0];
-    else if (i_sym < 0) idx = {LOGN{1'b0}};
-    else if (i_sym > nmax) idx = nmax[LOGN-1:0];
+    else if (sym_low) idx = {LOGN{1'b0}};
+    else if (sym_high) idx = nmax[LOGN-1:0];
     else idx = i_sym[LOGN-1:0];
   end
   reg [TW-1:0] rd;
