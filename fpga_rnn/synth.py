@@ -393,10 +393,14 @@ def _per_instance(
 
 
 def critical_path(report: dict[str, Any]) -> dict[str, Any] | None:
-    """The slowest clock-to-clock path of a nextpnr report: its delay split into logic
-    and routing, and the cells it starts and ends at (core instance names, so a
-    reader sees which stage limits Fmax)."""
+    """The slowest register-to-register path of a nextpnr report (the one that sets
+    Fmax; paths from or to the shell's pins are left out when there are others): its
+    delay split into logic and routing, and the cells it starts and ends at (core
+    instance names, so a reader sees which stage limits Fmax)."""
     paths = [p for p in report.get("critical_paths") or [] if p.get("path")]
+    # Fmax is set by register-to-register paths; a pin's path (<async>) is the shell's
+    clocked = [p for p in paths if "<async>" not in (p.get("from"), p.get("to"))]
+    paths = clocked or paths
     if not paths:
         return None
 

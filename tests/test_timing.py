@@ -61,3 +61,28 @@ def test_without_timing_data_fewest_cycles_win():
     rows = [r for r, _ in fit._options(M, None, load_board("pynq-z2"))]
     assert {r["clock"]["basis"] for r in rows} == {"assumed"}
     assert rows[0]["cycles_per_step"] == min(r["cycles_per_step"] for r in rows)
+
+
+def test_the_critical_path_is_the_slowest_register_to_register_one():
+    from fpga_rnn.synth import critical_path
+
+    def path(frm: str, to: str, delays: list[float]) -> dict:
+        segs = [
+            {"type": t, "delay": d, "from": {"cell": f"{frm}_c"}, "to": {"cell": f"{to}_c"}}
+            for t, d in zip(("clk-to-q", "routing", "logic", "setup"), delays, strict=False)
+        ]
+        return {"from": frm, "to": to, "path": segs}
+
+    clk = "posedge clk"
+    report = {
+        "critical_paths": [
+            path("<async>", clk, [0, 9.0, 9.0]),  # a pin of the shell: not what sets Fmax
+            path(clk, clk, [0.5, 6.0, 3.0, 0.4]),
+            path(clk, "<async>", [0.5, 7.0]),
+        ]
+    }
+    cp = critical_path(report)
+    assert cp is not None
+    assert (cp["delay_ns"], cp["routing_ns"], cp["logic_ns"]) == (9.9, 6.0, 3.9)
+    assert cp["from"] == "posedge clk_c" and cp["segments"] == 4
+    assert critical_path({"critical_paths": []}) is None
