@@ -37,6 +37,11 @@ def test_ecp5_synthesis_and_place_and_route(rtl_dir) -> None:
     assert res["dsp"] >= 1 and res["bram"] >= 1
     assert r["fits"] and r["fmax_mhz"] > 0 and r["meets_clock"] == (r["fmax_mhz"] >= 25)
     assert r["top"] == "frnn_shell"
+    assert r["target_mhz"] == 25  # nextpnr aimed at the board clock (no --clock-mhz)
+    cp = r["critical_path"]  # the register-to-register path that sets Fmax
+    assert cp["delay_ns"] == pytest.approx(cp["logic_ns"] + cp["routing_ns"], abs=0.02)
+    assert 1000 / cp["delay_ns"] == pytest.approx(r["fmax_mhz"], rel=0.05)
+    assert cp["from"].startswith("dut.") or cp["to"].startswith("dut.")
     assert any(m.startswith("yosys: ") for m in msgs) and any("nextpnr" in m for m in msgs)
     with pytest.raises(OutputExistsError):
         fpga_rnn.synthesize(rtl_dir, "ulx3s-85f")
