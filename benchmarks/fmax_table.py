@@ -3,7 +3,7 @@
     python benchmarks/fmax_table.py [--cases lstm:16:80 gru:16:56 lstm:32:256]
                                     [--board ulx3s-85f] [--variants 0,0 2,1]
                                     [--clock-mhz 125] [--out runs/fmax] [--json fmax.json]
-                                    [--write]
+                                    [--precision "ap_fixed<16,6>"] [--write]
 
 For each layer (random IR at ap_fixed<16,6>, 12 inputs, 20 steps, softmax head of 5, as
 benchmarks/board_table.py) and each pipeline variant ``MAC,LANE`` (``mac_stages``,
@@ -33,16 +33,18 @@ from fpga_rnn.verification import verify
 X, T, CLASSES = 12, 20, 5
 
 
-def model(kind: str, units: int):
+def model(kind: str, units: int, precision: str = "ap_fixed<16,6>"):
     layers = [
         {"kind": kind, "units": units},
         {"kind": "dense", "units": CLASSES, "activation": "softmax"},
     ]
-    return rir.model(layers, features=X, timesteps=T, seed=units, name=f"{kind}{units}")
+    return rir.model(
+        layers, features=X, timesteps=T, seed=units, name=f"{kind}{units}", precision=precision
+    )
 
 
 def row(kind: str, units: int, reuse: int, mac: int, lane: int, a: argparse.Namespace) -> dict:
-    m = model(kind, units)
+    m = model(kind, units, a.precision)
     tag = f"{kind}{units}-r{reuse}-m{mac}l{lane}"
     d = design(m, reuse, mac_stages=mac, lane_stages=lane)
     rtl = write(d, a.out / tag / "rtl", force=True)
@@ -56,7 +58,7 @@ def row(kind: str, units: int, reuse: int, mac: int, lane: int, a: argparse.Name
     fmax = s["fmax_mhz"]
     la = d.info["layers"][0]
     return {
-        "layer": f"{kind.upper()}({units})",
+        "layer": f"{kind.upper()}({units})" + ("" if "16,6" in a.precision else f" {a.precision}"),
         "reuse": reuse,
         "mac_stages": mac,
         "lane_stages": lane,
@@ -78,6 +80,7 @@ def main() -> None:
     ap.add_argument("--board", default="ulx3s-85f")
     ap.add_argument("--variants", nargs="+", default=["0,0", "2,1"])
     ap.add_argument("--clock-mhz", type=float, default=125.0)
+    ap.add_argument("--precision", default="ap_fixed<16,6>", help="weights and activations")
     ap.add_argument("--out", type=Path, default=Path("runs/fmax"))
     ap.add_argument("--json", type=Path)
     ap.add_argument("--write", action="store_true", help="update fpga_rnn/timing_model.json")
