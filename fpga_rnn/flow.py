@@ -136,9 +136,7 @@ def flow(
         fit_dir / "fit.json",
         lambda: fit(ir, b, fit_dir, max_utilisation=max_utilisation, force=True, progress=say),
     )
-    chosen = fitted["chosen"]
-    reuse = chosen["reuse"]
-    design = {k: chosen.get(k, 0) for k in ("reuse", "mac_stages", "lane_stages")}
+    design = {k: fitted["chosen"][k] for k in ("reuse", "mac_stages", "lane_stages")}
     x_file = train_dir / "x_test.npy"
     x_test = np.load(x_file)
     verified = run(
@@ -169,7 +167,7 @@ def flow(
         "out": str(out),
         "report": str(report),
         "accuracy": {"float": metrics["float"], "golden": metrics["golden"]},
-        "reuse": reuse,
+        "reuse": design["reuse"],
         "bit_exact": {t: v.get("bit_exact") for t, v in verified["targets"].items()}
         | ({"hls": hls["bit_exact"]} if hls.get("available") else {})
         | {t: c_res["targets"][t]["bit_exact"] for t in c_res.get("targets", {})},

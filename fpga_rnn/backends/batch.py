@@ -50,7 +50,7 @@ def random_inputs(model: Model, samples: int, seed: int) -> np.ndarray:
         for i, n in enumerate(lengths):
             x[i, n:] = spec.mask_value
     if spec.mask_value is not None and spec.fmt is not None:
-        # a data step must not quantize onto the mask value (see _refuse_ambiguous_padding)
+        # a data step must not quantize onto the mask value (see refuse_ambiguous_padding)
         code = spec.mask_code
         hit = np.any(x != spec.mask_value, axis=-1) & (spec.fmt.quantize(x) == code).all(axis=-1)
         nudge = code + 1 if code < spec.fmt.max_code else code - 1

@@ -176,14 +176,14 @@ module frnn_matvec #(
       reg signed [PW-1:0] prod;
       if (MP == 0) begin : g_comb
         always @(posedge clk) begin
-          if (running) begin
+          if (a_run) begin  // MP = 0: the issue cycle is the accumulate stage
             tree = {AW{1'b0}};
             for (p = 0; p < PK; p = p + 1) begin
               prod = v[p] * wq[p];
               tree = tree + prod;
             end
             // exact left shifts: one per row, after the tree
-            acc_r <= ((kb == 0) ? b_r : acc_r) + (sec ? tree <<< SH1 : tree <<< SH);
+            acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
           end
           if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
         end
