@@ -12,8 +12,6 @@ from fpga_rnn.backends import Progress, RunOptions
 from fpga_rnn.backends.batch import Batch, compare_outputs, refuse_ambiguous_padding, valid_part
 from fpga_rnn.ir.model import Model
 
-_DESCRIBED = {"host": "x86-64 gcc", "arm": "Cortex-M4 (arm-none-eabi-gcc, qemu mps2-an386)"}
-
 
 def generate(
     model: Model,
@@ -60,7 +58,7 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "host") 
     res["bit_exact"] = res["bit_exact"] and step_bad == 0 and bool((r["rc"] == 0).all())
     res |= {
         "available": True,
-        "target": _DESCRIBED[variant],
+        "target": toolchain.TARGETS[variant],
         "step_mismatches": step_bad if r["info"]["can_step"] else None,
         "run_seconds": round(r["seconds"], 3),
         "footprint": r["footprint"],

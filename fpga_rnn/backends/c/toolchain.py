@@ -21,7 +21,8 @@ from fpga_rnn.backends.c import writer
 from fpga_rnn.errors import ToolError
 from fpga_rnn.ir.model import Model
 
-TARGETS = ("host", "arm")
+# the C targets and what runs them (verify's result names it)
+TARGETS = {"host": "x86-64 gcc", "arm": "Cortex-M4 (arm-none-eabi-gcc, qemu mps2-an386)"}
 WARNINGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 ARM = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]
 APT_HINT = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
