@@ -50,6 +50,19 @@ def pack(values: np.ndarray, width: int) -> int:
     return word
 
 
+def unpack(words: list[int], width: int, n: int, signed: bool) -> np.ndarray:
+    """(len(words), n) codes of ``width`` bits each: the inverse of :func:`pack`."""
+    mask = (1 << width) - 1
+    out = np.empty((len(words), n), np.int64)
+    for b, w in enumerate(words):
+        for e in range(n):
+            v = (w >> (e * width)) & mask
+            if signed and v >> (width - 1):
+                v -= 1 << width
+            out[b, e] = v
+    return out
+
+
 def weight_rom(w: np.ndarray, t: Tile, width: int) -> str:
     """ROM of a row-major weight matrix ``w`` (rows, K) for tile ``t``.
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from fpga_rnn.backends.rtl.build import Design, core_files, digest, harness_file, include_dir
-from fpga_rnn.backends.rtl.mem import hex_words, pack
+from fpga_rnn.backends.rtl.mem import hex_words, pack, unpack
 from fpga_rnn.errors import ToolError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.outputs import cache_dir
@@ -169,18 +169,6 @@ def _read_hex(path: Path) -> list[int]:
     return [int(x, 16) for x in path.read_text().split() if "/" not in x]
 
 
-def _decode(words: list[int], width: int, n: int, signed: bool) -> np.ndarray:
-    mask = (1 << width) - 1
-    out = np.empty((len(words), n), np.int64)
-    for b, w in enumerate(words):
-        for e in range(n):
-            v = (w >> (e * width)) & mask
-            if signed and v >> (width - 1):
-                v -= 1 << width
-            out[b, e] = v
-    return out
-
-
 def _cycle_budget(info: dict, beats: int, sequences: int) -> int:
     """Cycles after which a run counts as hung: 50x the planned cycles per step of
     every layer for every beat (room for idle gaps and backpressure), plus slack
@@ -307,7 +295,7 @@ def simulate(
         stamps = _read_hex(run / "tb_cycles.mem")
     fmt_signed = FixedFormat.parse(info["output_format"]).signed
     n_el = int(info["output_elements"])
-    data = _decode([w & ((1 << out_w) - 1) for w in resp], out_w // n_el, n_el, fmt_signed)
+    data = unpack([w & ((1 << out_w) - 1) for w in resp], out_w // n_el, n_el, fmt_signed)
     lasts = [w >> out_w for w in resp]
     outputs, k, tlast_errors = [], 0, 0
     for nb in out_beats:
