@@ -37,6 +37,7 @@ PREDICTORS = ("golden", "float")  # what predict() runs: the fixed-point model o
 # The facade: what scripts import (also as ``fpga_rnn.X``); the modules below hold the work.
 __all__ = [
     "Comparison",
+    "build_bitstream",
     "compare",
     "export_c",
     "fit_board",
@@ -46,7 +47,9 @@ __all__ = [
     "is_ir_dir",
     "load_array",
     "load_model",
+    "open_device",
     "predict",
+    "program_board",
     "run_flow",
     "synthesize",
     "train_model",
@@ -285,3 +288,42 @@ def run_flow(out: str | Path, **options: Any) -> dict[str, Any]:
     from fpga_rnn.flow import flow
 
     return flow(out, **options)
+
+
+def build_bitstream(
+    model: Model | str | Path, board: str | Path, out: str | Path, **options: Any
+) -> dict[str, Any]:
+    """The board design (core, serial link, board top, PLL, pins) and, unless
+    ``design_only``, its bitstream for an open-toolchain board (ulx3s-85f, icebreaker):
+    yosys -> nextpnr at the chosen clock -> ecppack/icepack. Writes ``out`` and returns
+    bitstream.json. Options: see :func:`fpga_rnn.device.bitstream.build_bitstream`."""
+    from fpga_rnn.device.bitstream import build_bitstream as run
+
+    return run(load_model(model), board, out, **options)
+
+
+def open_device(
+    port: str,
+    model: Model | str | Path | None = None,
+    *,
+    design: str | Path | None = None,
+    **options: Any,
+) -> Any:
+    """A :class:`fpga_rnn.device.runtime.Device` on a serial port, or with ``port="sim"``
+    the simulated board of the board design directory ``design`` (started here, stopped
+    by the device's ``close``). A board or design of another model is refused."""
+    from fpga_rnn.device.runtime import Device
+
+    ir = load_model(model) if model is not None else None
+    if port == "sim":
+        if design is None:
+            raise FpgaRnnError("--port sim needs the board design: --design DIR (fpga-rnn bitstream)")
+        return Device.simulated(design, ir, **options)
+    return Device(port, ir, **options)
+
+
+def program_board(folder: str | Path, board: str | Path, *, flash: bool = False) -> dict[str, Any]:
+    """Load a bitstream directory onto a board with openFPGALoader."""
+    from fpga_rnn.device.program import program
+
+    return program(folder, board, flash=flash)

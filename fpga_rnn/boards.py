@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,58 @@ def boards_dir() -> Path:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BoardIO:
+    """The pins a bitstream uses (``io:`` in a profile): clock, serial link to the
+    board's USB-serial chip, a reset button and status lights."""
+
+    clock_pin: str
+    uart_rx: str  # the FPGA's input (the USB chip's TXD)
+    uart_tx: str
+    reset_pin: str
+    reset_active_low: bool
+    leds: list[str]
+    leds_active_low: bool
+    iostandard: str
+    programmer: str  # openFPGALoader's board name (-b)
+    source: str  # where the pin map comes from
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_IO_TYPES: dict[str, type] = {f.name: f.type for f in fields(BoardIO)}  # type: ignore[misc]
+_PIN = re.compile(r"^[A-Z]{0,2}[0-9]{1,3}$")
+_WORD = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+
+
+def _parse_io(io: Any, source: str) -> BoardIO:
+    if not isinstance(io, dict):
+        raise BoardError(f"{source}: io must be a mapping")
+    unknown = sorted(set(io) - set(_IO_TYPES))
+    if unknown:
+        raise BoardError(f"{source}: unknown key io.{unknown[0]}; allowed: {', '.join(_IO_TYPES)}")
+    for key in _IO_TYPES:
+        if key not in io:
+            raise BoardError(f"{source}: missing key io.{key}")
+    pins = [io[k] for k in ("clock_pin", "uart_rx", "uart_tx", "reset_pin")]
+    leds = io["leds"]
+    if not isinstance(leds, list) or not 1 <= len(leds) <= 8:
+        raise BoardError(f"{source}: io.leds must be a list of 1 to 8 pins")
+    for pin in [*pins, *leds]:  # pins reach constraint files
+        if not isinstance(pin, str) or not _PIN.match(pin):
+            raise BoardError(f"{source}: io pin {printable(str(pin))!r} is not a pin name like L4")
+    for key in ("iostandard", "programmer"):
+        if not isinstance(io[key], str) or not _WORD.match(io[key]):
+            raise BoardError(f"{source}: io.{key} must be a word (letters, digits, _)")
+    for key in ("reset_active_low", "leds_active_low"):
+        if not isinstance(io[key], bool):
+            raise BoardError(f"{source}: io.{key} must be true or false")
+    if not isinstance(io["source"], str) or printable(io["source"]) != io["source"]:
+        raise BoardError(f"{source}: io.source must be one line of text")
+    return BoardIO(**{**io, "leds": list(leds)})
+
+
+@dataclass(frozen=True, kw_only=True)
 class Board:
     """One FPGA board: what fits on it and how it is synthesized."""
 
@@ -60,13 +113,16 @@ class Board:
     bram_kbits: int
     synth: str
     pnr: str | None
+    io: BoardIO | None = None  # pins, for boards a bitstream can be built for
 
     @property
     def clock_period_ns(self) -> float:
         return 1000.0 / self.clock_mhz
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["io"] = self.io.to_dict() if self.io else None
+        return d
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -88,9 +144,11 @@ def parse_board(data: Any, source: str) -> Board:
     """Validate a profile mapping; errors name ``source`` and the key."""
     if not isinstance(data, dict):
         raise BoardError(f"{source}: a board profile must be a mapping of keys to values")
-    unknown = sorted(set(data) - set(_TYPES))
+    unknown = sorted(set(data) - set(_TYPES) - {"io"})
     if unknown:
-        raise BoardError(f"{source}: unknown key {unknown[0]!r}; allowed: {', '.join(_TYPES)}")
+        raise BoardError(
+            f"{source}: unknown key {unknown[0]!r}; allowed: {', '.join(_TYPES)}, io"
+        )
     for key, types in _TYPES.items():
         if key not in data:
             raise BoardError(f"{source}: missing key {key!r}")
@@ -123,7 +181,9 @@ def parse_board(data: Any, source: str) -> Board:
     for k in REQUIRED_RESOURCES:
         if k not in res:
             raise BoardError(f"{source}: missing resources.{k}")
-    return Board(**{**data, "clock_mhz": float(data["clock_mhz"]), "resources": dict(res)})
+    io = _parse_io(data["io"], source) if data.get("io") is not None else None
+    fixed = {"clock_mhz": float(data["clock_mhz"]), "resources": dict(res), "io": io}
+    return Board(**{**data, **fixed})
 
 
 def _check_command(cmd: str, commands: tuple[str, ...], flags: dict[str, bool], what: str) -> None:

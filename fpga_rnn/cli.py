@@ -789,6 +789,10 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# the board commands (bitstream, run, program) register themselves on `app`
+from fpga_rnn import cli_device  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point: every failure is one line on stderr and a non-zero exit code.
 

@@ -106,6 +106,35 @@ def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str,
     return [row for row, _ in _options(model, max_timesteps)]
 
 
+def ranked(
+    model: Model, board: Board, max_utilisation: float = 0.8, max_timesteps: int | None = None
+) -> tuple[list[tuple[dict[str, Any], build.Design]], list[dict[str, Any]]]:
+    """The candidates predicted to fit ``board`` within ``max_utilisation``, fastest
+    first (no synthesis), and the rows of every candidate; FitError if none fits
+    even at the lowest parallelism."""
+    if not 0 < max_utilisation <= 1:
+        raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
+    budget = {k: max_utilisation * v for k, v in board.resources.items()}
+    opts = _options(model, max_timesteps, board, budget["dsp"])
+    rows = [row for row, _ in opts]
+    fitting = [(c, d) for c, d in opts if c["predicted_dsp"] <= budget["dsp"]]
+    # the resource model rules out candidates clearly over budget (any resource)
+    modelled = [
+        (c, d)
+        for c, d in fitting
+        if all(v <= MODEL_MARGIN * budget.get(k, 0) for k, v in c.get("predicted", {}).items())
+    ]
+    fitting = modelled or fitting[-1:]
+    if not fitting:
+        least = min(rows, key=lambda c: c["multipliers"])
+        raise FitError(
+            f"needs {least['predicted_dsp']} DSP at the lowest parallelism (reuse "
+            f"{least['reuse']}); {board.name} has {board.resources['dsp']} "
+            f"({max_utilisation:.0%} usable): use a smaller model or a bigger board"
+        )
+    return fitting, rows
+
+
 def fit(
     model: Model,
     board: Board | str,
@@ -121,26 +150,8 @@ def fit(
     Writes ``out/`` (rtl/, synth-BOARD/, fit.json) atomically; returns fit.json.
     """
     b = board if isinstance(board, Board) else load_board(board)
-    if not 0 < max_utilisation <= 1:
-        raise FpgaRnnError(f"--max-utilisation must be in (0, 1], got {max_utilisation}")
+    fitting, rows = ranked(model, b, max_utilisation, max_timesteps)
     budget = {k: max_utilisation * v for k, v in b.resources.items()}
-    opts = _options(model, max_timesteps, b, budget["dsp"])
-    rows = [row for row, _ in opts]
-    fitting = [(c, d) for c, d in opts if c["predicted_dsp"] <= budget["dsp"]]
-    # the resource model rules out candidates clearly over budget (any resource)
-    modelled = [
-        (c, d)
-        for c, d in fitting
-        if all(v <= MODEL_MARGIN * budget.get(k, 0) for k, v in c.get("predicted", {}).items())
-    ]
-    fitting = modelled or fitting[-1:]
-    if not fitting:
-        least = min(rows, key=lambda c: c["multipliers"])
-        raise FitError(
-            f"needs {least['predicted_dsp']} DSP at the lowest parallelism (reuse "
-            f"{least['reuse']}); {b.name} has {b.resources['dsp']} "
-            f"({max_utilisation:.0%} usable): use a smaller model or a bigger board"
-        )
     tried: list[dict[str, Any]] = []
     with atomic_dir(Path(out), force=force) as tmp:
         for cand, design in fitting[:MAX_SYNTH_TRIES]:

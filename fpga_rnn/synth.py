@@ -150,7 +150,7 @@ def tool_timeout(seconds: float | None = None) -> float:
     return t
 
 
-def _run(
+def run_tool(
     cmd: list[str],
     cwd: Path,
     log: Path | None,
@@ -269,7 +269,7 @@ def synthesize(
             progress(f"yosys: {b.synth} for {b.part} ({len(files)} files)")
         t0 = time.perf_counter()
         # yosys's own log (-l): under yowasp its stdout stops at the ABC subprocess
-        rc = _run(
+        rc = run_tool(
             [*yosys, "-l", "yosys.log", "synth.ys"],
             work,
             None,
@@ -284,7 +284,7 @@ def synthesize(
             tail = "".join(log.splitlines(keepends=True)[-15:])
             raise ToolError(f"yosys failed (exit {rc}) for {b.name}:\n{tail}")
         stat = json.loads((work / "stat.json").read_text())
-        cells = _cell_histogram(stat, top)
+        cells = cell_histogram(stat, top)
         if not cells:
             raise ToolError("yosys produced an empty netlist; see yosys.log")
         res = classify(cells, kind)
@@ -310,14 +310,14 @@ def synthesize(
             t0 = time.perf_counter()
             pat = r"^Info: (Placed|Routing|Max freq)"
             # exit 1 can be a missed clock only; a failed placement leaves no report
-            _run(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr", limit)
+            run_tool(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr", limit)
             seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
             rep = work / "report.json"
             if not rep.exists():
                 tail = (work / "nextpnr.log").read_text()[-1500:]
                 raise ToolError(f"nextpnr did not finish (no report.json):\n{tail}")
             report = json.loads(rep.read_text())
-            fmax = _fmax(report)
+            fmax = achieved_fmax(report)
             critical = critical_path(report)
             versions["nextpnr"] = pnr_argv[0]
         shell_ff = (info["s_axis_tdata_width"] + info["m_axis_tdata_width"] + 2) if do_pnr else 0
@@ -356,7 +356,7 @@ def format_resources(res: dict[str, Any]) -> str:
     return ", ".join(f"{k.upper()} {v:g}" for k, v in res.items())
 
 
-def _cell_histogram(stat: dict[str, Any], top: str) -> dict[str, int]:
+def cell_histogram(stat: dict[str, Any], top: str) -> dict[str, int]:
     """Cell counts of the (flattened) top from yosys ``stat -json``."""
     design = stat.get("design") or stat.get("modules", {}).get(f"\\{top}") or {}
     by_type = design.get("num_cells_by_type") or {}
@@ -420,7 +420,7 @@ def critical_path(report: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _fmax(report: dict[str, Any]) -> float | None:
+def achieved_fmax(report: dict[str, Any]) -> float | None:
     vals = [v.get("achieved") for v in (report.get("fmax") or {}).values()]
     vals = [float(v) for v in vals if v]
     return round(min(vals), 2) if vals else None

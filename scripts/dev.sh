@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 # g++ (HLS C-simulation, ap_types checks); the Cortex-M4 cross compiler, newlib and
-# QEMU verify the embedded C export under emulation.
+# QEMU verify the embedded C export under emulation; openFPGALoader programs boards.
 APT_PACKAGES=(g++ make git python3 python3-venv python3-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm openfpgaloader)
 
 need_apt=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -57,21 +57,28 @@ def write_design(
 ) -> Path:
     """Write a board design directory; ``extra`` are generated files for board/
     (the top, the PLL, the constraints)."""
+    with atomic_dir(out, force=force) as tmp:
+        fill(tmp, model, d, link, meta, extra)
+    return out
+
+
+def fill(
+    tmp: Path, model: Model, d: Design, link: LinkConfig, meta: dict[str, Any], extra: dict[str, str]
+) -> None:
+    """Write a board design's files into the (new, empty) folder ``tmp``."""
     from fpga_rnn.backends.rtl import build
 
-    with atomic_dir(out, force=force) as tmp:
-        model.save(tmp / "model")
-        build.write(d, tmp / "rtl")
-        bd = tmp / "board"
-        bd.mkdir()
-        for f in [*board_sources(), board_dir() / LINK_HEADER]:
-            shutil.copy(f, bd / f.name)
-        for name, text in extra.items():
-            (bd / name).write_text(text)
-        doc = {"schema_version": SCHEMA, "link": asdict(link), **meta}
-        doc["link"]["baud"] = link.baud
-        (tmp / BOARD_JSON).write_text(json.dumps(doc, indent=2) + "\n")
-    return out
+    model.save(tmp / "model")
+    build.write(d, tmp / "rtl")
+    bd = tmp / "board"
+    bd.mkdir()
+    for f in [*board_sources(), board_dir() / LINK_HEADER]:
+        shutil.copy(f, bd / f.name)
+    for name, text in extra.items():
+        (bd / name).write_text(text)
+    doc = {"schema_version": SCHEMA, "link": asdict(link), **meta}
+    doc["link"]["baud"] = link.baud
+    (tmp / BOARD_JSON).write_text(json.dumps(doc, indent=2) + "\n")
 
 
 def load_design(folder: Path) -> BoardDesign:

@@ -9,6 +9,7 @@ numbers with the cycles the chip measured for each sequence.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,6 @@ from fpga_rnn.device import protocol as p
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.ir.model import Model
 
-DEFAULT_BAUD = 1_000_000
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for a response beyond its transfer time
 RETRIES = 1  # a frame answered with a link error (bad CRC, truncated) is sent again
 
@@ -104,7 +104,7 @@ class Device:
         port: str,
         model: Model | None = None,
         *,
-        baud: int = DEFAULT_BAUD,
+        baud: int = p.DEFAULT_BAUD,
         timeout: float = DEFAULT_TIMEOUT,
         design_info: dict[str, Any] | None = None,
     ) -> None:
@@ -115,8 +115,10 @@ class Device:
         try:
             self._ser = serial.Serial(port, baudrate=int(baud), timeout=0.05)
         except (serial.SerialException, OSError, ValueError) as e:
+            no = getattr(e, "errno", None)
+            why = os.strerror(no) if isinstance(no, int) else str(e)
             raise DeviceError(
-                f"cannot open serial port {port!r}: {getattr(e, 'strerror', None) or e} "
+                f"cannot open serial port {port!r}: {why} "
                 "(is the board plugged in? list ports with `python -m serial.tools.list_ports`)"
             ) from None
         self._ser.reset_input_buffer()

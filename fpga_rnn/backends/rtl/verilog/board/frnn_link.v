@@ -95,6 +95,7 @@ module frnn_link #(
   reg [TW-1:0] pidx;
   reg [IN_W-1:0] rdata;
   reg [OW-1:0] oidx;
+  reg [15:0] olen;  // output payload bytes so far (a sum: no multiplier)
   reg started;
   reg [31:0] run_cnt, cycles;
   reg wd_rst;
@@ -134,8 +135,8 @@ module frnn_link #(
         3'd4: txd = rlen[7:0];
         default: txd = rlen[15:8];
       endcase
-      P_PAY: txd = (cmd == `FRNN_CMD_INFO) ? INFO[ridx*8+:8] : oword[7:0];
-      P_CYC: txd = cycles[ridx[1:0]*8+:8];
+      P_PAY: txd = (cmd == `FRNN_CMD_INFO) ? INFO[{ridx, 3'b000}+:8] : oword[7:0];
+      P_CYC: txd = cycles[{ridx[1:0], 3'b000}+:8];
       default: txd = ridx[0] ? tcrc[7:0] : tcrc[15:8];
     endcase
   end
@@ -219,6 +220,7 @@ module frnn_link #(
           st <= S_RUN;
           pidx <= 0;
           oidx <= 0;
+          olen <= OB;
           started <= 1'b0;
           run_cnt <= 0;
         end
@@ -231,9 +233,10 @@ module frnn_link #(
           end
           if (m_tvalid) begin
             oidx <= oidx + 1'b1;
+            olen <= olen + OB;
             if (m_tlast) begin
               cycles <= run_cnt;
-              answer(`FRNN_ST_OK, (oidx + 1'b1) * OB);
+              answer(`FRNN_ST_OK, olen);
             end
           end else if (quiet == RUN_LIMIT) begin
             wd_rst <= 1'b1;

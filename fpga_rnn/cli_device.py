@@ -1,0 +1,183 @@
+"""``fpga-rnn bitstream | run | program``: from a model to a board and back (thin
+wrappers over :func:`fpga_rnn.api.build_bitstream`, :func:`~fpga_rnn.api.open_device`
+and :func:`~fpga_rnn.api.program_board`). Registered on the CLI by ``fpga_rnn.cli``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from fpga_rnn import api
+from fpga_rnn.backends.rtl.build import MAX_LANE_STAGES, MAX_MAC_STAGES
+from fpga_rnn.cli import AsJson, Force, ModelArg, _emit, _fail, _progress, app, out
+from fpga_rnn.device.protocol import DEFAULT_BAUD
+from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS
+from fpga_rnn.outputs import check_writable, save_npy, write_json
+from fpga_rnn.synth import format_resources
+
+OpenBoardOpt = Annotated[
+    str,
+    typer.Option("--board", help="ulx3s-85f or icebreaker (or a .yaml profile with an io: map)."),
+]
+BaudOpt = Annotated[
+    int, typer.Option(min=300, max=12_000_000, help="Serial link speed (baud).")
+]
+
+BITSTREAM_HELP = (
+    "Build a bitstream for an open-toolchain board, and bitstream.json.\n\n"
+    "The fastest design fit predicts to fit, the serial link (UART, framed requests with "
+    "CRC-16, on-chip cycle count), a board top with the PLL at the chosen clock, pins from "
+    "the board profile; then yosys -> nextpnr (timing-driven at that clock: a miss is an "
+    "error) -> ecppack/icepack. --design-only stops before synthesis (enough for "
+    "`fpga-rnn run --port sim`)."
+)
+
+
+@app.command(help=BITSTREAM_HELP)
+def bitstream(
+    model: ModelArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the design and image.")],
+    board: OpenBoardOpt = "ulx3s-85f",
+    clock_mhz: Annotated[
+        float | None,
+        typer.Option(min=1, max=1000, help="Design clock (default: 90 % of the Fmax estimate)."),
+    ] = None,
+    baud: BaudOpt = DEFAULT_BAUD,
+    reuse: Annotated[
+        int | None, typer.Option(min=1, max=MAX_REUSE, help="Reuse factor (default: fit's).")
+    ] = None,
+    mac_stages: Annotated[int | None, typer.Option(min=0, max=MAX_MAC_STAGES)] = None,
+    lane_stages: Annotated[int | None, typer.Option(min=0, max=MAX_LANE_STAGES)] = None,
+    max_timesteps: Annotated[
+        int | None,
+        typer.Option(min=1, max=MAX_TIMESTEPS, help="Longest sequence the link buffers."),
+    ] = None,
+    max_utilisation: Annotated[float, typer.Option(min=0.01, max=1.0)] = 0.8,
+    design_only: Annotated[
+        bool, typer.Option("--design-only", help="Write the board design; no synthesis.")
+    ] = False,
+    allow_timing_fail: Annotated[
+        bool,
+        typer.Option("--allow-timing-fail", help="Keep a bitstream that misses its clock."),
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option(min=1, help="Seconds yosys and nextpnr may each run.")
+    ] = None,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    r = api.build_bitstream(
+        model,
+        board,
+        out_dir,
+        clock_mhz=clock_mhz,
+        baud=baud,
+        reuse=reuse,
+        mac_stages=mac_stages,
+        lane_stages=lane_stages,
+        max_timesteps=max_timesteps,
+        max_utilisation=max_utilisation,
+        design_only=design_only,
+        allow_timing_fail=allow_timing_fail,
+        timeout=timeout,
+        force=force,
+        progress=_progress,
+    )
+
+    def pretty() -> None:
+        d, c = r["design"], r["clock"]
+        out.print(
+            f"{r['board']}: reuse {d['reuse']}, stages {d['mac_stages']}/{d['lane_stages']}, "
+            f"{d['cycles_per_step']} cycles/step; clock {c['mhz']:g} MHz "
+            f"({'PLL from ' if c['pll'] else ''}{c['osc_mhz']:g} MHz oscillator), "
+            f"{r['baud']:.0f} baud"
+        )
+        if r["bitstream"]:
+            out.print(
+                f"{r['bitstream']} ({r['bitstream_bytes']} bytes): "
+                f"{format_resources(r['resources'])}; Fmax {r['fmax_mhz']} MHz measured "
+                f"({'meets' if r['meets_clock'] else 'MISSES'} {c['mhz']:g} MHz) -> {out_dir}"
+            )
+        else:
+            out.print(f"design only (no synthesis) -> {out_dir}")
+
+    _emit(r, as_json, pretty)
+
+
+@app.command("run")
+def run_cmd(
+    model: ModelArg,
+    port: Annotated[
+        str,
+        typer.Option(help="Serial port of the board (/dev/ttyUSB0), or `sim` for the "
+                     "simulated board of --design."),
+    ],
+    input_file: Annotated[Path, typer.Option("--input", "-i", help="Inputs: .npy or .npz 'x'.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Output .npy file.")],
+    design: Annotated[
+        Path | None, typer.Option(help="The board design folder (fpga-rnn bitstream); for sim.")
+    ] = None,
+    baud: BaudOpt = DEFAULT_BAUD,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to wait for an answer beyond the transfer.")
+    ] = 5.0,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Compare with golden; exit 1 on any mismatch."),
+    ] = False,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    """Run a model on a board over its serial link; writes OUT.npy and OUT.json.
+
+    The board measures each sequence's latency in clock cycles (first input beat to
+    last output beat); OUT.json has them, the µs at the board's clock and the link's
+    throughput."""
+    check_writable(out_file, force=force)
+    meta = out_file.with_suffix(".json")
+    check_writable(meta, force=force)
+    x = api.load_array(input_file)
+    with api.open_device(port, model, design=design, baud=baud, timeout=timeout) as dev:
+        pr = dev.predict(x, progress=_progress)
+        info = dev.info
+    save_npy(out_file, pr.y, force=force)
+    summary = {
+        "port": port,
+        "input": str(input_file),
+        "output": str(out_file),
+        "board_digest": info.digest,
+        **pr.to_dict(),
+        "cycles": pr.cycles.tolist(),
+    }
+    write_json(meta, summary, force=force)
+    bad = summary.get("mismatches", 0) if check else 0
+
+    def pretty() -> None:
+        out.print(
+            f"{pr.to_dict()['sequences']} sequences -> {out_file}: {np.mean(pr.cycles):.0f} "
+            f"cycles = {np.mean(pr.us):.2f} µs each on chip at {pr.clock_mhz:g} MHz; "
+            f"{pr.sequences_per_second:.1f} sequences/s over the link"
+        )
+        if check:
+            out.print(f"golden: {bad} mismatches")
+
+    _emit(summary, as_json, pretty)
+    if bad:
+        _fail(f"{bad} of {len(pr.codes)} sequences differ from golden")
+
+
+@app.command()
+def program(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `fpga-rnn bitstream`.")],
+    board: OpenBoardOpt = "ulx3s-85f",
+    flash: Annotated[
+        bool, typer.Option("--flash", help="Write the configuration flash (kept at power-off).")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Load a bitstream onto a board with openFPGALoader."""
+    r = api.program_board(folder, board, flash=flash)
+    _emit(r, as_json, lambda: out.print(f"{r['bitstream']} loaded onto {r['board']}"))
