@@ -317,7 +317,9 @@ def open_device(
     ir = load_model(model) if model is not None else None
     if port == "sim":
         if design is None:
-            raise FpgaRnnError("--port sim needs the board design: --design DIR (fpga-rnn bitstream)")
+            raise FpgaRnnError(
+                "--port sim needs the board design: --design DIR (fpga-rnn bitstream)"
+            )
         return Device.simulated(design, ir, **options)
     return Device(port, ir, **options)
 

@@ -146,9 +146,7 @@ def parse_board(data: Any, source: str) -> Board:
         raise BoardError(f"{source}: a board profile must be a mapping of keys to values")
     unknown = sorted(set(data) - set(_TYPES) - {"io"})
     if unknown:
-        raise BoardError(
-            f"{source}: unknown key {unknown[0]!r}; allowed: {', '.join(_TYPES)}, io"
-        )
+        raise BoardError(f"{source}: unknown key {unknown[0]!r}; allowed: {', '.join(_TYPES)}, io")
     for key, types in _TYPES.items():
         if key not in data:
             raise BoardError(f"{source}: missing key {key!r}")

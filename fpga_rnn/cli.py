@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -23,8 +21,16 @@ from fpga_rnn.backends.rtl.build import (
     MAX_LANE_STAGES,
     MAX_MAC_STAGES,
 )
+from fpga_rnn.cli_common import (
+    AsJson,
+    Force,
+    ModelArg,
+    _emit,
+    _fail,
+    _progress,
+    out,
+)
 from fpga_rnn.errors import FpgaRnnError
-from fpga_rnn.escape import printable
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
 from fpga_rnn.ir.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.limits import MAX_REUSE, MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS
@@ -39,17 +45,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-
-class SafeConsole(Console):
-    """A console that shows every string as text: no markup, no control sequences
-    (names, paths and tool output come from files a user was sent)."""
-
-    def render_str(self, text: str, **kwargs) -> Text:  # type: ignore[override]
-        return super().render_str(printable(text), **kwargs)
-
-
-err = SafeConsole(stderr=True, markup=False, highlight=False, emoji=False)
-out = SafeConsole(markup=False, highlight=False, emoji=False)
 
 HLS_HELP = (
     "Write the hls4ml HLS project and hls.json; check its C-simulation builds.\n\n"
@@ -69,12 +64,6 @@ FLOW_HELP = (
     "hls4ml project and its C-simulation, with --c-export the embedded C on the host and "
     "a Cortex-M4 (QEMU); report.html. Finished stages are reused unless --force."
 )
-
-ModelArg = Annotated[
-    Path, typer.Argument(help="A Keras model file (.keras/.h5) or an IR directory.")
-]
-Force = Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
 
 @app.command("import")
@@ -732,18 +721,6 @@ def train(
     _emit(metrics, as_json, pretty)
 
 
-def _progress(msg: str) -> None:
-    """A progress line on stderr (shown as plain text: tool output may hold anything)."""
-    err.print(msg, style="dim")
-
-
-def _emit(result: dict, as_json: bool, pretty) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
-    else:
-        pretty()
-
-
 def _print_summary(ir, title: str) -> None:
     t = Table(title=title)
     for col in ("layer", "kind", "output shape", "params", "formats"):
@@ -775,13 +752,6 @@ def _formats(la, fin) -> str:
     return "\n".join(parts)
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    """The one error path: ``error: <message>`` on one line of stderr, exit ``code``."""
-    line = " ".join(printable(str(message)).split())
-    err.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
-    sys.exit(code)
-
-
 def _interrupt(signum: int, _frame: object) -> None:
     from fpga_rnn.procs import stop_descendants
 
@@ -789,8 +759,11 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-# the board commands (bitstream, run, program) register themselves on `app`
-from fpga_rnn import cli_device  # noqa: E402, F401
+# the board commands: bitstream, run, program (registered on this module's app, also
+# when it runs as __main__)
+from fpga_rnn.cli_device import register as _register_device  # noqa: E402
+
+_register_device(app)
 
 
 def main() -> None:

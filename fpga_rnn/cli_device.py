@@ -1,6 +1,6 @@
 """``fpga-rnn bitstream | run | program``: from a model to a board and back (thin
 wrappers over :func:`fpga_rnn.api.build_bitstream`, :func:`~fpga_rnn.api.open_device`
-and :func:`~fpga_rnn.api.program_board`). Registered on the CLI by ``fpga_rnn.cli``."""
+and :func:`~fpga_rnn.api.program_board`), added to the CLI by :func:`register`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 
 from fpga_rnn import api
 from fpga_rnn.backends.rtl.build import MAX_LANE_STAGES, MAX_MAC_STAGES
-from fpga_rnn.cli import AsJson, Force, ModelArg, _emit, _fail, _progress, app, out
+from fpga_rnn.cli_common import AsJson, Force, ModelArg, _emit, _fail, _progress, out
 from fpga_rnn.device.protocol import DEFAULT_BAUD
 from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS
 from fpga_rnn.outputs import check_writable, save_npy, write_json
@@ -22,9 +22,7 @@ OpenBoardOpt = Annotated[
     str,
     typer.Option("--board", help="ulx3s-85f or icebreaker (or a .yaml profile with an io: map)."),
 ]
-BaudOpt = Annotated[
-    int, typer.Option(min=300, max=12_000_000, help="Serial link speed (baud).")
-]
+BaudOpt = Annotated[int, typer.Option(min=300, max=12_000_000, help="Serial link speed (baud).")]
 
 BITSTREAM_HELP = (
     "Build a bitstream for an open-toolchain board, and bitstream.json.\n\n"
@@ -36,7 +34,6 @@ BITSTREAM_HELP = (
 )
 
 
-@app.command(help=BITSTREAM_HELP)
 def bitstream(
     model: ModelArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the design and image.")],
@@ -107,13 +104,14 @@ def bitstream(
     _emit(r, as_json, pretty)
 
 
-@app.command("run")
 def run_cmd(
     model: ModelArg,
     port: Annotated[
         str,
-        typer.Option(help="Serial port of the board (/dev/ttyUSB0), or `sim` for the "
-                     "simulated board of --design."),
+        typer.Option(
+            help="Serial port of the board (/dev/ttyUSB0), or `sim` for the "
+            "simulated board of --design."
+        ),
     ],
     input_file: Annotated[Path, typer.Option("--input", "-i", help="Inputs: .npy or .npz 'x'.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="Output .npy file.")],
@@ -169,7 +167,6 @@ def run_cmd(
         _fail(f"{bad} of {len(pr.codes)} sequences differ from golden")
 
 
-@app.command()
 def program(
     folder: Annotated[Path, typer.Argument(help="A folder written by `fpga-rnn bitstream`.")],
     board: OpenBoardOpt = "ulx3s-85f",
@@ -181,3 +178,9 @@ def program(
     """Load a bitstream onto a board with openFPGALoader."""
     r = api.program_board(folder, board, flash=flash)
     _emit(r, as_json, lambda: out.print(f"{r['bitstream']} loaded onto {r['board']}"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help=BITSTREAM_HELP)(bitstream)
+    app.command("run")(run_cmd)
+    app.command()(program)

@@ -27,9 +27,9 @@ from fpga_rnn.boards import Board, load_board
 from fpga_rnn.device import design as bdesign
 from fpga_rnn.device.protocol import DEFAULT_BAUD
 from fpga_rnn.device.top import (
+    BOARD_MODULES,
     BOARD_TOP,
     LINK_HEADER,
-    BOARD_MODULES,
     Clock,
     board_top,
     constraints,
@@ -72,7 +72,9 @@ def make_clock(board: Board, mhz: float, progress: Progress | None = None) -> Cl
         r = subprocess.run([*find_tool(tool), *args], cwd=tmp, capture_output=True, text=True)
         pll = Path(tmp, "pll.v")
         if r.returncode != 0 or not pll.exists():
-            raise ToolError(f"{tool} could not make {mhz:g} MHz from {osc:g} MHz: {r.stderr[-300:]}")
+            raise ToolError(
+                f"{tool} could not make {mhz:g} MHz from {osc:g} MHz: {r.stderr[-300:]}"
+            )
         text = pll.read_text()
     found = re.search(r"clkout0, // ([0-9.]+) MHz", text) or re.search(
         r"Achieved output frequency:\s+([0-9.]+) MHz", text
@@ -235,8 +237,15 @@ def _implement(
         progress(f"yosys: {b.synth} for {b.part} (core + link + board top)")
     t0 = time.perf_counter()
     pat = r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass"
-    rc = synth.run_tool([*synth.find_tool("yosys"), "-l", "yosys.log", "synth.ys"], work, None,
-                        progress, pat, "yosys", limit)
+    rc = synth.run_tool(
+        [*synth.find_tool("yosys"), "-l", "yosys.log", "synth.ys"],
+        work,
+        None,
+        progress,
+        pat,
+        "yosys",
+        limit,
+    )
     seconds["yosys"] = round(time.perf_counter() - t0, 1)
     log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
     if rc != 0 or "End of script." not in log:
@@ -260,8 +269,15 @@ def _implement(
     if progress:
         progress(f"nextpnr: place and route at {clock.mhz:g} MHz")
     t0 = time.perf_counter()
-    synth.run_tool(cmd, work, work / "nextpnr.log", progress, r"^Info: (Placed|Routing|Max freq)",
-                   "nextpnr", limit)
+    synth.run_tool(
+        cmd,
+        work,
+        work / "nextpnr.log",
+        progress,
+        r"^Info: (Placed|Routing|Max freq)",
+        "nextpnr",
+        limit,
+    )
     seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
     if not (work / "report.json").exists() or not (work / asm).exists():
         tail = (work / "nextpnr.log").read_text()[-1500:]
@@ -279,8 +295,13 @@ def _implement(
         progress(f"{packer}: writing {image}")
     t0 = time.perf_counter()
     pack_args = ["--compress", asm, image] if kind == "ecp5" else [asm, image]
-    r = subprocess.run([*synth.find_tool(packer), *pack_args], cwd=work, capture_output=True,
-                       text=True, timeout=limit)
+    r = subprocess.run(
+        [*synth.find_tool(packer), *pack_args],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=limit,
+    )
     seconds[packer] = round(time.perf_counter() - t0, 1)
     if r.returncode != 0 or not (work / image).exists():
         raise ToolError(f"{packer} failed: {(r.stdout + r.stderr)[-500:]}")
@@ -294,7 +315,9 @@ def _implement(
         "bitstream_bytes": len(data),
         "resources": res,
         "limits": dict(b.resources),
-        "utilisation": {k: round(v / b.resources[k], 4) for k, v in res.items() if b.resources.get(k)},
+        "utilisation": {
+            k: round(v / b.resources[k], 4) for k, v in res.items() if b.resources.get(k)
+        },
         "fmax_mhz": fmax,
         "fmax_basis": "measured (nextpnr)",
         "meets_clock": meets,

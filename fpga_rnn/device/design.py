@@ -63,7 +63,12 @@ def write_design(
 
 
 def fill(
-    tmp: Path, model: Model, d: Design, link: LinkConfig, meta: dict[str, Any], extra: dict[str, str]
+    tmp: Path,
+    model: Model,
+    d: Design,
+    link: LinkConfig,
+    meta: dict[str, Any],
+    extra: dict[str, str],
 ) -> None:
     """Write a board design's files into the (new, empty) folder ``tmp``."""
     from fpga_rnn.backends.rtl import build

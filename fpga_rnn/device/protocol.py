@@ -157,7 +157,9 @@ class Info:
     @classmethod
     def from_bytes(cls, data: bytes) -> Info:
         if len(data) != struct.calcsize(cls.FORMAT):
-            raise FrameError(f"INFO payload of {len(data)} bytes, expected {struct.calcsize(cls.FORMAT)}")
+            raise FrameError(
+                f"INFO payload of {len(data)} bytes, expected {struct.calcsize(cls.FORMAT)}"
+            )
         v, iw, ow, mt, mo, khz, cpb, dig = struct.unpack(cls.FORMAT, data)
         return cls(v, iw, ow, mt, mo, khz, cpb, dig.hex())
 

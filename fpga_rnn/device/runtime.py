@@ -176,8 +176,9 @@ class Device:
             raise DeviceError(str(e)) from None
 
     def _call(self, frame: bytes, answer_bytes: int = 64) -> p.Response:
-        """Send a frame, return the board's OK response; a link error (bad CRC,
-        truncated frame) is sent again RETRIES times, any other error raised."""
+        """Send a frame, return the board's OK response. The runtime only sends valid
+        frames, so an error about the frame itself (CRC, length, command, truncation)
+        means the bytes were damaged on the way: the frame is sent again, RETRIES times."""
         # the time-out: the transfer at the line's rate (10 bits a byte), plus slack
         budget = self.timeout + (len(frame) + answer_bytes) * 10 / self.baud
         for attempt in range(RETRIES + 1):
@@ -187,7 +188,7 @@ class Device:
             self.bytes_received += len(r.payload) + 12
             if r.status == p.Status.OK:
                 return r
-            if r.status not in (p.Status.BAD_CRC, p.Status.TRUNCATED) or attempt == RETRIES:
+            if r.status == p.Status.CORE_TIMEOUT or attempt == RETRIES:
                 raise DeviceError(f"the board answered: {p.STATUS_TEXT[r.status]}")
         raise AssertionError("unreachable")
 
@@ -219,7 +220,9 @@ class Device:
         words = [pack(row, f.in_element_width) for row in codes]
         ob = p.beat_bytes(f.out_width)
         r = self._call(p.infer_request(words, f.in_width), self.info.max_out * ob)
-        beats = [int.from_bytes(r.payload[i : i + ob], "little") for i in range(0, len(r.payload), ob)]
+        beats = [
+            int.from_bytes(r.payload[i : i + ob], "little") for i in range(0, len(r.payload), ob)
+        ]
         from fpga_rnn.fixed import FixedFormat
 
         signed = FixedFormat.parse(f.out_format).signed

@@ -204,7 +204,11 @@ def constraints(board: Board, clock: Clock) -> tuple[str, str]:
         for port, pin in pins.items():
             pull = ""
             if port in pulled:
-                pull = " PULLMODE=DOWN" if port == "btn" and not io.reset_active_low else " PULLMODE=UP"
+                pull = (
+                    " PULLMODE=DOWN"
+                    if port == "btn" and not io.reset_active_low
+                    else " PULLMODE=UP"
+                )
             lines.append(f'LOCATE COMP "{port}" SITE "{pin}";')
             lines.append(f'IOBUF PORT "{port}" IO_TYPE={io.iostandard}{pull};')
         lines.append(f'FREQUENCY PORT "clk_in" {clock.osc_mhz:g} MHZ;')

@@ -182,6 +182,7 @@ module frnn_link #(
             2'd2: steps[15:8] <= rxd;
             default: begin  // the flags byte (reserved) ends the header
               widx <= 0;
+              pidx <= 0;  // S_LOAD reads beat 0 at this address
               bcnt <= 0;
               ccnt <= 1'b0;
               if (cmd == `FRNN_CMD_INFO) st <= S_CRC;
@@ -216,9 +217,8 @@ module frnn_link #(
           end
         end else if (quiet == TIMEOUT) answer(`FRNN_ST_TRUNCATED, 0);
         S_DRAIN: if (quiet == TIMEOUT) answer(status, 0);
-        S_LOAD: begin  // one cycle for the buffer's first read
+        S_LOAD: begin  // one cycle for the buffer's first read (of beat pidx = 0)
           st <= S_RUN;
-          pidx <= 0;
           oidx <= 0;
           olen <= OB;
           started <= 1'b0;
