@@ -126,6 +126,10 @@ def run_cmd(
         bool,
         typer.Option("--check", help="Compare with golden; exit 1 on any mismatch."),
     ] = False,
+    saturate: Annotated[
+        bool,
+        typer.Option("--saturate", help="Clip inputs outside the input format's range."),
+    ] = False,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -139,7 +143,7 @@ def run_cmd(
     check_writable(meta, force=force)
     x = api.load_array(input_file)
     with api.open_device(port, model, design=design, baud=baud, timeout=timeout) as dev:
-        pr = dev.predict(x, progress=_progress)
+        pr = dev.predict(x, saturate=saturate, progress=_progress)
         info = dev.info
     save_npy(out_file, pr.y, force=force)
     summary = {

@@ -40,6 +40,9 @@ STAGE_SOURCES = {
     "verify": (*ARITHMETIC, *VERIFY, *RTL),
     "hls": (*ARITHMETIC, *VERIFY, "backends/hls/*.py", "hls_kernels/*.h"),
     "c": (*ARITHMETIC, *VERIFY, "backends/c/*.py", "backends/c/src/*"),
+    "bitstream": (
+        *ARITHMETIC, *RTL, "synth.py", "timing.py", "device/*.py", "backends/rtl/verilog/board/*"
+    ),
 }  # fmt: skip
 
 
@@ -161,6 +164,16 @@ def flow(
     else:
         c_res = {}
         (out / "c.json").unlink(missing_ok=True)
+    if b.io is not None:  # an open-toolchain board: its bitstream, tried on the simulated board
+        board_res = run(
+            "bitstream",
+            _key(_file_key(model_file), b.to_dict(), design, fitted["clock_mhz"],
+                 _file_key(x_file), sources_digest("bitstream")),
+            out / "bitstream" / "bitstream.json",
+            lambda: _bitstream(ir, b, design, fitted["clock_mhz"], x_test, out, say),
+        )  # fmt: skip
+    else:
+        board_res = {}
     report = write_report(out, board=b)
     say(f"report: {report}")
     summary = {
@@ -175,9 +188,45 @@ def flow(
         "resources": fitted["chosen"]["resources"],
         "board": b.name,
     }
+    if board_res:
+        summary["bitstream"] = {
+            k: board_res.get(k) for k in ("bitstream", "fmax_mhz", "meets_clock", "clock")
+        }
+        summary["bit_exact"]["board (simulated)"] = board_res["simulated_board"]["mismatches"] == 0
     state = {"stages": stages, "config": cfg, "summary": summary}
     write_json(state_path, state)
     return state
+
+
+def _bitstream(
+    ir: Any,
+    board: Any,
+    design: dict[str, int],
+    fmax_mhz: float,
+    x: np.ndarray,
+    out: Path,
+    say: Progress,
+) -> dict[str, Any]:
+    """The design fit chose as a bitstream in out/bitstream (at CLOCK_MARGIN of the Fmax
+    fit measured), then the test set through its simulated board (UART and all)."""
+    from fpga_rnn.device.bitstream import CLOCK_MARGIN, build_bitstream
+    from fpga_rnn.device.runtime import Device
+
+    res = build_bitstream(
+        ir,
+        board,
+        out / "bitstream",
+        clock_mhz=CLOCK_MARGIN * fmax_mhz,
+        max_timesteps=x.shape[1],
+        force=True,
+        progress=say,
+        **design,
+    )
+    with Device.simulated(out / "bitstream", ir, progress=say) as dev:
+        pr = dev.predict(x, saturate=True, progress=say)
+    res["simulated_board"] = pr.to_dict()
+    write_json(out / "bitstream" / "bitstream.json", res, force=True)
+    return res
 
 
 def _hls(ir: Any, board: Any, x: np.ndarray, out: Path, say: Progress) -> dict[str, Any]:

@@ -58,9 +58,10 @@ def random_inputs(model: Model, samples: int, seed: int) -> np.ndarray:
     return x
 
 
-def prepare(model: Model, x: np.ndarray) -> Batch:
-    """Quantize, split into valid lengths (padding only at the end), run golden."""
-    prep = prepare_input(model, x)
+def prepare(model: Model, x: np.ndarray, *, saturate: bool = False) -> Batch:
+    """Quantize, split into valid lengths (padding only at the end), run golden.
+    ``saturate``: clip values outside the input format (else they are refused)."""
+    prep = prepare_input(model, x, saturate=saturate)
     b, t = prep.codes.shape[:2]
     if prep.mask is None:
         lengths = np.full(b, t)

@@ -228,14 +228,15 @@ class Device:
         signed = FixedFormat.parse(f.out_format).signed
         return unpack(beats, f.out_width // f.out_elements, f.out_elements, signed), r.cycles
 
-    def predict(self, x: np.ndarray, *, progress: Any = None) -> Prediction:
-        """Run a batch (as the model's predict takes it) on the board."""
+    def predict(self, x: np.ndarray, *, saturate: bool = False, progress: Any = None) -> Prediction:
+        """Run a batch (as the model's predict takes it) on the board; ``saturate``
+        clips inputs outside the input format (as the hardware's input cast would)."""
         from fpga_rnn.backends.batch import prepare
         from fpga_rnn.fixed import FixedFormat
 
         if self.model is None:
             raise DeviceError("predict needs the model: Device(port, model)")
-        batch = prepare(self.model, np.asarray(x))
+        batch = prepare(self.model, np.asarray(x), saturate=saturate)
         sent0, recv0 = self.bytes_sent, self.bytes_received
         t0 = time.perf_counter()
         outs, cycles = [], []

@@ -1,0 +1,86 @@
+"""The JapaneseVowels model on the simulated board: every test sequence through
+pyserial -> pty -> Verilator (UART pins, frnn_link, the core) -> back, compared with
+golden; the link's throughput beside the UART's limit; optionally the bitstream.
+
+    python benchmarks/board_link.py [--model IR_DIR] [--board ulx3s-85f] [--bitstream]
+
+Without --model it trains the flow's default model (LSTM(32), 8 bits) first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import fpga_rnn
+from fpga_rnn.device.protocol import REQUEST_HEADER, RESPONSE_HEADER, beat_bytes
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, help="an IR directory (default: train one)")
+    ap.add_argument("--x", type=Path, help="inputs .npy (default: the training run's x_test)")
+    ap.add_argument("--board", default="ulx3s-85f")
+    ap.add_argument("--bitstream", action="store_true", help="also place, route and pack")
+    ap.add_argument("--out", type=Path, default=None)
+    a = ap.parse_args()
+    work = a.out or Path(tempfile.mkdtemp(prefix="frnn-board-"))
+    model, x = a.model, a.x
+    if model is None:
+        t0 = time.perf_counter()
+        fpga_rnn.train_model("japanese-vowels", work / "train", progress=print)
+        print(f"trained in {time.perf_counter() - t0:.0f} s")
+        model, x = work / "train" / "ir", work / "train" / "x_test.npy"
+    assert x is not None, "--x is needed with --model"
+    xs = np.load(x)
+    t0 = time.perf_counter()
+    r = fpga_rnn.build_bitstream(
+        model, a.board, work / "board", design_only=not a.bitstream, force=True, progress=print
+    )
+    t_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with fpga_rnn.open_device("sim", model, design=work / "board") as dev:
+        t_start = time.perf_counter() - t0
+        pr = dev.predict(xs, saturate=True, progress=print)
+        info = dev.info
+    s = pr.to_dict()
+    frame_in = 2 + REQUEST_HEADER + 2  # sync, header, CRC
+    frame_out = 2 + RESPONSE_HEADER + 4 + 2
+    steps = sum(len(c) for c in pr.golden)  # not exact for masked inputs; see bytes_sent
+    payload_out = len(pr.codes) * beat_bytes(info.out_width) * info.max_out
+    line_bytes = s["bytes_sent"] + s["bytes_received"]
+    print(
+        json.dumps(
+            {
+                "board": a.board,
+                "design": r["design"],
+                "clock_mhz": r["clock"]["mhz"],
+                "baud": r["baud"],
+                "fmax_mhz": r.get("fmax_mhz"),
+                "bitstream_seconds": r.get("seconds"),
+                "build_seconds": round(t_build, 1),
+                "sim_start_seconds": round(t_start, 1),
+                **s,
+                "steps": steps,
+                "frame_overhead_bytes": [frame_in, frame_out],
+                "payload_out_bytes": payload_out,
+                # at the real baud rate, 10 bits a byte on each direction in turn
+                "uart_seconds_at_baud": round(line_bytes * 10 / r["baud"], 3),
+                "uart_sequences_per_second_at_baud": round(
+                    len(pr.codes) / (line_bytes * 10 / r["baud"]), 1
+                ),
+                "on_chip_us_mean": round(float(pr.us.mean()), 2),
+            },
+            indent=2,
+        )
+    )
+    assert s["mismatches"] == 0, "the board's outputs differ from golden"
+
+
+if __name__ == "__main__":
+    main()
