@@ -1,14 +1,16 @@
 """Quickstart: train a tiny 8-bit QKeras LSTM, import it, run the bit-exact golden model,
 generate its Verilog and its hls4ml project, and prove (Verilator, C-simulation) that
-both compute exactly the same.
+both compute exactly the same; then run it on the simulated ULX3S board over its serial
+link, as the host runtime would on a real board.
 
     python examples/quickstart.py --out runs/quickstart
 
 Shows the Python API a training script uses: ``fpga_rnn.import_model``,
 ``fpga_rnn.predict``, ``fpga_rnn.compare``, ``fpga_rnn.generate_rtl``,
-``fpga_rnn.generate_hls`` and ``fpga_rnn.verify``. Writes ``model.keras``, ``ir/``,
-``rtl/``, ``hls/``, ``x_test.npy`` and ``quickstart.json`` (accuracy of float vs fixed
-point, RTL and HLS mismatches, RTL latency).
+``fpga_rnn.generate_hls``, ``fpga_rnn.verify``, ``fpga_rnn.build_bitstream`` and
+``fpga_rnn.open_device``. Writes ``model.keras``, ``ir/``, ``rtl/``, ``hls/``,
+``board/``, ``x_test.npy`` and ``quickstart.json`` (accuracy of float vs fixed point,
+RTL, HLS and board mismatches, RTL latency).
 """
 
 from __future__ import annotations
@@ -88,6 +90,13 @@ def main(argv: list[str] | None = None) -> dict:
     hls = fpga_rnn.generate_hls(ir, args.out / "hls", board="pynq-z2", force=args.force)
     ver = fpga_rnn.verify(ir, x_test[: args.rtl_samples], targets=("golden", "rtl", "hls"))
     r = ver["targets"]["rtl"]
+    # the board design for a ULX3S (no synthesis here: design_only), run on the simulated
+    # board through its serial link, as on a real board with port="/dev/ttyUSB0"
+    fpga_rnn.build_bitstream(
+        ir, "ulx3s-85f", args.out / "board", design_only=True, force=args.force
+    )
+    with fpga_rnn.open_device("sim", ir, design=args.out / "board") as dev:
+        board = dev.predict(x_test[: args.rtl_samples])
     result = {
         "float_accuracy": float(np.mean(floats.argmax(-1) == y_test)),
         "golden_accuracy": float(np.mean(golden.argmax(-1) == y_test)),
@@ -99,6 +108,11 @@ def main(argv: list[str] | None = None) -> dict:
             "latency_cycles": r["latency_cycles"],
             "lower_bound_cycles": r["lower_bound_cycles"],
             "multipliers": rtl["multipliers"],
+        },
+        "board_simulated": {
+            "mismatches": board.mismatches(),
+            "cycles_mean": float(board.cycles.mean()),
+            "clock_mhz": board.clock_mhz,
         },
         "hls": {
             "part": hls["part"],

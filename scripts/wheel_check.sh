@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The installed wheel works outside the checkout: build it, install it into a fresh venv
 # (the pinned dependencies, then the wheel without them), and from an empty folder run
-# import, predict, rtl, hls, c and verify on a small Keras model.
+# import, predict, rtl, hls, c, verify and the simulated board on a small Keras model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -38,6 +38,10 @@ fpga-rnn rtl ir --out rtl
 fpga-rnn hls ir --out hls
 fpga-rnn c ir --out c
 fpga-rnn verify ir --input x.npy --targets golden,rtl,hls,c --out verify.json
+# the board link (UART, frames, core) on the simulated board, through pyserial and a pty
+fpga-rnn bitstream ir --board icebreaker --out board --design-only --max-timesteps 6 \
+  --max-utilisation 1
+fpga-rnn run ir --port sim --design board --input x.npy --out yb.npy --check
 set +x
 python -c "import json; r = json.load(open('verify.json')); assert r['bit_exact'], r; print('[wheel] installed wheel: bit-exact on', r['samples'], 'sequences')"
 case "$(python -c 'import fpga_rnn; print(fpga_rnn.__file__)')" in "$ROOT"*) echo "[wheel] ran the checkout, not the wheel" >&2; exit 1 ;; esac

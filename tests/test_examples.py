@@ -28,6 +28,9 @@ def test_quickstart_example(tmp_path, tfq):
     assert saved["rtl"]["latency_cycles"] >= saved["rtl"]["lower_bound_cycles"] > 0
     assert saved["hls"] == {"part": "xc7z020clg400-1", "mismatches": 0, "bit_exact": True}
     assert (tmp_path / "hls" / "build_prj.tcl").is_file()
+    # the same sequences through the simulated board's UART link, bit-exact
+    assert saved["board_simulated"]["mismatches"] == 0
+    assert saved["board_simulated"]["cycles_mean"] > 0
 
 
 def test_importing_fpga_rnn_does_not_import_tensorflow():
