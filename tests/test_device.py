@@ -243,3 +243,29 @@ def test_a_tampered_design_directory_is_refused(small, tmp_path) -> None:
     with pytest.raises(InputError, match="does not match"):
         load_design(copy)
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("top", ["frnn_uart_rx", "frnn_uart_tx", "frnn_link", "board"])
+def test_board_verilog_is_lint_clean(small, tmp_path, top) -> None:
+    """Verilator -Wall on the link's modules, and on the simulated board's top (the
+    generated parameters and core included)."""
+    import subprocess
+
+    from fpga_rnn.backends.rtl.build import core_files, include_dir
+    from fpga_rnn.backends.rtl.sim import find_verilator
+    from fpga_rnn.device.top import SIM_TOP, board_sources, sim_top
+
+    files = [str(f) for f in board_sources()]
+    if top == "board":
+        bd = load_design(small[1] / "design")
+        (tmp_path / "frnn_top.v").write_text(bd.design.top)
+        (tmp_path / f"{SIM_TOP}.v").write_text(sim_top(bd.link.simulated()))
+        files += [*map(str, core_files()), str(tmp_path / "frnn_top.v")]
+        files.append(str(tmp_path / f"{SIM_TOP}.v"))
+        top = SIM_TOP
+    r = subprocess.run(
+        [str(find_verilator()), "--lint-only", "-Wall", f"-I{include_dir()}",
+         f"-I{board_dir()}", "--top-module", top, *files],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr

@@ -472,12 +472,12 @@ def test_a_tool_past_its_time_limit_is_a_one_line_error(tmp_path, monkeypatch):
     import sys
 
     from fpga_rnn.errors import ToolError
-    from fpga_rnn.synth import _run, tool_timeout
+    from fpga_rnn.synth import run_tool, tool_timeout
 
     monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "1")
     cmd = [sys.executable, "-c", "import time; print('working', flush=True); time.sleep(30)"]
     with pytest.raises(ToolError, match=r"yosys did not finish within 1 s"):
-        _run(cmd, tmp_path, None, None, "x", "yosys", tool_timeout())
+        run_tool(cmd, tmp_path, None, None, "x", "yosys", tool_timeout())
     monkeypatch.setenv("FPGA_RNN_TOOL_TIMEOUT", "nan")
     with pytest.raises(InputError, match="positive number"):
         tool_timeout()

@@ -22,7 +22,9 @@ module frnn_board #(
     output wire [3:0] status  // {heartbeat, line active, error, busy}
 );
   // reset: held for 2**8 cycles after configuration (registers start at zero on
-  // every family) and while `reset` is high, released synchronously
+  // every family) and while `reset` is high, released synchronously. The initial
+  // values are the registers' power-up values in the bitstream.
+  /* verilator lint_off PROCASSINIT */
   reg [8:0] por = 9'd0;
   reg [1:0] btn = 2'b00;
   always @(posedge clk) begin
@@ -34,6 +36,7 @@ module frnn_board #(
 
   reg [HEARTBEAT_BIT:0] beat = 0;
   always @(posedge clk) beat <= beat + 1'b1;
+  /* verilator lint_on PROCASSINIT */
 
   wire [IN_W-1:0] s_data;
   wire [OUT_W-1:0] m_data;

@@ -50,6 +50,10 @@ module frnn_link #(
   localparam integer BW = $clog2(IB + OB + 1);
   localparam integer LIMIT = TIMEOUT > RUN_LIMIT ? TIMEOUT : RUN_LIMIT;
   localparam integer QW = $clog2(LIMIT + 1);
+  // the constants at the widths of what they are compared with
+  localparam [31:0] IB_LAST = IB - 1, OB_LAST = OB - 1, QUIET_END = TIMEOUT;
+  localparam [31:0] RUN_END = RUN_LIMIT, MAX_STEPS = MAX_T, INFO_BYTES = INFO_LEN;
+  localparam [31:0] OUT_BYTES = OB, OUT_BEATS = MAX_OUT;
 
   localparam [3:0] S_SYNC0 = 0, S_SYNC1 = 1, S_HDR = 2, S_PAY = 3, S_CRC = 4, S_DRAIN = 5,
       S_LOAD = 6, S_RUN = 7, S_RESP = 8;
@@ -81,7 +85,9 @@ module frnn_link #(
   reg [7:0] cmd;
   reg [15:0] steps;
   reg [IB*8-1:0] word;
+  /* verilator lint_off UNUSEDSIGNAL */  // its low byte is the one shifted out
   wire [IB*8+7:0] wcat = {rxd, word};
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [IB*8-1:0] word_next = wcat[IB*8+7:8];  // bytes arrive least significant first
   reg [BW-1:0] bcnt;
   reg [TW-1:0] widx;
@@ -108,6 +114,10 @@ module frnn_link #(
   wire fire = s_tvalid && s_tready;
   // the buffer's read address runs one beat ahead on a handshake, so rdata is
   // always the beat at pidx
+  // buffer indices count to MAX_T (one past the last beat): one bit wider than an
+  // address when MAX_T is a power of two, and never used as an address at MAX_T
+  /* verilator lint_off WIDTHTRUNC */
+  /* verilator lint_off UNUSEDSIGNAL */
   wire [TW-1:0] ra = fire ? pidx + 1'b1 : pidx;
   always @(posedge clk) rdata <= ibuf[ra];
 
@@ -121,6 +131,7 @@ module frnn_link #(
   reg [OW-1:0] ora;
   reg [OUT_W-1:0] ordata;
   always @(posedge clk) ordata <= obuf[ora];
+  /* verilator lint_on UNUSEDSIGNAL */
   assign tx_valid = (st == S_RESP);
   assign busy = (st != S_SYNC0) || !tx_ready;  // until the last byte has left
 
@@ -135,7 +146,7 @@ module frnn_link #(
         3'd4: txd = rlen[7:0];
         default: txd = rlen[15:8];
       endcase
-      P_PAY: txd = (cmd == `FRNN_CMD_INFO) ? INFO[{ridx, 3'b000}+:8] : oword[7:0];
+      P_PAY: txd = (cmd == `FRNN_CMD_INFO) ? INFO[{ridx, 3'b000}+:8] : oword[7:0];  // ridx < INFO_LEN
       P_CYC: txd = cycles[{ridx[1:0], 3'b000}+:8];
       default: txd = ridx[0] ? tcrc[7:0] : tcrc[15:8];
     endcase
@@ -155,8 +166,9 @@ module frnn_link #(
 
   always @(posedge clk) begin
     wd_rst <= 1'b0;
-    if (st == S_PAY && rxv && bcnt == IB - 1) ibuf[widx] <= word_next[IN_W-1:0];
-    if (running && m_tvalid && oidx < MAX_OUT) obuf[oidx] <= m_tdata;
+    if (st == S_PAY && rxv && bcnt == IB_LAST[BW-1:0]) ibuf[widx] <= word_next[IN_W-1:0];
+    if (running && m_tvalid && oidx < OUT_BEATS[OW-1:0]) obuf[oidx] <= m_tdata;
+    /* verilator lint_on WIDTHTRUNC */
     if (rst) begin
       st <= S_SYNC0;
       error <= 1'b0;
@@ -171,7 +183,7 @@ module frnn_link #(
             crc <= `FRNN_CRC_INIT;
             hcnt <= 0;
           end else if (rxd != `FRNN_SYNC0) st <= S_SYNC0;
-        end else if (quiet == TIMEOUT) st <= S_SYNC0;  // a stray byte, not a frame
+        end else if (quiet == QUIET_END[QW-1:0]) st <= S_SYNC0;  // a stray byte, not a frame
         S_HDR:
         if (rxv) begin
           crc  <= crc_step(crc, rxd);
@@ -189,38 +201,38 @@ module frnn_link #(
               else if (cmd != `FRNN_CMD_INFER) begin
                 status <= `FRNN_ST_BAD_COMMAND;
                 st <= S_DRAIN;
-              end else if (steps == 0 || steps > MAX_T) begin
+              end else if (steps == 0 || steps > MAX_STEPS[15:0]) begin
                 status <= `FRNN_ST_BAD_LENGTH;
                 st <= S_DRAIN;
               end else st <= S_PAY;
             end
           endcase
-        end else if (quiet == TIMEOUT) answer(`FRNN_ST_TRUNCATED, 0);
+        end else if (quiet == QUIET_END[QW-1:0]) answer(`FRNN_ST_TRUNCATED, 0);
         S_PAY:
         if (rxv) begin
           crc  <= crc_step(crc, rxd);
           word <= word_next;
-          if (bcnt == IB - 1) begin
+          if (bcnt == IB_LAST[BW-1:0]) begin
             bcnt <= 0;
             widx <= widx + 1'b1;
             if (widx == steps[TW-1:0] - 1'b1) st <= S_CRC;
           end else bcnt <= bcnt + 1'b1;
-        end else if (quiet == TIMEOUT) answer(`FRNN_ST_TRUNCATED, 0);
+        end else if (quiet == QUIET_END[QW-1:0]) answer(`FRNN_ST_TRUNCATED, 0);
         S_CRC:
         if (rxv) begin
           crc  <= crc_step(crc, rxd);
           ccnt <= 1'b1;
           if (ccnt) begin  // the CRC of data followed by its CRC is zero
             if (crc_step(crc, rxd) != 16'h0000) answer(`FRNN_ST_BAD_CRC, 0);
-            else if (cmd == `FRNN_CMD_INFO) answer(`FRNN_ST_OK, INFO_LEN);
+            else if (cmd == `FRNN_CMD_INFO) answer(`FRNN_ST_OK, INFO_BYTES[15:0]);
             else st <= S_LOAD;
           end
-        end else if (quiet == TIMEOUT) answer(`FRNN_ST_TRUNCATED, 0);
-        S_DRAIN: if (quiet == TIMEOUT) answer(status, 0);
+        end else if (quiet == QUIET_END[QW-1:0]) answer(`FRNN_ST_TRUNCATED, 0);
+        S_DRAIN: if (quiet == QUIET_END[QW-1:0]) answer(status, 0);
         S_LOAD: begin  // one cycle for the buffer's first read (of beat pidx = 0)
           st <= S_RUN;
           oidx <= 0;
-          olen <= OB;
+          olen <= OUT_BYTES[15:0];
           started <= 1'b0;
           run_cnt <= 0;
         end
@@ -233,12 +245,12 @@ module frnn_link #(
           end
           if (m_tvalid) begin
             oidx <= oidx + 1'b1;
-            olen <= olen + OB;
+            olen <= olen + OUT_BYTES[15:0];
             if (m_tlast) begin
               cycles <= run_cnt;
               answer(`FRNN_ST_OK, olen);
             end
-          end else if (quiet == RUN_LIMIT) begin
+          end else if (quiet == RUN_END[QW-1:0]) begin
             wd_rst <= 1'b1;
             cycles <= run_cnt;
             answer(`FRNN_ST_CORE_TIMEOUT, 0);
@@ -258,7 +270,7 @@ module frnn_link #(
               ora <= 1;
             end
             P_PAY: begin
-              if (obyte == OB - 1) begin
+              if (obyte == OB_LAST[BW-1:0]) begin
                 oword <= ordata;
                 ora <= ora + 1'b1;
                 obyte <= 0;

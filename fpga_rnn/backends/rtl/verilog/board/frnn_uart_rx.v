@@ -15,6 +15,8 @@ module frnn_uart_rx #(
     output reg        valid  // one cycle per received byte
 );
   localparam integer CW = $clog2(CLKS_PER_BIT + 1);
+  localparam [31:0] FULL = CLKS_PER_BIT - 1;  // cycles per bit, less one
+  localparam [31:0] HALF = CLKS_PER_BIT / 2 - 1;
   reg [1:0] sync;
   reg [CW-1:0] cnt;
   reg [3:0] bitn;  // 0: start bit, 1..8: data bits, 9: stop bit
@@ -31,12 +33,12 @@ module frnn_uart_rx #(
       if (!line) begin  // a falling edge: wait half a bit, then check the start bit
         busy <= 1'b1;
         bitn <= 4'd0;
-        cnt  <= CLKS_PER_BIT / 2 - 1;
+        cnt  <= HALF[CW-1:0];
       end
     end else if (cnt != 0) begin
       cnt <= cnt - 1'b1;
     end else begin
-      cnt <= CLKS_PER_BIT - 1;
+      cnt <= FULL[CW-1:0];
       if (bitn == 4'd0) begin
         if (line) busy <= 1'b0;  // a glitch, not a start bit
       end else if (bitn == 4'd9) begin

@@ -12,6 +12,7 @@ module frnn_uart_tx #(
     output wire       tx
 );
   localparam integer CW = $clog2(CLKS_PER_BIT + 1);
+  localparam [31:0] FULL = CLKS_PER_BIT - 1;  // cycles per bit, less one
   reg [10:0] shift;  // idle slot, stop bit, data, start bit; shifted out from bit 0
   reg [3:0] left;  // bits still to send
   reg [CW-1:0] cnt;
@@ -35,7 +36,7 @@ module frnn_uart_tx #(
       line  <= shift[0];
       shift <= {1'b1, shift[10:1]};
       left  <= left - 1'b1;
-      cnt   <= CLKS_PER_BIT - 1;
+      cnt   <= FULL[CW-1:0];
     end
   end
 endmodule
