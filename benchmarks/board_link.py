@@ -38,17 +38,22 @@ def main() -> None:
         model, x = work / "train" / "ir", work / "train" / "x_test.npy"
     assert x is not None, "--x is needed with --model"
     xs = np.load(x)
-    t0 = time.perf_counter()
-    r = fpga_rnn.build_bitstream(
-        model, a.board, work / "board", design_only=not a.bitstream, force=True, progress=print
-    )
-    t_build = time.perf_counter() - t0
+    # the board design first (enough for the simulated board), the bitstream after it
+    r = fpga_rnn.build_bitstream(model, a.board, work / "board", design_only=True, force=True)
     t0 = time.perf_counter()
     with fpga_rnn.open_device("sim", model, design=work / "board") as dev:
         t_start = time.perf_counter() - t0
         pr = dev.predict(xs, saturate=True, progress=print)
         info = dev.info
     s = pr.to_dict()
+    t_build = None
+    if a.bitstream:
+        t0 = time.perf_counter()
+        r = fpga_rnn.build_bitstream(
+            model, a.board, work / "bitstream", force=True, progress=print,
+            allow_timing_fail=True,
+        )  # fmt: skip
+        t_build = round(time.perf_counter() - t0, 1)
     frame_in = 2 + REQUEST_HEADER + 2  # sync, header, CRC
     frame_out = 2 + RESPONSE_HEADER + 4 + 2
     steps = sum(len(c) for c in pr.golden)  # not exact for masked inputs; see bytes_sent
@@ -63,7 +68,10 @@ def main() -> None:
                 "baud": r["baud"],
                 "fmax_mhz": r.get("fmax_mhz"),
                 "bitstream_seconds": r.get("seconds"),
-                "build_seconds": round(t_build, 1),
+                "bitstream_build_seconds": t_build,
+                "meets_clock": r.get("meets_clock"),
+                "critical_path": r.get("critical_path"),
+                "resources": r.get("resources"),
                 "sim_start_seconds": round(t_start, 1),
                 **s,
                 "steps": steps,

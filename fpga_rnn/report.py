@@ -103,6 +103,25 @@ def _score(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.4g}" for k, v in d.items())
 
 
+def _board_html(bits: dict[str, Any]) -> str:
+    """The bitstream and the simulated board's run (open-toolchain boards only)."""
+    if not bits.get("bitstream"):
+        return ""
+    c, sim = bits.get("clock", {}), bits.get("simulated_board", {})
+    pll = f"PLL from the {c.get('osc_mhz')} MHz oscillator" if c.get("pll") else "the oscillator"
+    return f"""<h2>On the board</h2>
+<p>Bitstream <code>bitstream/{esc(bits["bitstream"])}</code> ({esc(bits.get("bitstream_bytes"))}
+bytes): clock {esc(c.get("mhz"))} MHz ({esc(pll)}); nextpnr measured Fmax
+{esc(bits.get("fmax_mhz"))} MHz ({"meets" if bits.get("meets_clock") else "MISSES"} the clock);
+serial link {float(bits.get("baud", 0)):.0f} baud. On the simulated board (the same link,
+UART and core in Verilator, driven through a pseudo-terminal by the host runtime) the
+core took {float(sim.get("cycles_mean") or 0):.0f} cycles per sequence
+({float(sim.get("us_mean") or 0):.2f} µs at the board clock), counted on the chip.
+Load it with <code>fpga-rnn program {esc(str(Path("bitstream")))} --board
+{esc(bits.get("board", ""))}</code>.</p>
+"""
+
+
 def write_report(out: Path, *, board: Board) -> Path:
     """Write ``out/report.html`` from train/, fit/, verify.json, hls.json, flow.json."""
     from fpga_rnn import plots
@@ -164,6 +183,16 @@ def write_report(out: Path, *, board: Board) -> Path:
     else:
         reason = esc(hls.get("reason", "not run"))
         verify_rows.append(["hls (C-sim)", "-", Safe(f'<span class="na">{reason}</span>')])
+    bits = read_json(out / "bitstream" / "bitstream.json")
+    sim_board = bits.get("simulated_board", {})
+    if sim_board:
+        verify_rows.append(
+            [
+                "board (simulated: UART link via pyserial)",
+                sim_board.get("mismatches", "-"),
+                mark(sim_board.get("mismatches") == 0),
+            ]
+        )
     floatcmp = verified.get("float", {})
     res_rows = [
         [k.upper(), f"{v:g}", board.resources.get(k, "-"), f"{100 * v / board.resources[k]:.1f} %"]
@@ -222,6 +251,7 @@ argmax agreement {esc(floatcmp.get("argmax_agreement", "n/a"))}.
 RTL ran in Verilator with random input gaps and output backpressure.</p>
 {_hls_paragraph(hls)}
 
+{_board_html(bits)}
 <h2>Latency</h2>
 {
         _table(

@@ -47,6 +47,28 @@ def test_flow_runs_every_stage_then_reuses_them(tmp_path) -> None:
     assert again["summary"] == s
 
 
+@pytest.mark.slow
+def test_flow_on_an_open_board_builds_the_bitstream_and_runs_the_simulated_board(
+    tmp_path,
+) -> None:
+    out = tmp_path / "flow"
+    opts = {"dataset": "waveforms", "arch": "rnn", "units": 4, "epochs": 2, "board": "icebreaker"}
+    r = fpga_rnn.run_flow(out, **opts)
+    s = r["summary"]
+    assert s["bit_exact"]["rtl"] and s["bit_exact"]["board (simulated)"]
+    bits = json.loads((out / "bitstream" / "bitstream.json").read_text())
+    assert (out / "bitstream" / bits["bitstream"]).stat().st_size == bits["bitstream_bytes"]
+    assert bits["meets_clock"] and s["bitstream"]["fmax_mhz"] == bits["fmax_mhz"]
+    # the design fit chose, at 90 % of the Fmax fit measured (within the PLL's steps)
+    fitted = json.loads((out / "fit" / "fit.json").read_text())
+    assert bits["design"]["reuse"] == fitted["chosen"]["reuse"]
+    assert bits["clock"]["mhz"] <= fitted["clock_mhz"]
+    sim = bits["simulated_board"]
+    assert sim["mismatches"] == 0 and sim["sequences"] == 500
+    page = (out / "report.html").read_text()
+    assert "On the board</h2>" in page and "board (simulated" in page
+
+
 def _pairs(fitted: dict) -> list[tuple[float, float]]:
     lim = {"lut": 53200, "ff": 106400, "dsp": 220, "bram": 140}
     return [(v, lim[k]) for k, v in fitted["chosen"]["resources"].items() if k in lim]
