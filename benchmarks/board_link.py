@@ -45,6 +45,11 @@ def main() -> None:
         t_start = time.perf_counter() - t0
         pr = dev.predict(xs, saturate=True, progress=print)
         info = dev.info
+    # the simulated line's time scaled to the real baud rate: simulated cycles are bit
+    # times of CLKS_PER_BIT (the INFO exchange included) plus the core's own cycles
+    cpb = info.clks_per_bit
+    chip = int(pr.cycles.sum())
+    line_cycles = (dev.simulated_cycles or 0) - chip
     s = pr.to_dict()
     t_build = None
     if a.bitstream:
@@ -56,7 +61,6 @@ def main() -> None:
         t_build = round(time.perf_counter() - t0, 1)
     frame_in = 2 + REQUEST_HEADER + 2  # sync, header, CRC
     frame_out = 2 + RESPONSE_HEADER + 4 + 2
-    steps = sum(len(c) for c in pr.golden)  # not exact for masked inputs; see bytes_sent
     payload_out = len(pr.codes) * beat_bytes(info.out_width) * info.max_out
     line_bytes = s["bytes_sent"] + s["bytes_received"]
     print(
@@ -74,7 +78,6 @@ def main() -> None:
                 "resources": r.get("resources"),
                 "sim_start_seconds": round(t_start, 1),
                 **s,
-                "steps": steps,
                 "frame_overhead_bytes": [frame_in, frame_out],
                 "payload_out_bytes": payload_out,
                 # at the real baud rate, 10 bits a byte on each direction in turn
@@ -83,6 +86,15 @@ def main() -> None:
                     len(pr.codes) / (line_bytes * 10 / r["baud"]), 1
                 ),
                 "on_chip_us_mean": round(float(pr.us.mean()), 2),
+                "simulated_cycles": dev.simulated_cycles,
+                "simulated_line_seconds_at_baud": round(
+                    line_cycles / cpb / r["baud"] + chip / (r["clock"]["mhz"] * 1e6), 3
+                ),
+                "simulated_sequences_per_second_at_baud": round(
+                    len(pr.codes)
+                    / (line_cycles / cpb / r["baud"] + chip / (r["clock"]["mhz"] * 1e6)),
+                    1,
+                ),
             },
             indent=2,
         )

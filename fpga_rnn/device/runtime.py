@@ -194,6 +194,7 @@ class Device:
 
     bytes_sent = 0
     bytes_received = 0
+    simulated_cycles: int | None = None  # a simulated board's cycles, after close
 
     # -- inference ------------------------------------------------------------
 
@@ -265,6 +266,7 @@ class Device:
             self._ser.close()
         if self._owned is not None:
             self._owned.close()
+            self.simulated_cycles = self._owned.cycles
             self._owned = None
 
     def __enter__(self) -> Device:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -124,13 +125,14 @@ class SimulatedBoard:
             self.close()
             raise ToolError(f"the simulated board did not start: {line or 'no terminal path'}")
         self.port = line
+        self.cycles: int | None = None  # clock cycles simulated, known after close
 
     def close(self) -> None:
         if self._proc.poll() is None:
-            assert self._proc.stdin is not None
-            self._proc.stdin.close()  # the simulator stops when its stdin closes
-            try:
-                self._proc.wait(5)
+            try:  # communicate closes the simulator's stdin, which stops it
+                tail, _ = self._proc.communicate(timeout=5)
+                found = re.search(r"^cycles (\d+)$", tail, re.M)
+                self.cycles = int(found.group(1)) if found else None
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()

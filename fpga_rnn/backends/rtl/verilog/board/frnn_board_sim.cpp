@@ -3,7 +3,8 @@
 // that path with pyserial and talks to the design byte for byte, each byte sent
 // and received as UART bits on the design's pins.
 //
-// Usage: frnn_board_sim CLKS_PER_BIT. Ends when its standard input closes.
+// Usage: frnn_board_sim CLKS_PER_BIT. Ends when its standard input closes, printing
+// "cycles N": the clock cycles simulated (none pass while the board is idle).
 #include <fcntl.h>
 #include <poll.h>
 #include <termios.h>
@@ -158,6 +159,8 @@ int main(int argc, char** argv) {
       if (write(master, &byte, 1) < 0 && errno != EAGAIN) perror("write");
     }
   }
+  printf("cycles %llu\n", static_cast<unsigned long long>(cycle));
+  fflush(stdout);
   top->final();
   delete top;
   delete ctx;
