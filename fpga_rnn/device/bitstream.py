@@ -43,6 +43,7 @@ from fpga_rnn.outputs import atomic_dir, check_writable
 Progress = Callable[[str], None]
 CLOCK_MARGIN = 0.9  # aim this far below the family's Fmax estimate
 PLL_RANGE_MHZ = {"ecp5": (10.0, 400.0), "ice40": (16.0, 275.0)}  # outputs the tools make
+PLL_TRIES = 20
 PACK = {"ecp5": ("ecppack", "frnn.bit"), "ice40": ("icepack", "frnn.bin")}
 
 
@@ -56,14 +57,31 @@ def _needs_io(board: Board) -> None:
 
 
 def make_clock(board: Board, mhz: float, progress: Progress | None = None) -> Clock:
-    """The board's oscillator, or a PLL to (close to) ``mhz`` made by ecppll/icepll."""
-    from fpga_rnn.synth import find_tool
-
+    """The board's oscillator, or a PLL to at most ``mhz`` made by ecppll/icepll (they
+    pick the nearest clock they can make: a request above ``mhz`` is stepped down)."""
     osc = board.clock_mhz
     lo, hi = PLL_RANGE_MHZ[board.family]
     if abs(mhz - osc) < 0.01 * osc or mhz < lo:
         return Clock(osc, osc, None)
-    mhz = min(mhz, hi)
+    target = min(mhz, hi)
+    ask = target
+    for _ in range(PLL_TRIES):
+        achieved, text = _pll(board, ask)
+        if achieved <= target * 1.001:
+            break
+        ask *= 0.99
+    else:
+        raise ToolError(f"no PLL setting at or below {target:g} MHz from {osc:g} MHz")
+    if progress:
+        progress(f"bitstream: PLL {osc:g} -> {achieved:g} MHz (asked {target:g})")
+    return Clock(osc, achieved, text)
+
+
+def _pll(board: Board, mhz: float) -> tuple[float, str]:
+    """(achieved MHz, Verilog module ``pll``) of the family's PLL tool for ``mhz``."""
+    from fpga_rnn.synth import find_tool
+
+    osc = board.clock_mhz
     tool = "ecppll" if board.family == "ecp5" else "icepll"
     args = ["-i", f"{osc:g}", "-o", f"{mhz:.3f}", "-n", "pll", "-f", "pll.v"]
     if tool == "icepll":
@@ -72,19 +90,15 @@ def make_clock(board: Board, mhz: float, progress: Progress | None = None) -> Cl
         r = subprocess.run([*find_tool(tool), *args], cwd=tmp, capture_output=True, text=True)
         pll = Path(tmp, "pll.v")
         if r.returncode != 0 or not pll.exists():
-            raise ToolError(
-                f"{tool} could not make {mhz:g} MHz from {osc:g} MHz: {r.stderr[-300:]}"
-            )
+            why = r.stderr[-300:]
+            raise ToolError(f"{tool} could not make {mhz:g} MHz from {osc:g} MHz: {why}")
         text = pll.read_text()
     found = re.search(r"clkout0, // ([0-9.]+) MHz", text) or re.search(
         r"Achieved output frequency:\s+([0-9.]+) MHz", text
     )
     if not found:
         raise ToolError(f"{tool}'s PLL module does not state its output frequency")
-    achieved = float(found.group(1))
-    if progress:
-        progress(f"bitstream: PLL {osc:g} -> {achieved:g} MHz ({tool})")
-    return Clock(osc, achieved, text)
+    return float(found.group(1)), text
 
 
 def choose(
