@@ -759,11 +759,13 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-# the board commands: bitstream, run, program (registered on this module's app, also
+# the board commands (bitstream, run, program) and sweep (registered on this module's app, also
 # when it runs as __main__)
 from fpga_rnn.cli_device import register as _register_device  # noqa: E402
+from fpga_rnn.cli_sweep import register as _register_sweep  # noqa: E402
 
 _register_device(app)
+_register_sweep(app)
 
 
 def main() -> None:

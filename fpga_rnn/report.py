@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import shlex
 from pathlib import Path
@@ -10,34 +9,10 @@ from typing import Any
 
 from fpga_rnn.boards import Board
 from fpga_rnn.escape import html_text as esc
+from fpga_rnn.html_page import Safe, document
+from fpga_rnn.html_page import image as _img
+from fpga_rnn.html_page import table as _table
 from fpga_rnn.outputs import atomic_file, read_json
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1080px;
-margin:2em auto;padding:0 1em;color:#1c2833;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.1em} h2{font-size:1.2em;border-bottom:2px solid #d6eaf8;
-padding-bottom:.2em;margin-top:1.8em} .sub{color:#5d6d7e;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0}
-td,th{padding:.3em .8em;border-bottom:1px solid #eaecee;text-align:right}
-th{background:#f4f6f7} td:first-child,th:first-child{text-align:left}
-.cards{display:grid;gap:1em;grid-template-columns:repeat(auto-fill,minmax(170px,1fr))}
-.card{background:#f8f9f9;
-border-radius:8px;padding:.7em 1em} .card b{display:block;font-size:1.5em}
-.ok{color:#1e8449;font-weight:600} .bad{color:#c0392b;font-weight:600} .na{color:#7f8c8d}
-img{max-width:100%} .imgs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
-pre{background:#f4f6f7;padding:.8em;border-radius:6px;overflow-x:auto;font-size:.85em}
-"""
-
-
-class Safe(str):
-    """HTML this module built itself; every other value is escaped where it is placed."""
-
-
-def _img(path: Path, alt: str) -> str:
-    if not path.exists():  # e.g. predictions.png exists for regression only
-        return ""
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _resource_model_html(rm: dict | None) -> str:
@@ -62,15 +37,6 @@ def _resource_model_html(rm: dict | None) -> str:
     return "<p>Resource model (predicted / synthesized, error) per core:</p>" + _table(
         ["core", "LUT", "FF", "BRAM"], rows
     )
-
-
-def _table(head: list[str], rows: list[list[Any]]) -> str:
-    th = "".join(f"<th>{esc(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{c if isinstance(c, Safe) else esc(c)}</td>" for c in r) + "</tr>"
-        for r in rows
-    )
-    return f"<table><tr>{th}</tr>{body}</table>"
 
 
 def _hls_card(hls: dict[str, Any]) -> str:
@@ -309,10 +275,7 @@ is measured only after place-and-route, before it is an estimate or the board's)
 <pre>{esc(shlex.join(cmd))}</pre>
 {_table(["stage", "time"], stage_rows)}
 """
-    page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>fpga-rnn report</title>"
-        f"<style>{CSS}</style></head><body>{body}</body></html>"
-    )
+    page = document("fpga-rnn report", body)
     path = out / "report.html"
     with atomic_file(path, force=True) as tmp:
         tmp.write_text(page)
