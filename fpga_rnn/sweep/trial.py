@@ -25,7 +25,15 @@ def run_trial(cfg: dict[str, Any], boards: list[str], trial_dir: str) -> dict[st
     result: dict[str, Any] = {"id": cfg["id"], "config": cfg, "status": "ok"}
     try:
         from fpga_rnn.ir.model import Model
+        from fpga_rnn.keras_import.importer import _tf
         from fpga_rnn.train import train_model
+
+        tf, _ = _tf()
+        try:  # a worker process that already ran TensorFlow keeps its settings
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:
+            pass
 
         out = Path(trial_dir)
         metrics = train_model(
