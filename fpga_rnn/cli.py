@@ -603,6 +603,8 @@ def flow(
     bits: BitsOpt = 8,
     epochs: EpochsOpt = 100,
     seed: SeedOpt = 0,
+    int_bits: Annotated[int, typer.Option(min=0, max=31, help="Integer bits of weights.")] = 0,
+    layers: Annotated[int, typer.Option(min=1, max=8, help="Recurrent layers.")] = 1,
     c_export: Annotated[
         bool,
         typer.Option(
@@ -610,26 +612,36 @@ def flow(
             help="Also export embedded C and verify it (host gcc, Cortex-M4 under QEMU).",
         ),
     ] = False,
+    from_sweep: Annotated[
+        Path | None,
+        typer.Option(help="A sweep folder: build one of its points (its trained model)."),
+    ] = None,
+    pick: Annotated[
+        str,
+        typer.Option(
+            help="With --from-sweep: a trial id, a configuration, best, or best-under-us=X "
+            "(the most accurate within X µs on --board)."
+        ),
+    ] = "best",
     force: Annotated[
         bool, typer.Option("--force", help="Redo every stage instead of reusing finished ones.")
     ] = False,
     as_json: AsJson = False,
 ) -> None:
     """The whole job: train, fit + synthesize, verify RTL and HLS, write report.html."""
+    opts = {"dataset": dataset, "arch": arch, "units": units, "bits": bits, "epochs": epochs}
+    opts |= {"seed": seed, "int_bits": int_bits, "layers": layers, "trained": None}
+    if from_sweep is not None:
+        from fpga_rnn.sweep.pick import pick as pick_point
 
-    r = api.run_flow(
-        out_dir,
-        c_export=c_export,
-        dataset=dataset,
-        board=board,
-        arch=arch,
-        units=units,
-        bits=bits,
-        epochs=epochs,
-        seed=seed,
-        force=force,
-        progress=_progress,
-    )
+        chosen = pick_point(from_sweep, pick, board)
+        c = chosen["config"]
+        opts = {k: c[k] for k in ("dataset", "arch", "units", "bits", "epochs", "seed")}
+        opts |= {"int_bits": c["int_bits"], "layers": c["layers"]}
+        opts["trained"] = Path(chosen["run_dir"])
+        _progress(f"flow: sweep point {chosen['id']} ({pick})")
+    r = api.run_flow(out_dir, c_export=c_export, board=board, force=force, progress=_progress,
+                     **opts)  # fmt: skip
 
     def pretty() -> None:
         s = r["summary"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,14 +77,18 @@ def flow(
     arch: str = "lstm",
     units: int = 16,
     bits: int = 8,
+    int_bits: int = 0,
+    layers: int = 1,
     epochs: int = 100,
     seed: int = 0,
     max_utilisation: float = 0.8,
     c_export: bool = False,
+    trained: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) the flow in ``out``; returns flow.json's content."""
+    """Run (or resume) the flow in ``out``; returns flow.json's content. ``trained``: a
+    training run directory (a sweep trial's) to use instead of training."""
     from fpga_rnn.boards import load_board
     from fpga_rnn.fit import fit
     from fpga_rnn.report import write_report
@@ -98,6 +103,7 @@ def flow(
     stages: dict[str, Any] = state.get("stages", {})
 
     cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
+    cfg |= {"int_bits": int_bits, "layers": layers}
     cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
     cfg |= {"c_export": c_export}
 
@@ -114,21 +120,26 @@ def flow(
         return result
 
     train_dir = out / "train"
+
+    def train_stage() -> dict[str, Any]:
+        if trained is None:
+            return train_model(
+                dataset, train_dir, arch=arch, units=units, layers=layers, bits=bits,
+                int_bits=int_bits, epochs=epochs, seed=seed, force=True, progress=say,
+            )  # fmt: skip
+        say(f"train: taking the trained model of {trained}")
+        shutil.rmtree(train_dir, ignore_errors=True)
+        shutil.copytree(trained, train_dir)
+        return read_json(train_dir / "metrics.json")
+
+    train_key = [dataset, arch, units, bits, int_bits, layers, epochs, seed]
+    if trained is not None:
+        train_key = [_file_key(Path(trained) / "model.keras")]
     metrics = run(
         "train",
-        _key(dataset, arch, units, bits, epochs, seed, sources_digest("train")),
+        _key(*train_key, sources_digest("train")),
         train_dir / "metrics.json",
-        lambda: train_model(
-            dataset,
-            train_dir,
-            arch=arch,
-            units=units,
-            bits=bits,
-            epochs=epochs,
-            seed=seed,
-            force=True,
-            progress=say,
-        ),
+        train_stage,
     )
     model_file = train_dir / "model.keras"
     ir = load_model(train_dir / "ir")  # the one IR every stage uses

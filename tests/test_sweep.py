@@ -95,6 +95,18 @@ def test_a_sweep_stopped_part_way_resumes_with_only_the_missing_trials(tiny_npz,
     page = (out / "sweep.html").read_text()
     assert page.count("data:image/png;base64,") >= 4 and "Pareto" in page
 
+    # the best point, built end to end from its trained model (no retraining)
+    flow_out = tmp_path / "flow"
+    r = cli("flow", "--out", str(flow_out), "--from-sweep", str(out), "--pick", "best",
+            "--board", "pynq-z2", "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    f = json.loads(r.stdout)
+    assert "taking the trained model" in r.stderr and f["summary"]["bit_exact"]["rtl"]
+    on_board = [c for c in s["configurations"] if c["board"] == "pynq-z2"]
+    keys = ("arch", "units", "bits", "int_bits", "layers")
+    picked = next(c for c in on_board if all(c[k] == f["config"][k] for k in keys))
+    assert picked["quality_mean"] == max(c["quality_mean"] for c in on_board)
+
 
 def test_pareto_keeps_exactly_the_undominated_points() -> None:
     pts = [
@@ -166,3 +178,44 @@ def test_a_yaml_spec_gives_the_same_grid(tmp_path) -> None:
     f.write_text("dataset: waveforms\narch: lstm\nunits: 8\nbits: 8\ncolour: blue\n")
     with pytest.raises(Exception, match="unknown key 'colour'"):
         load_spec(f)
+
+
+def _finished_sweep(tmp_path, npz):
+    """A sweep folder made from two hand-written results (no Ray): pick's input."""
+    from fpga_rnn import sweep as sw
+    from fpga_rnn.sweep.spec import SweepSpec
+
+    spec = SweepSpec(dataset=str(npz), arch=["rnn"], units=[2, 3], bits=[8], boards=["pynq-z2"])
+    out = tmp_path / "sw"
+    for i, t in enumerate(spec.grid()):
+        run = out / "trials" / t["id"]
+        (run / "ir").mkdir(parents=True)
+        (run / "ir" / "ir.json").write_text("{}")
+        (run / "model.keras").write_text("")
+        hw = {"fits": True, "us_per_sequence": 1.0 + i, "dsp": 4 + i}
+        res = {"id": t["id"], "config": t, "status": "ok", "task": "classification",
+               "golden": {"accuracy": 0.8 + 0.1 * i}, "float": {"accuracy": 0.9},
+               "trial_dir": str(run), "boards": {"pynq-z2": hw}}  # fmt: skip
+        (run / "result.json").write_text(json.dumps(res))
+    r = sw.sweep(spec, out, resume=True)  # every trial has a result: nothing runs
+    assert r["ran_now"] == 0
+    return out, spec.grid()
+
+
+def test_pick_names_a_point_of_a_finished_sweep(tmp_path, tiny_npz) -> None:
+    from fpga_rnn.errors import InputError
+    from fpga_rnn.sweep.pick import pick
+
+    out, grid = _finished_sweep(tmp_path, tiny_npz)
+    small, big = grid
+    assert pick(out, "best", "pynq-z2")["id"] == big["id"]  # the more accurate one
+    assert pick(out, "best-under-us=1.5", "pynq-z2")["id"] == small["id"]
+    assert pick(out, small["id"], "pynq-z2")["id"] == small["id"]
+    assert pick(out, "rnn3x1-b8i0", "pynq-z2")["id"] == big["id"]  # a configuration
+    assert pick(out, "best", "pynq-z2")["run_dir"].endswith(big["id"])
+    for bad, msg in [("best-under-us=0.5", "no configuration"), ("nope", "not a trial"),
+                     ("best-under-us=x", "number")]:  # fmt: skip
+        with pytest.raises(InputError, match=msg):
+            pick(out, bad, "pynq-z2")
+    with pytest.raises(InputError, match="did not fit"):
+        pick(out, "best", "ulx3s-85f")
