@@ -4,7 +4,7 @@ golden; the link's throughput beside the UART's limit; optionally the bitstream.
 
     python benchmarks/board_link.py [--model IR_DIR] [--board ulx3s-85f] [--bitstream]
 
-Without --model it trains the flow's default model (LSTM(32), 8 bits) first.
+Without --model it trains the flow's default model (LSTM(16), 8 bits) first.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main() -> None:
     model, x = a.model, a.x
     if model is None:
         t0 = time.perf_counter()
-        fpga_rnn.train_model("japanese-vowels", work / "train", progress=print)
+        fpga_rnn.train_model("japanese-vowels", work / "train", units=16, progress=print)
         print(f"trained in {time.perf_counter() - t0:.0f} s")
         model, x = work / "train" / "ir", work / "train" / "x_test.npy"
     assert x is not None, "--x is needed with --model"
