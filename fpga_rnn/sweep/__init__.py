@@ -70,6 +70,7 @@ def sweep(
     best: list[tuple[float, str]] = []
 
     def on_result(res: dict[str, Any]) -> None:
+        running = res.pop("_running", 0)
         engine.save_result(out, res)
         done[res["id"]] = res
         q = results.quality(res.get("golden"))
@@ -78,7 +79,7 @@ def sweep(
         failed = sum(r["status"] != "ok" for r in done.values())
         top = max(best) if best else None
         say(
-            f"sweep: {len(done)}/{len(trials)} done, {failed} failed"
+            f"sweep: {len(done)}/{len(trials)} done, {running} running, {failed} failed"
             + (f"; best so far {top[0]:.4f} ({top[1]})" if top else "")
             + (f"; {res['id']} failed: {res.get('error')}" if res["status"] != "ok" else "")
         )

@@ -99,7 +99,8 @@ def run(
 
     class Progress(tune.Callback):  # type: ignore[misc]
         def on_trial_result(self, iteration: int, trials: list, trial: Any, result: dict, **info):
-            on_result(json.loads(result["result_json"]))
+            running = sum(t.status == "RUNNING" for t in trials) - 1  # this one has finished
+            on_result(json.loads(result["result_json"]) | {"_running": max(running, 0)})
 
     tuner = tune.Tuner(
         tune.with_resources(trainable, {"cpu": 1}),
