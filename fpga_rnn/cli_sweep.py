@@ -42,6 +42,13 @@ def sweep_cmd(
         int | None, typer.Option(min=1, help="Trials at a time (default: the CPUs).")
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish a sweep in --out.")] = False,
+    synthesize_front: Annotated[
+        bool,
+        typer.Option(
+            "--synthesize-front",
+            help="Synthesize each board's Pareto-optimal designs (fit: yosys, nextpnr).",
+        ),
+    ] = False,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -66,6 +73,7 @@ def sweep_cmd(
         address=address,
         max_concurrent=max_concurrent,
         resume=resume,
+        synthesize_front=synthesize_front,
         force=force,
         progress=_progress,
     )

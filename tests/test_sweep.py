@@ -62,7 +62,7 @@ def test_a_sweep_stopped_part_way_resumes_with_only_the_missing_trials(tiny_npz,
 
     r = cli(*_args(tiny_npz, out), "--json")  # without --resume: refused, nothing lost
     assert r.returncode == 1 and "--resume" in r.stderr
-    r = cli(*_args(tiny_npz, out), "--resume", "--json")
+    r = cli(*_args(tiny_npz, out), "--resume", "--synthesize-front", "--json")
     assert r.returncode == 0, r.stderr[-3000:]
     s = json.loads(r.stdout)
     assert s["trials"] == 4 and s["ok"] == 4 and s["failed"] == 0
@@ -94,6 +94,15 @@ def test_a_sweep_stopped_part_way_resumes_with_only_the_missing_trials(tiny_npz,
             assert (c["config"] in front) <= (not better)
     page = (out / "sweep.html").read_text()
     assert page.count("data:image/png;base64,") >= 4 and "Pareto" in page
+    # --synthesize-front: fit (yosys; nextpnr on the ECP5) on each board's µs front
+    for board in ("pynq-z2", "ulx3s-85f"):
+        syn = s["front_synthesized"][board]
+        assert set(syn) == set(fronts[board]["us_per_sequence"])
+        for point in syn.values():
+            assert point["status"] == "ok" and point["resources"]["dsp"] > 0
+            assert (tmp_path / "sw" / "front" / board).is_dir()
+    assert next(iter(s["front_synthesized"]["ulx3s-85f"].values()))["fmax_mhz"] > 0
+    assert "reuse" in page and "synthesized (fit)" in page
 
     # the best point, built end to end from its trained model (no retraining)
     flow_out = tmp_path / "flow"

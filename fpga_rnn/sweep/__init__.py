@@ -33,6 +33,7 @@ def sweep(
     address: str | None = None,
     max_concurrent: int | None = None,
     resume: bool = False,
+    synthesize_front: bool = False,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
@@ -40,6 +41,8 @@ def sweep(
 
     ``address``: a Ray cluster's head (``HOST:PORT``); default a local Ray instance.
     ``max_concurrent``: trials at a time (default: the cluster's CPUs).
+    ``synthesize_front``: synthesize each board's Pareto-optimal designs (quality vs
+    µs) with ``fit`` (yosys, nextpnr on ECP5/iCE40), as Ray tasks, into ``out/front/``.
     """
     s = spec if isinstance(spec, SweepSpec) else SweepSpec(**spec)
     s.validate()
@@ -95,6 +98,7 @@ def sweep(
     agg = results.aggregate(table)
     fronts = results.fronts(agg, s.boards)
     qname = results.quality_name(ordered)
+    synthesized = _synthesize_front(out, agg, fronts, address, say) if synthesize_front else {}
     summary = {
         "spec": s.to_dict(),
         "trials": len(trials),
@@ -107,6 +111,7 @@ def sweep(
         "quality": qname,
         "rows": table,
         "configurations": agg,
+        "front_synthesized": synthesized,
     }
     write_json(out / "sweep.json", summary)
     write_json(out / "pareto.json", {"quality": qname, "fronts": fronts})
@@ -119,6 +124,34 @@ def sweep(
             f"the tables hold the rest: rerun with --resume to finish"
         )
     return summary
+
+
+def _synthesize_front(
+    out: Path,
+    agg: list[dict[str, Any]],
+    fronts: dict[str, dict[str, list[str]]],
+    address: str | None,
+    say: Callable[[str], None],
+) -> dict[str, dict[str, Any]]:
+    """board -> configuration -> fit's figures, for each board's µs front."""
+    from fpga_rnn.sweep.trial import synthesize_point
+
+    calls, keys = [], []
+    for board, by_cost in fronts.items():
+        for cfg in by_cost["us_per_sequence"]:
+            point = next(a for a in agg if a["board"] == board and a["config"] == cfg)
+            ir = out / "trials" / point["ids"][0] / "ir"
+            calls.append((str(ir.resolve()), board, str((out / "front" / board / cfg).resolve())))
+            keys.append((board, cfg))
+    if not calls:
+        return {}
+    done = engine.run_tasks(
+        synthesize_point, calls, address=address, progress=say, what="front syntheses"
+    )
+    res: dict[str, dict[str, Any]] = {}
+    for (board, cfg), r in zip(keys, done, strict=True):
+        res.setdefault(board, {})[cfg] = r
+    return res
 
 
 class SweepIncomplete(FpgaRnnError):

@@ -55,6 +55,55 @@ def check_address(address: str) -> None:
         ) from None
 
 
+def start_ray(address: str | None) -> int:
+    """Join the cluster at ``address``, or start a local Ray; its CPUs."""
+    import ray
+
+    if address:
+        check_address(address)
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+    # Tune's newer console output ignores verbose=0; our own progress lines say enough
+    os.environ["RAY_AIR_NEW_OUTPUT"] = "0"
+    try:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            ignore_reinit_error=True,
+            configure_logging=False,
+        )
+    except (ConnectionError, RuntimeError, ValueError) as e:
+        raise ToolError(f"sweep: Ray did not start: {' '.join(str(e).split())[:300]}") from None
+    return int(ray.cluster_resources().get("CPU", 1))
+
+
+def run_tasks(
+    fn: Callable[..., dict[str, Any]],
+    calls: list[tuple[Any, ...]],
+    *,
+    address: str | None,
+    progress: Progress | None,
+    what: str,
+) -> list[dict[str, Any]]:
+    """``fn(*args)`` for each of ``calls`` as Ray tasks (one CPU each), in order."""
+    import ray
+
+    say = progress or (lambda _m: None)
+    cpus = start_ray(address)
+    try:
+        task = ray.remote(num_cpus=1)(fn)
+        refs = [task.remote(*args) for args in calls]
+        say(f"sweep: {len(refs)} {what} on Ray ({cpus} CPUs)")
+        pending, results = list(refs), {}
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            results[ready[0]] = ray.get(ready[0])
+            say(f"sweep: {len(results)}/{len(refs)} {what} done")
+        return [results[r] for r in refs]
+    finally:
+        ray.shutdown()
+
+
 def run(
     out: Path,
     todo: list[dict[str, Any]],
@@ -72,22 +121,7 @@ def run(
     from fpga_rnn.sweep.trial import run_trial
 
     say = progress or (lambda _m: None)
-    if address:
-        check_address(address)
-    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
-    # Tune's newer console output ignores verbose=0; our own progress lines say enough
-    os.environ["RAY_AIR_NEW_OUTPUT"] = "0"
-    try:
-        ray.init(
-            address=address,
-            include_dashboard=False,
-            log_to_driver=False,
-            ignore_reinit_error=True,
-            configure_logging=False,
-        )
-    except (ConnectionError, RuntimeError, ValueError) as e:
-        raise ToolError(f"sweep: Ray did not start: {' '.join(str(e).split())[:300]}") from None
-    cpus = int(ray.cluster_resources().get("CPU", 1))
+    cpus = start_ray(address)
     limit = max(1, min(max_concurrent or cpus, cpus, len(todo)))
     say(f"sweep: {len(todo)} trials on Ray ({cpus} CPUs, {limit} at a time)")
     trials_dir = str((out / "trials").resolve())

@@ -56,6 +56,17 @@ def _plot(points: list[dict[str, Any]], front: list[str], cost: str, qname: str,
     return path
 
 
+def _synth_cell(syn: dict[str, Any] | None) -> str:
+    """What fit measured for a front point (--synthesize-front), else blank."""
+    if not syn:
+        return ""
+    if syn.get("status") != "ok":
+        return f"failed: {syn.get('error', '')}"[:120]
+    r = syn["resources"]
+    fmax = f", Fmax {syn['fmax_mhz']:g} MHz" if syn.get("fmax_mhz") else ""
+    return f"reuse {syn['reuse']}: LUT {r.get('lut', 0):g}, DSP {r.get('dsp', 0):g}{fmax}"
+
+
 def write_page(out: Path, summary: dict[str, Any], agg: list[dict[str, Any]],
                fronts: dict[str, dict[str, list[str]]], qname: str) -> Path:  # fmt: skip
     plots = out / "plots"
@@ -94,9 +105,11 @@ def write_page(out: Path, summary: dict[str, Any], agg: list[dict[str, Any]],
                       p["dsp"], p["lut"] if p["lut"] is not None else "-"]  # fmt: skip
             else:
                 hw = [Safe("<span class='bad'>does not fit</span>")] + ["-"] * 4
-            rows.append([p["config"], q, *hw, star, links])
-        parts.append(table(["configuration", qname, "reuse", "cycles/step", "µs (est.)", "DSP",
-                            "LUT (model)", "Pareto (µs)", "runs (seeds)"], rows))  # fmt: skip
+            syn = summary.get("front_synthesized", {}).get(board, {}).get(p["config"])
+            rows.append([p["config"], q, *hw, star, _synth_cell(syn), links])
+        head = ["configuration", qname, "reuse", "cycles/step", "µs (est.)", "DSP",
+                "LUT (model)", "Pareto (µs)", "synthesized (fit)", "runs (seeds)"]  # fmt: skip
+        parts.append(table(head, rows))
     path = out / "sweep.html"
     with atomic_file(path, force=True) as tmp:
         tmp.write_text(document("fpga-rnn sweep", "\n".join(parts)))

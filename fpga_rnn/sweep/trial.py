@@ -99,3 +99,27 @@ def board_row(model: Any, board: str) -> dict[str, Any]:
         "bram": pred.get("bram"),
         "resources_basis": "resource model (no synthesis)" if pred else "DSP from the plan only",
     }
+
+
+def synthesize_point(ir_dir: str, board: str, out: str) -> dict[str, Any]:
+    """``fit`` one front point on ``board`` (yosys, and nextpnr where the family has it):
+    the synthesized resources and, on ECP5/iCE40, the measured Fmax."""
+    from fpga_rnn.errors import FpgaRnnError
+    from fpga_rnn.fit import fit
+    from fpga_rnn.ir.model import Model
+
+    try:
+        r = fit(Model.load(Path(ir_dir)), board, out, force=True)
+    except FpgaRnnError as e:
+        return {"status": "failed", "error": " ".join(str(e).split())[:500]}
+    c = r["chosen"]
+    return {
+        "status": "ok",
+        "reuse": c["reuse"],
+        "resources": c["resources"],
+        "fmax_mhz": c.get("fmax_mhz"),
+        "clock_mhz": r["clock_mhz"],
+        "clock_basis": r["clock_basis"],
+        "us_per_step": r["latency_us_per_step"],
+        "fit_dir": out,
+    }
