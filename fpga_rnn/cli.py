@@ -605,6 +605,9 @@ def flow(
     seed: SeedOpt = 0,
     int_bits: Annotated[int, typer.Option(min=0, max=31, help="Integer bits of weights.")] = 0,
     layers: Annotated[int, typer.Option(min=1, max=8, help="Recurrent layers.")] = 1,
+    state_bits: Annotated[
+        int, typer.Option(min=0, max=32, help="Recurrent state bits in training (0: off).")
+    ] = 0,
     c_export: Annotated[
         bool,
         typer.Option(
@@ -631,6 +634,7 @@ def flow(
     """The whole job: train, fit + synthesize, verify RTL and HLS, write report.html."""
     opts = {"dataset": dataset, "arch": arch, "units": units, "bits": bits, "epochs": epochs}
     opts |= {"seed": seed, "int_bits": int_bits, "layers": layers, "trained": None}
+    opts["state_bits"] = state_bits
     if from_sweep is not None:
         from fpga_rnn.sweep.pick import pick as pick_point
 
@@ -638,6 +642,7 @@ def flow(
         c = chosen["config"]
         opts = {k: c[k] for k in ("dataset", "arch", "units", "bits", "epochs", "seed")}
         opts |= {"int_bits": c["int_bits"], "layers": c["layers"]}
+        opts["state_bits"] = c.get("state_bits", 0)
         opts["trained"] = Path(chosen["run_dir"])
         _progress(f"flow: sweep point {chosen['id']} ({pick})")
     r = api.run_flow(out_dir, c_export=c_export, board=board, force=force, progress=_progress,
@@ -695,6 +700,22 @@ def train(
     layers: Annotated[int, typer.Option(min=1, max=16, help="Stacked recurrent layers.")] = 1,
     bits: BitsOpt = 8,
     int_bits: Annotated[int, typer.Option(min=0, help="Integer bits of the weights.")] = 0,
+    state_bits: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=32,
+            help="Quantize the recurrent state (h, and c) to this many bits in training, "
+            "[-1, 1) (QKeras state_quantizer); the hardware keeps it in that format. 0: off.",
+        ),
+    ] = 0,
+    precision: Annotated[
+        str,
+        typer.Option(
+            help="Hardware format of inputs, state and activations, e.g. ap_fixed<8,3> "
+            "(the activation bits; weights take --bits)."
+        ),
+    ] = DEFAULT_PRECISION,
     epochs: EpochsOpt = 100,
     seed: SeedOpt = 0,
     patience: Annotated[int, typer.Option(min=0, help="Early-stopping patience (epochs).")] = 20,
@@ -713,6 +734,8 @@ def train(
         layers=layers,
         bits=bits,
         int_bits=int_bits,
+        state_bits=state_bits,
+        precision=precision,
         epochs=epochs,
         seed=seed,
         float_baseline=float_baseline,

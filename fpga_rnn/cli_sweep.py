@@ -28,6 +28,9 @@ def sweep_cmd(
     units: Annotated[str | None, typer.Option(help="Units per layer, e.g. 8,16,32.")] = None,
     bits: Annotated[str | None, typer.Option(help="Weight bits, e.g. 4,6,8.")] = None,
     int_bits: Annotated[str | None, typer.Option(help="Integer bits (default 0).")] = None,
+    state_bits: Annotated[
+        str | None, typer.Option(help="State bits, 0 = not quantized (default 0).")
+    ] = None,
     layers: Annotated[str | None, typer.Option(help="Recurrent layers (default 1).")] = None,
     seeds: Annotated[int | None, typer.Option(min=1, max=100, help="Seeds per point.")] = None,
     boards: Annotated[str | None, typer.Option(help="Boards, e.g. pynq-z2,ulx3s-85f.")] = None,
@@ -58,6 +61,7 @@ def sweep_cmd(
     data = load_spec(spec_file) if spec_file else {}
     lists = {"arch": (arch, str), "units": (units, int), "bits": (bits, int)}
     lists |= {"int_bits": (int_bits, int), "layers": (layers, int), "boards": (boards, str)}
+    lists["state_bits"] = (state_bits, int)
     for key, (text, kind) in lists.items():
         if text is not None:
             data[key] = parse_list(text, kind, key.replace("_", "-"))

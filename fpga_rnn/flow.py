@@ -78,6 +78,7 @@ def flow(
     units: int = 16,
     bits: int = 8,
     int_bits: int = 0,
+    state_bits: int = 0,
     layers: int = 1,
     epochs: int = 100,
     seed: int = 0,
@@ -103,7 +104,7 @@ def flow(
     stages: dict[str, Any] = state.get("stages", {})
 
     cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
-    cfg |= {"int_bits": int_bits, "layers": layers}
+    cfg |= {"int_bits": int_bits, "state_bits": state_bits, "layers": layers}
     cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
     cfg |= {"c_export": c_export}
 
@@ -125,14 +126,15 @@ def flow(
         if trained is None:
             return train_model(
                 dataset, train_dir, arch=arch, units=units, layers=layers, bits=bits,
-                int_bits=int_bits, epochs=epochs, seed=seed, force=True, progress=say,
+                int_bits=int_bits, state_bits=state_bits, epochs=epochs, seed=seed, force=True,
+                progress=say,
             )  # fmt: skip
         say(f"train: taking the trained model of {trained}")
         shutil.rmtree(train_dir, ignore_errors=True)
         shutil.copytree(trained, train_dir)
         return read_json(train_dir / "metrics.json")
 
-    train_key = [dataset, arch, units, bits, int_bits, layers, epochs, seed]
+    train_key = [dataset, arch, units, bits, int_bits, state_bits, layers, epochs, seed]
     if trained is not None:
         train_key = [_file_key(Path(trained) / "model.keras")]
     metrics = run(

@@ -2,7 +2,9 @@
 
 Only what the hardware path implements bit-exactly: real tanh/sigmoid cell
 activations (hls4ml rejects hard_sigmoid / quantized_tanh defaults), quantized
-weights/biases ``quantized_bits(bits, int_bits, alpha=1)``, a Keras ``Masking``
+weights/biases ``quantized_bits(bits, int_bits, alpha=1)``, optionally a quantized
+state (``state_quantizer quantized_bits(state_bits, 0)``: the importer takes it as the
+hardware's state format), a Keras ``Masking``
 for padded variable-length data, softmax (classification) or linear heads.
 TensorFlow/QKeras are imported when a model is built, not at import time.
 """
@@ -25,6 +27,7 @@ class ModelSpec:
     layers: int = 1
     bits: int = 8
     int_bits: int = 0
+    state_bits: int = 0  # 0: state kept at the hardware precision; else quantized in training
     float_baseline: bool = False  # same architecture without quantizers
 
     def __post_init__(self) -> None:
@@ -37,6 +40,8 @@ class ModelSpec:
                 f"--bits {self.bits} --int-bits {self.int_bits}: need 2 <= bits <= 32 and "
                 "0 <= int-bits < bits"
             )
+        if self.state_bits and not 2 <= self.state_bits <= 32:
+            raise InputError(f"--state-bits {self.state_bits}: need 0 (off) or 2..32")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,6 +75,8 @@ def build(
             kw["recurrent_activation"] = "sigmoid"
         if spec.float_baseline:
             return getattr(tf.keras.layers, base)(spec.units, **kw)
+        if spec.state_bits:  # h (and c) quantized in training as in hardware: [-1, 1)
+            kw["state_quantizer"] = f"quantized_bits({spec.state_bits},0,alpha=1)"
         return getattr(qkeras, "Q" + base)(
             spec.units, kernel_quantizer=q, recurrent_quantizer=q, bias_quantizer=q, **kw
         )
@@ -90,4 +97,6 @@ def build(
     else:
         out = qkeras.QDense(outputs, kernel_quantizer=q, bias_quantizer=q, activation=act)(h)
     name = f"{'f' if spec.float_baseline else 'q'}{spec.arch}{spec.units}x{spec.layers}"
+    if spec.state_bits and not spec.float_baseline:
+        name += f"s{spec.state_bits}"
     return tf.keras.Model(inp, out, name=name)

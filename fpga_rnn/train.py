@@ -192,6 +192,7 @@ def train_model(
     layers: int = 1,
     bits: int = 8,
     int_bits: int = 0,
+    state_bits: int = 0,
     epochs: int = 100,
     seed: int = 0,
     float_baseline: bool = False,
@@ -211,6 +212,7 @@ def train_model(
         layers=layers,
         bits=bits,
         int_bits=int_bits,
+        state_bits=state_bits,
         float_baseline=float_baseline,
     )
     cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)

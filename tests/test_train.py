@@ -117,6 +117,27 @@ def test_train_writes_run_and_golden_tracks_float(tmp_path, tfq) -> None:
         fpga_rnn.train_model("waveforms", out, epochs=1)
 
 
+@pytest.mark.slow
+def test_quantized_state_and_activations_reach_the_ir(tmp_path) -> None:
+    """`train --state-bits 6 --precision ap_fixed<8,3>`: the state is trained at 6 bits
+    (QKeras state_quantizer) and the hardware keeps it at 6 bits; inputs/activations in
+    the 8-bit format; golden tracks float."""
+    from runcli import cli
+
+    r = cli("train", "--dataset", "japanese-vowels", "--arch", "gru", "--units", "8",
+            "--bits", "6", "--state-bits", "6", "--precision", "ap_fixed<8,3>",
+            "--epochs", "3", "--out", str(tmp_path / "run"), "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    m = json.loads(r.stdout)
+    assert m["model"] == "qgru8x1s6" and m["config"]["model"]["state_bits"] == 6
+    ir = json.loads((tmp_path / "run" / "ir" / "ir.json").read_text())
+    assert ir["layers"][0]["state"].startswith("ap_fixed<6,1,")
+    assert ir["input"]["fmt"].startswith("ap_fixed<8,3,")
+    assert abs(m["golden"]["accuracy"] - m["float"]["accuracy"]) <= 0.02
+    r = cli("train", "--state-bits", "1", "--out", str(tmp_path / "bad"))
+    assert r.returncode in (1, 2) and "state-bits" in r.stderr
+
+
 def test_datasets_cli_json() -> None:
     r = subprocess.run(
         [sys.executable, "-m", "fpga_rnn.cli", "datasets", "--json"], capture_output=True, text=True

@@ -13,7 +13,8 @@ import numpy as np
 from fpga_rnn.sweep.spec import config_key
 
 COLUMNS = [
-    "id", "config", "arch", "units", "layers", "bits", "int_bits", "seed", "status", "board",
+    "id", "config", "arch", "units", "layers", "bits", "int_bits", "state_bits", "seed", "status",
+    "board",
     "quality", "float_quality", "fits", "reuse", "mac_stages", "lane_stages", "multipliers",
     "cycles_per_step", "cycles_per_sequence_bound", "clock_mhz", "clock_basis",
     "us_per_sequence", "dsp", "lut", "ff", "bram", "why", "error", "seconds", "trial_dir",
@@ -48,6 +49,7 @@ def rows(results: list[dict[str, Any]], boards: list[str]) -> list[dict[str, Any
     for r in results:
         c = r["config"]
         base = {k: c[k] for k in ("arch", "units", "layers", "bits", "int_bits", "seed")}
+        base["state_bits"] = c.get("state_bits", 0)
         base |= {"id": r["id"], "config": config_key(c), "status": r["status"]}
         base |= {"quality": quality(r.get("golden")), "float_quality": quality(r.get("float"))}
         base |= {"error": r.get("error"), "seconds": r.get("seconds")}
@@ -84,6 +86,7 @@ def aggregate(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "config": cfg,
                 "board": board,
                 **{k: hw.get(k) for k in ("arch", "units", "layers", "bits", "int_bits")},
+                "state_bits": hw.get("state_bits", 0),
                 "seeds": len(members),
                 "seeds_ok": len(ok),
                 "quality_mean": float(q.mean()) if len(q) else None,

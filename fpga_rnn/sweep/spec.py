@@ -21,6 +21,7 @@ from fpga_rnn.errors import InputError
 from fpga_rnn.limits import check_int
 
 MAX_TRIALS = 10_000
+LIST_KEYS = ("arch", "units", "bits", "int_bits", "state_bits", "layers", "boards")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SweepSpec:
     units: list[int]
     bits: list[int]
     int_bits: list[int] = field(default_factory=lambda: [0])
+    state_bits: list[int] = field(default_factory=lambda: [0])  # 0: state not quantized
     layers: list[int] = field(default_factory=lambda: [1])
     seeds: int = 1
     boards: list[str] = field(default_factory=lambda: ["pynq-z2"])
@@ -50,7 +52,7 @@ class SweepSpec:
             )
         if self.dataset.endswith(".npz") and not Path(self.dataset).is_file():
             raise InputError(f"sweep: dataset file {self.dataset} does not exist")
-        for name in ("arch", "units", "bits", "int_bits", "layers", "boards"):
+        for name in ("arch", "units", "bits", "int_bits", "state_bits", "layers", "boards"):
             values = getattr(self, name)
             if not isinstance(values, list) or not values:
                 raise InputError(f"sweep: --{name.replace('_', '-')} is empty: give at least one")
@@ -65,6 +67,9 @@ class SweepSpec:
             check_int(b, "--bits", 2, 32)
         for i in self.int_bits:
             check_int(i, "--int-bits", 0, 31)
+        for sb in self.state_bits:
+            if check_int(sb, "--state-bits", 0, 32) == 1:
+                raise InputError("sweep: --state-bits must be 0 (off) or 2..32")
         for la in self.layers:
             check_int(la, "--layers", 1, 8)
         check_int(self.seeds, "--seeds", 1, 100)
@@ -79,11 +84,14 @@ class SweepSpec:
     def grid(self) -> list[dict[str, Any]]:
         """Every trial's configuration, in a stable order."""
         points = itertools.product(
-            self.arch, self.units, self.bits, self.int_bits, self.layers, range(self.seeds)
-        )
+            self.arch, self.units, self.bits, self.int_bits, self.state_bits, self.layers,
+            range(self.seeds),
+        )  # fmt: skip
         out = []
-        for arch, units, bits, ib, layers, seed in points:
+        for arch, units, bits, ib, sb, layers, seed in points:
             cfg = {"arch": arch, "units": units, "bits": bits, "int_bits": ib, "layers": layers}
+            if sb:  # absent when off: the ids of sweeps without it stay as they were
+                cfg["state_bits"] = sb
             cfg |= {"seed": seed, "dataset": self.dataset, "epochs": self.epochs}
             out.append({**cfg, "id": trial_id(cfg)})
         return out
@@ -95,13 +103,13 @@ class SweepSpec:
 def trial_id(cfg: dict[str, Any]) -> str:
     """A short, stable name for one configuration (seed included)."""
     key = json.dumps({k: v for k, v in cfg.items() if k != "id"}, sort_keys=True)
-    tag = f"{cfg['arch']}{cfg['units']}x{cfg['layers']}-b{cfg['bits']}i{cfg['int_bits']}"
-    return f"{tag}-s{cfg['seed']}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
+    return f"{config_key(cfg)}-s{cfg['seed']}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
 
 def config_key(cfg: dict[str, Any]) -> str:
     """The configuration without its seed: what seeds are aggregated over."""
-    return f"{cfg['arch']}{cfg['units']}x{cfg['layers']}-b{cfg['bits']}i{cfg['int_bits']}"
+    key = f"{cfg['arch']}{cfg['units']}x{cfg['layers']}-b{cfg['bits']}i{cfg['int_bits']}"
+    return key + (f"h{cfg['state_bits']}" if cfg.get("state_bits") else "")
 
 
 def parse_list(text: str, kind: type, what: str) -> list[Any]:

@@ -44,6 +44,7 @@ def run_trial(cfg: dict[str, Any], boards: list[str], trial_dir: str) -> dict[st
             layers=cfg["layers"],
             bits=cfg["bits"],
             int_bits=cfg["int_bits"],
+            state_bits=cfg.get("state_bits", 0),
             epochs=cfg["epochs"],
             seed=cfg["seed"],
             force=True,
