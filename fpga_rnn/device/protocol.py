@@ -36,6 +36,7 @@ VERSION = 1
 REQUEST_HEADER = 4  # cmd, steps (2), flags
 RESPONSE_HEADER = 4  # status, cmd, length (2)
 CYCLES_BYTES = 4
+RESPONSE_OVERHEAD = len(SYNC) + RESPONSE_HEADER + CYCLES_BYTES + 2  # all but the payload
 DIGEST_BYTES = 8
 DEFAULT_BAUD = 1_000_000  # the FT231X (ULX3S) and FT2232H (iCEBreaker) both run it
 

@@ -112,6 +112,9 @@ class Device:
 
         self.timeout = timeout
         self._owned: Any = None  # a simulated board this device stops on close
+        self.bytes_sent = 0
+        self.bytes_received = 0
+        self.simulated_cycles: int | None = None  # a simulated board's cycles, after close
         try:
             self._ser = serial.Serial(port, baudrate=int(baud), timeout=0.05)
         except (serial.SerialException, OSError, ValueError) as e:
@@ -124,7 +127,11 @@ class Device:
         self._ser.reset_input_buffer()
         self.port = port
         self.baud = baud
-        self.info = p.Info.from_bytes(self._call(p.request(p.Command.INFO)).payload)
+        try:
+            self.info = p.Info.from_bytes(self._call(p.request(p.Command.INFO)).payload)
+        except BaseException:
+            self._ser.close()
+            raise
         self.model = model
         if model is not None and model.digest() != self.info.digest:
             self.close()
@@ -170,10 +177,7 @@ class Device:
         head = self._read_exact(p.RESPONSE_HEADER, deadline)
         _, _, length = p.parse_response_header(head)
         rest = self._read_exact(length + p.CYCLES_BYTES + 2, deadline)
-        try:
-            return p.check_response(head, rest)
-        except p.FrameError as e:
-            raise DeviceError(str(e)) from None
+        return p.check_response(head, rest)
 
     def _call(self, frame: bytes, answer_bytes: int = 64) -> p.Response:
         """Send a frame, return the board's OK response. The runtime only sends valid
@@ -184,17 +188,18 @@ class Device:
         for attempt in range(RETRIES + 1):
             self._ser.write(frame)
             self.bytes_sent += len(frame)
-            r = self._read_response(time.monotonic() + budget)
-            self.bytes_received += len(r.payload) + 12
+            try:
+                r = self._read_response(time.monotonic() + budget)
+            except p.FrameError as e:  # the answer was damaged: ask again
+                if attempt == RETRIES:
+                    raise DeviceError(str(e)) from None
+                continue
+            self.bytes_received += len(r.payload) + p.RESPONSE_OVERHEAD
             if r.status == p.Status.OK:
                 return r
             if r.status == p.Status.CORE_TIMEOUT or attempt == RETRIES:
                 raise DeviceError(f"the board answered: {p.STATUS_TEXT[r.status]}")
         raise AssertionError("unreachable")
-
-    bytes_sent = 0
-    bytes_received = 0
-    simulated_cycles: int | None = None  # a simulated board's cycles, after close
 
     # -- inference ------------------------------------------------------------
 
