@@ -168,7 +168,7 @@ def boards(as_json: AsJson = False) -> None:
 
     def pretty() -> None:
         t = Table(title="board profiles (boards/*.yaml; --board also takes your own .yaml)")
-        for col in ("name", "part", "MHz", "LUT", "FF", "DSP", "BRAM"):
+        for col in ("name", "part", "MHz", "LUT", "FF", "DSP", "BRAM", "synthesis", "bitstream"):
             t.add_column(col, no_wrap=True)
         for b in rows:
             r = b["resources"]
@@ -181,6 +181,7 @@ def boards(as_json: AsJson = False) -> None:
                 str(r["dsp"]),
                 f"{r['bram']} x {b['bram_kbits']} Kb",
                 b["synth"],
+                "yes (fpga-rnn bitstream)" if b["io"] else "-",
             )
         out.print(t)
 
