@@ -46,13 +46,21 @@ def bitstream(
     reuse: Annotated[
         int | None, typer.Option(min=1, max=MAX_REUSE, help="Reuse factor (default: fit's).")
     ] = None,
-    mac_stages: Annotated[int | None, typer.Option(min=0, max=MAX_MAC_STAGES)] = None,
-    lane_stages: Annotated[int | None, typer.Option(min=0, max=MAX_LANE_STAGES)] = None,
+    mac_stages: Annotated[
+        int | None,
+        typer.Option(min=0, max=MAX_MAC_STAGES, help="MAC pipeline stages (default: fit's)."),
+    ] = None,
+    lane_stages: Annotated[
+        int | None,
+        typer.Option(min=0, max=MAX_LANE_STAGES, help="Cell-lane stages (default: fit's)."),
+    ] = None,
     max_timesteps: Annotated[
         int | None,
         typer.Option(min=1, max=MAX_TIMESTEPS, help="Longest sequence the link buffers."),
     ] = None,
-    max_utilisation: Annotated[float, typer.Option(min=0.01, max=1.0)] = 0.8,
+    max_utilisation: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="Share of each resource fit may plan for.")
+    ] = 0.8,
     design_only: Annotated[
         bool, typer.Option("--design-only", help="Write the board design; no synthesis.")
     ] = False,
