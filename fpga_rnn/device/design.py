@@ -7,6 +7,8 @@ Layout (written atomically)::
     rtl/                the core (fpga-rnn rtl's output)
     board/              the link's Verilog, the board top, its PLL and pin constraints
     board.json          the link's parameters, the clock, the baud rate, the pin map
+    bitstream.json      (fpga-rnn bitstream) the figures; with the image (frnn.bit or
+                        frnn.bin) and the yosys/nextpnr logs unless --design-only
 """
 
 from __future__ import annotations
