@@ -40,13 +40,11 @@ def _plot(points: list[dict[str, Any]], front: list[str], cost: str, qname: str,
     for p in on:
         ax.annotate(p["config"], (p[cost], p["quality_mean"]), fontsize=6,
                     xytext=(3, 3), textcoords="offset points")  # fmt: skip
-    if (
-        cost != "us_per_sequence"
-        or max(p[cost] for p in pts) / max(min(p[cost] for p in pts), 1e-9) > 20
-    ):
+    lo, hi = min(p[cost] for p in pts), max(p[cost] for p in pts)
+    if lo > 0 and hi / lo > 20:  # sizes spanning decades
         ax.set_xscale("log")
     ax.set_xlabel(LABELS[cost])
-    ax.set_ylabel(f"fixed-point {qname} (mean ± std over seeds)")
+    ax.set_ylabel(f"fixed-point {qname}\n(mean ± std over seeds)")
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
