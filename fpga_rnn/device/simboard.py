@@ -9,16 +9,14 @@ design and link configuration, cached (built once, under a lock).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from fpga_rnn.backends.rtl.build import Design, core_files, include_dir
-from fpga_rnn.backends.rtl.sim import MAKE_FIX, find_verilator, make_fix
+from fpga_rnn.backends.rtl.sim import MAKE_FIX, cached_build, find_verilator
 from fpga_rnn.device.top import (
     LINK_HEADER,
     SIM_MAIN,
@@ -48,55 +46,43 @@ def _key(d: Design, cfg: LinkConfig) -> str:
 
 def build(d: Design, cfg: LinkConfig, *, progress: Callable[[str], None] | None = None) -> Path:
     """The simulated board's folder (binary and ROM images), built if not cached."""
-    from filelock import FileLock
-
     entry = cache_dir() / "board-sim" / _key(d, cfg)
-    exe = entry / SIM_TOP
-    if exe.exists():
-        return entry
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(entry) + ".lock"):
-        if exe.exists():
-            return entry
-        if progress:
-            progress(f"board: building the simulated board (once per design; cache {entry.parent})")
-        verilator = find_verilator()
-        tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=entry.parent))
-        try:
-            (tmp / "frnn_top.v").write_text(d.top)
-            (tmp / f"{SIM_TOP}.v").write_text(sim_top(cfg))
-            (tmp / "mem").mkdir()
-            for name, text in d.mems.items():
-                (tmp / "mem" / name).write_text(text)
-            sources = [*core_files(), *board_sources(), tmp / "frnn_top.v", tmp / f"{SIM_TOP}.v"]
-            cmd = [
-                str(verilator),
-                "--cc",
-                "--exe",
-                "--build",
-                "-j",
-                "2",
-                *VERILATOR_ARGS,
-                "--top-module",
-                SIM_TOP,
-                f"-I{include_dir()}",
-                f"-I{board_dir()}",
-                "--Mdir",
-                str(tmp / "obj"),
-                "-o",
-                str(tmp / SIM_TOP),
-                *map(str, sources),
-                str(board_dir() / SIM_MAIN),
-            ]
-            with make_fix():
-                r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
-            if r.returncode != 0 or not (tmp / SIM_TOP).exists():
-                tail = (r.stdout + r.stderr)[-2000:]
-                raise ToolError(f"Verilator build of the simulated board failed:\n{tail}")
-            shutil.rmtree(tmp / "obj")
-            os.rename(tmp, entry)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    def compile_into(tmp: Path) -> None:
+        (tmp / "frnn_top.v").write_text(d.top)
+        (tmp / f"{SIM_TOP}.v").write_text(sim_top(cfg))
+        (tmp / "mem").mkdir()
+        for name, text in d.mems.items():
+            (tmp / "mem" / name).write_text(text)
+        sources = [*core_files(), *board_sources(), tmp / "frnn_top.v", tmp / f"{SIM_TOP}.v"]
+        cmd = [
+            str(find_verilator()),
+            "--cc",
+            "--exe",
+            "--build",
+            "-j",
+            "2",
+            *VERILATOR_ARGS,
+            "--top-module",
+            SIM_TOP,
+            f"-I{include_dir()}",
+            f"-I{board_dir()}",
+            "--Mdir",
+            str(tmp / "obj"),
+            "-o",
+            str(tmp / SIM_TOP),
+            *map(str, sources),
+            str(board_dir() / SIM_MAIN),
+        ]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+        if r.returncode != 0 or not (tmp / SIM_TOP).exists():
+            tail = (r.stdout + r.stderr)[-2000:]
+            raise ToolError(f"Verilator build of the simulated board failed:\n{tail}")
+        shutil.rmtree(tmp / "obj")
+
+    cached_build(
+        entry, SIM_TOP, compile_into, say=progress, what="board: building the simulated board"
+    )
     return entry
 
 

@@ -70,41 +70,56 @@ def make_fix() -> Iterator[None]:
             os.environ["MAKEFLAGS"] = old
 
 
-def build_cached(
-    runner: Any, build_dir: Path, *, say: Callable[[str], None] | None = None, **build: Any
+def cached_build(
+    build_dir: Path,
+    exe: str,
+    build: Callable[[Path], None],
+    *,
+    say: Callable[[str], None] | None = None,
+    what: str = "rtl: building the Verilator simulator",
 ) -> bool:
-    """``runner.build`` once per ``build_dir``, a folder keyed by everything the binary
-    depends on (sources, parameters, flags).
+    """``build(tmp)`` once per ``build_dir``, a folder keyed by everything the binary
+    ``exe`` depends on (sources, parameters, flags); True if this call built it.
 
     The entry is built in a temporary sibling and renamed into place when complete,
     under a lock (concurrent runs wait for one build); an entry whose binary is
-    missing, truncated or not an executable is rebuilt, never trusted. Runs that use
-    the cache must pass ``hdl_toplevel_lang`` to ``runner.test``.
+    missing, truncated or not an executable is rebuilt, never trusted.
     """
     from filelock import FileLock
 
-    if _valid_entry(build_dir, build["hdl_toplevel"]):
+    if _valid_entry(build_dir, exe):
         return False
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(build_dir) + ".lock"):
-        if _valid_entry(build_dir, build["hdl_toplevel"]):
+        if _valid_entry(build_dir, exe):
             return False  # another run built it while this one waited
         shutil.rmtree(build_dir, ignore_errors=True)
         if say:
-            say(
-                f"rtl: building the Verilator simulator (once per design; cache {build_dir.parent})"
-            )
+            say(f"{what} (once per design; cache {build_dir.parent})")
         tmp = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.", dir=build_dir.parent))
         try:
             with make_fix():
-                runner.build(build_dir=tmp, **build)
-            if not _binary_ok(tmp / build["hdl_toplevel"]):
-                raise ToolError(f"Verilator build left no simulator binary in {tmp}")
+                build(tmp)
+            if not _binary_ok(tmp / exe):
+                raise ToolError(f"Verilator build left no binary {exe} in {tmp}")
             (tmp / ".frnn-built").touch()
             os.rename(tmp, build_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return True
+
+
+def build_cached(
+    runner: Any, build_dir: Path, *, say: Callable[[str], None] | None = None, **build: Any
+) -> bool:
+    """:func:`cached_build` with cocotb's ``runner.build``. Runs that use the cache must
+    pass ``hdl_toplevel_lang`` to ``runner.test``."""
+    return cached_build(
+        build_dir,
+        build["hdl_toplevel"],
+        lambda tmp: runner.build(build_dir=tmp, **build),
+        say=say,
+    )
 
 
 def _binary_ok(exe: Path) -> bool:
