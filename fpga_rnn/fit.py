@@ -78,7 +78,7 @@ def _options(
             if (mults, mac, lane) in seen:
                 continue
             seen.add((mults, mac, lane))
-            cycles = sum(int(la.get("cycles_per_step", 0)) for la in d.info["layers"])
+            cycles = d.cycles_per_step
             row: dict[str, Any] = {
                 "reuse": int(d.info["reuse"]),
                 "mac_stages": mac,

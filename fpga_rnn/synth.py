@@ -206,6 +206,98 @@ def _sources(rtl_dir: Path) -> list[str]:
     return fl.read_text().split()
 
 
+def stage_rtl(rtl_dir: Path, work: Path) -> list[str]:
+    """Copy an RTL directory's sources, ROM images and headers into ``work`` (the
+    yowasp tools see only their working directory); its source file names."""
+    files = _sources(rtl_dir)
+    shutil.copytree(rtl_dir / "mem", work / "mem")
+    for f in files:
+        shutil.copy(rtl_dir / f, work / f)
+    for inc in INCLUDES:  # included by the cores (read_verilog finds them here)
+        if (rtl_dir / inc).exists():  # absent in designs written before the header
+            shutil.copy(rtl_dir / inc, work / inc)
+    return files
+
+
+def run_yosys(
+    work: Path,
+    files: list[str],
+    top: str,
+    board: Board,
+    *,
+    netlist: bool,
+    before: list[str],
+    after: list[str],
+    what: str,
+    seconds: dict[str, float],
+    progress: Progress | None,
+    limit: float,
+) -> tuple[dict[str, Any], dict[str, int], str]:
+    """The board's yosys flow on ``files`` in ``work`` (``net.json`` if ``netlist``;
+    ``before``/``after`` script lines around it): (stat, cell histogram, version)."""
+    script = [
+        f"read_verilog -defer {' '.join(files)}",
+        *before,
+        f"hierarchy -top {top}",
+        f"{board.synth} -top {top}" + (" -json net.json" if netlist else ""),
+        "tee -q -o stat.json stat -json",
+        *after,
+    ]
+    (work / "synth.ys").write_text("\n".join(script) + "\n")
+    if progress:
+        progress(f"yosys: {board.synth} for {board.part} ({what})")
+    t0 = time.perf_counter()
+    # yosys's own log (-l): under yowasp its stdout stops at the ABC subprocess
+    rc = run_tool(
+        [*find_tool("yosys"), "-l", "yosys.log", "synth.ys"],
+        work,
+        None,
+        progress,
+        r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass",
+        "yosys",
+        limit,
+    )
+    seconds["yosys"] = round(time.perf_counter() - t0, 1)
+    log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
+    if rc != 0 or "End of script." not in log or not (work / "stat.json").exists():
+        tail = "".join(log.splitlines(keepends=True)[-15:])
+        raise ToolError(f"yosys failed (exit {rc}) for {board.name}:\n{tail}")
+    stat = json.loads((work / "stat.json").read_text())
+    cells = cell_histogram(stat, top)
+    if not cells:
+        raise ToolError("yosys produced an empty netlist; see yosys.log")
+    return stat, cells, _version(log)
+
+
+def run_nextpnr(
+    work: Path,
+    board: Board,
+    mhz: float,
+    extra: list[str],
+    *,
+    seconds: dict[str, float],
+    progress: Progress | None,
+    limit: float,
+) -> dict[str, Any]:
+    """The board's nextpnr on ``work/net.json``, timing-driven at ``mhz`` (``extra``:
+    constraint and output flags); its report. A missed clock is not an error here."""
+    argv = (board.pnr or "").split()
+    cmd = [*find_tool(argv[0]), *argv[1:], "--json", "net.json", "--freq", f"{mhz:g}", *extra]
+    cmd += ["--timing-allow-fail", "--report", "report.json", "--seed", "1"]
+    if progress:
+        progress(f"nextpnr: place and route at {mhz:g} MHz")
+    t0 = time.perf_counter()
+    pat = r"^Info: (Placed|Routing|Max freq)"
+    # exit 1 can be a missed clock only; a failed placement leaves no report
+    run_tool(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr", limit)
+    seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
+    rep = work / "report.json"
+    if not rep.exists():
+        tail = (work / "nextpnr.log").read_text()[-1500:]
+        raise ToolError(f"nextpnr did not finish (no report.json):\n{tail}")
+    return json.loads(rep.read_text())
+
+
 def synthesize(
     rtl_dir: Path | str,
     board: Board | str,
@@ -228,95 +320,61 @@ def synthesize(
     limit = tool_timeout(timeout)
     target = b.clock_mhz if clock_mhz is None else check_float(clock_mhz, "clock_mhz", 1, 2000)
     kind = family_kind(b)
-    files = _sources(rtl_dir)
+    _sources(rtl_dir)  # not an RTL directory: an error before anything runs
     info = json.loads((rtl_dir / "rtl.json").read_text())
     pnr_argv = b.pnr.split() if pnr and b.pnr else []  # tool name, then its flags
     do_pnr = bool(pnr_argv)
     top = "frnn_shell" if do_pnr else "frnn_top"
-    yosys = find_tool("yosys")
-    nextpnr = find_tool(pnr_argv[0]) if do_pnr else None
+    find_tool("yosys")  # a missing tool is an error before anything is written
+    if do_pnr:
+        find_tool(pnr_argv[0])
     out = Path(out) if out is not None else rtl_dir / f"synth-{b.name}"
     seconds: dict[str, float] = {}
     with atomic_dir(out, force=force) as tmp:
-        # yowasp tools see only their working directory: synthesize in a copy
         work = tmp / "work"
-        shutil.copytree(rtl_dir / "mem", work / "mem")
-        for f in files:
-            shutil.copy(rtl_dir / f, work / f)
-        for inc in INCLUDES:  # included by the cores (read_verilog finds them here)
-            if (rtl_dir / inc).exists():  # absent in designs written before the header
-                shutil.copy(rtl_dir / inc, work / inc)
+        files = stage_rtl(rtl_dir, work)
         if do_pnr:
             shell = shell_file()
             shutil.copy(shell, work / shell.name)
             files.append(shell.name)
-        script = [
-            f"read_verilog -defer {' '.join(files)}",
+        chparam = (
             f"chparam -set IN_W {info['s_axis_tdata_width']} "
             f"-set OUT_W {info['m_axis_tdata_width']} frnn_shell"
-            if do_pnr
-            else "",
-            f"hierarchy -top {top}",
-            f"{b.synth} -top {top}" + (" -json net.json" if do_pnr else ""),
-            "tee -q -o stat.json stat -json",
-            # the top's cells (instance -> module) for per-core figures; only a
-            # hierarchical netlist (synth_xilinx keeps it) has them
-            "select frnn_top" if kind == "xilinx" else "",
-            "write_json -selected top.json" if kind == "xilinx" else "",
-        ]
-        (work / "synth.ys").write_text("\n".join(s for s in script if s) + "\n")
-        if progress:
-            progress(f"yosys: {b.synth} for {b.part} ({len(files)} files)")
-        t0 = time.perf_counter()
-        # yosys's own log (-l): under yowasp its stdout stops at the ABC subprocess
-        rc = run_tool(
-            [*yosys, "-l", "yosys.log", "synth.ys"],
-            work,
-            None,
-            progress,
-            r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass",
-            "yosys",
-            limit,
         )
-        seconds["yosys"] = round(time.perf_counter() - t0, 1)
-        log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
-        if rc != 0 or "End of script." not in log or not (work / "stat.json").exists():
-            tail = "".join(log.splitlines(keepends=True)[-15:])
-            raise ToolError(f"yosys failed (exit {rc}) for {b.name}:\n{tail}")
-        stat = json.loads((work / "stat.json").read_text())
-        cells = cell_histogram(stat, top)
-        if not cells:
-            raise ToolError("yosys produced an empty netlist; see yosys.log")
+        # the top's cells (instance -> module) for per-core figures; only a
+        # hierarchical netlist (synth_xilinx keeps it) has them
+        select = ["select frnn_top", "write_json -selected top.json"]
+        stat, cells, version = run_yosys(
+            work,
+            files,
+            top,
+            b,
+            netlist=do_pnr,
+            before=[chparam] if do_pnr else [],
+            after=select if kind == "xilinx" else [],
+            what=f"{len(files)} files",
+            seconds=seconds,
+            progress=progress,
+            limit=limit,
+        )
         res = classify(cells, kind)
         per_instance = _per_instance(work, stat, info, kind)
         fmax = None
         critical = None
-        versions = {"yosys": _version(log)}
+        versions = {"yosys": version}
         limits = dict(b.resources)
         over = [k for k, v in res.items() if v > limits.get(k, 0)]
         skipped = None
-        if over and nextpnr is not None:
+        if over and do_pnr:
             need = "/".join(k.upper() for k in over)
             skipped = f"not placed: needs more {need} than the part has"
             if progress:
                 progress(f"nextpnr: skipped ({skipped})")
-        elif nextpnr is not None:
-            freq = f"{target:g}"
+        elif do_pnr:
             allow = "--pcf-allow-unconstrained" if kind == "ice40" else "--lpf-allow-unconstrained"
-            cmd = [*nextpnr, *pnr_argv[1:], "--json", "net.json", "--freq", freq, allow]
-            cmd += ["--timing-allow-fail", "--report", "report.json", "--seed", "1"]
-            if progress:
-                progress(f"nextpnr: place and route at {freq} MHz")
-            t0 = time.perf_counter()
-            pat = r"^Info: (Placed|Routing|Max freq)"
-            # exit 1 can be a missed clock only; a failed placement leaves no report
-            run_tool(cmd, work, work / "nextpnr.log", progress, pat, "nextpnr", limit)
-            seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
-            rep = work / "report.json"
-            if not rep.exists():
-                tail = (work / "nextpnr.log").read_text()[-1500:]
-                raise ToolError(f"nextpnr did not finish (no report.json):\n{tail}")
-            report = json.loads(rep.read_text())
+            report = run_nextpnr(
+                work, b, target, [allow], seconds=seconds, progress=progress, limit=limit
+            )
             fmax = achieved_fmax(report)
             critical = critical_path(report)
             versions["nextpnr"] = pnr_argv[0]

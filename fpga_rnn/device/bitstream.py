@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fpga_rnn.backends.rtl.build import INCLUDES, Design
+from fpga_rnn.backends.rtl.build import Design
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.device import design as bdesign
 from fpga_rnn.device.protocol import DEFAULT_BAUD
@@ -199,7 +199,7 @@ def build_bitstream(
             "lane_stages": info["lane_stages"],
             "multipliers": info["multipliers"],
             "max_timesteps": info["max_timesteps"],
-            "cycles_per_step": sum(int(la.get("cycles_per_step", 0)) for la in info["layers"]),
+            "cycles_per_step": d.cycles_per_step,
             "chosen_by": chosen["chosen_by"],
         },
     }
@@ -226,46 +226,26 @@ def _implement(
 
     limit = synth.tool_timeout(timeout)
     kind = b.family
-    pnr_argv = (b.pnr or "").split()
     work = folder / "work"
-    shutil.copytree(folder / "rtl" / "mem", work / "mem")
-    files = (folder / "rtl" / "filelist.f").read_text().split()
-    for f in files:
-        shutil.copy(folder / "rtl" / f, work / f)
-    for inc in INCLUDES:
-        shutil.copy(folder / "rtl" / inc, work / inc)
+    files = synth.stage_rtl(folder / "rtl", work)
     board_files = [*BOARD_MODULES, f"{BOARD_TOP}.v"] + (["pll.v"] if clock.pll else [])
-    for f in [*board_files, LINK_HEADER]:
-        shutil.copy(folder / "board" / f, work / f)
     cons = "board.lpf" if kind == "ecp5" else "board.pcf"
-    shutil.copy(folder / "board" / cons, work / cons)
-    script = [
-        f"read_verilog -defer {' '.join([*files, *board_files])}",
-        f"hierarchy -top {BOARD_TOP}",
-        f"{b.synth} -top {BOARD_TOP} -json net.json",
-        "tee -q -o stat.json stat -json",
-    ]
-    (work / "synth.ys").write_text("\n".join(script) + "\n")
+    for f in [*board_files, LINK_HEADER, cons]:
+        shutil.copy(folder / "board" / f, work / f)
     seconds: dict[str, float] = {}
-    if progress:
-        progress(f"yosys: {b.synth} for {b.part} (core + link + board top)")
-    t0 = time.perf_counter()
-    pat = r"^\d+\.\d+\. Executing [A-Z_0-9]+ pass"
-    rc = synth.run_tool(
-        [*synth.find_tool("yosys"), "-l", "yosys.log", "synth.ys"],
+    _, cells, _ = synth.run_yosys(
         work,
-        None,
-        progress,
-        pat,
-        "yosys",
-        limit,
+        [*files, *board_files],
+        BOARD_TOP,
+        b,
+        netlist=True,
+        before=[],
+        after=[],
+        what="core + link + board top",
+        seconds=seconds,
+        progress=progress,
+        limit=limit,
     )
-    seconds["yosys"] = round(time.perf_counter() - t0, 1)
-    log = (work / "yosys.log").read_text() if (work / "yosys.log").exists() else ""
-    if rc != 0 or "End of script." not in log:
-        tail = "".join(log.splitlines(keepends=True)[-15:])
-        raise ToolError(f"yosys failed (exit {rc}) for the {b.name} bitstream:\n{tail}")
-    cells = synth.cell_histogram(json.loads((work / "stat.json").read_text()), BOARD_TOP)
     res = synth.classify(cells, kind)
     over = [k for k, v in res.items() if v > b.resources.get(k, 0)]
     if over:
@@ -275,28 +255,13 @@ def _implement(
             "use a larger --reuse or a smaller model"
         )
     asm = "out.config" if kind == "ecp5" else "out.asc"
-    flag = "--lpf" if kind == "ecp5" else "--pcf"
-    out_flag = "--textcfg" if kind == "ecp5" else "--asc"
-    cmd = [*synth.find_tool(pnr_argv[0]), *pnr_argv[1:], "--json", "net.json", flag, cons]
-    cmd += [out_flag, asm, "--freq", f"{clock.mhz:g}", "--report", "report.json", "--seed", "1"]
-    cmd += ["--timing-allow-fail"]  # judged below, with a clear message
-    if progress:
-        progress(f"nextpnr: place and route at {clock.mhz:g} MHz")
-    t0 = time.perf_counter()
-    synth.run_tool(
-        cmd,
-        work,
-        work / "nextpnr.log",
-        progress,
-        r"^Info: (Placed|Routing|Max freq)",
-        "nextpnr",
-        limit,
+    flags = ["--lpf", cons, "--textcfg", asm] if kind == "ecp5" else ["--pcf", cons, "--asc", asm]
+    report = synth.run_nextpnr(
+        work, b, clock.mhz, flags, seconds=seconds, progress=progress, limit=limit
     )
-    seconds["nextpnr"] = round(time.perf_counter() - t0, 1)
-    if not (work / "report.json").exists() or not (work / asm).exists():
+    if not (work / asm).exists():
         tail = (work / "nextpnr.log").read_text()[-1500:]
-        raise ToolError(f"nextpnr did not finish:\n{tail}")
-    report = json.loads((work / "report.json").read_text())
+        raise ToolError(f"nextpnr wrote no {asm}:\n{tail}")
     fmax = synth.achieved_fmax(report)
     meets = fmax is not None and fmax >= clock.mhz
     if not meets and not allow_timing_fail:

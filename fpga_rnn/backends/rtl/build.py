@@ -43,6 +43,11 @@ class Design:
     def out_width(self) -> int:
         return int(self.info["m_axis_tdata_width"])
 
+    @property
+    def cycles_per_step(self) -> int:
+        """The plan's cycles per time step, every layer's summed."""
+        return sum(int(la.get("cycles_per_step", 0)) for la in self.info["layers"])
+
 
 def verilog_dir() -> Path:
     """The folder of the Verilog cores (``verilog/`` beside this module, in the wheel too)."""
