@@ -66,7 +66,7 @@ class BoardIO:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-_IO_TYPES: dict[str, type] = {f.name: f.type for f in fields(BoardIO)}  # type: ignore[misc]
+_IO_KEYS = tuple(f.name for f in fields(BoardIO))
 _PIN = re.compile(r"^[A-Z]{0,2}[0-9]{1,3}$")
 _WORD = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 
@@ -74,10 +74,10 @@ _WORD = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 def _parse_io(io: Any, source: str) -> BoardIO:
     if not isinstance(io, dict):
         raise BoardError(f"{source}: io must be a mapping")
-    unknown = sorted(set(io) - set(_IO_TYPES))
+    unknown = sorted(set(io) - set(_IO_KEYS))
     if unknown:
-        raise BoardError(f"{source}: unknown key io.{unknown[0]}; allowed: {', '.join(_IO_TYPES)}")
-    for key in _IO_TYPES:
+        raise BoardError(f"{source}: unknown key io.{unknown[0]}; allowed: {', '.join(_IO_KEYS)}")
+    for key in _IO_KEYS:
         if key not in io:
             raise BoardError(f"{source}: missing key io.{key}")
     pins = [io[k] for k in ("clock_pin", "uart_rx", "uart_tx", "reset_pin")]

@@ -63,6 +63,30 @@ def test_invalid_profiles(tmp_path, changes, message):
     assert str(p) in str(e.value)
 
 
+def _io(**changes):
+    io = yaml.safe_load(available_boards()["ulx3s-85f"].read_text())["io"]
+    return {**io, **changes}
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"io": _io(uart_tx='L4" ; LOCATE COMP "x')}, "not a pin name"),  # reaches the LPF
+        ({"io": _io(leds=[])}, "io.leds must be a list of 1 to 8"),
+        ({"io": _io(programmer="ulx3s; rm -rf")}, "io.programmer must be a word"),
+        ({"io": _io(reset_active_low="yes")}, "io.reset_active_low must be true or false"),
+        ({"io": _io(colour="red")}, "unknown key io.colour"),
+        ({"io": {k: v for k, v in _io().items() if k != "uart_rx"}}, "missing key io.uart_rx"),
+        ({"io": _io(source="a\nb")}, "io.source must be one line"),
+    ],
+)
+def test_invalid_pin_maps(tmp_path, changes, message):
+    p = _write(tmp_path, **changes)
+    with pytest.raises(BoardError, match=message) as e:
+        load_board(p)
+    assert str(p) in str(e.value)
+
+
 def test_user_profile_and_unknown_name(tmp_path):
     p = _write(tmp_path, name="mine", clock_mhz=150)
     assert load_board(p).clock_mhz == 150.0
