@@ -56,11 +56,10 @@ def check_address(address: str) -> None:
 
 
 def start_ray(address: str | None) -> int:
-    """Join the cluster at ``address``, or start a local Ray; its CPUs."""
+    """Join the cluster at ``address`` (checked by the caller, :func:`check_address`,
+    before anything runs), or start a local Ray; its CPUs."""
     import ray
 
-    if address:
-        check_address(address)
     os.environ.setdefault("RAY_DEDUP_LOGS", "0")
     # Tune's newer console output ignores verbose=0; our own progress lines say enough
     os.environ["RAY_AIR_NEW_OUTPUT"] = "0"
