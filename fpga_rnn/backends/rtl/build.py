@@ -19,8 +19,8 @@ from fpga_rnn.outputs import atomic_dir
 
 TOP = "frnn_top"
 DEFAULT_REUSE = 8
-DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..2)
-MAX_MAC_STAGES = 2
+DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..3)
+MAX_MAC_STAGES = 3
 DEFAULT_LANE_STAGES = 0  # cell lane pipeline registers (0..1)
 MAX_LANE_STAGES = 1
 DEFAULT_MAX_TIMESTEPS = 64

@@ -24,6 +24,9 @@ from fpga_rnn.ir.kinds import CELLS  # lane latency, chain and lane multipliers 
 # last tier serves GRU reset_after=0 layers of a few units, whose passes of a few
 # rows tile raggedly: meeting 1.2x there takes up to 4.5x the fewest multipliers.
 EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
+# frnn_matvec's MP: up to this many register the multipliers' inputs and products;
+# one more registers the pass request (start, first block, block count)
+MAC_PRODUCT_STAGES = 2
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,17 @@ class RecurrentPlan:
         return self.mac_multipliers + self.lanes * CELLS[self.kind].lane_multipliers
 
     @property
+    def product_stages(self) -> int:
+        """Registers between a tile's issue and its accumulation (frnn_matvec PD)."""
+        return min(self.mac_stages, MAC_PRODUCT_STAGES)
+
+    @property
+    def start_delay(self) -> int:
+        """1 when the engine registers its pass requests (mac_stages 3): every pass
+        issues its first tile a cycle after the controller decides it."""
+        return int(self.mac_stages > MAC_PRODUCT_STAGES)
+
+    @property
     def step_cycles(self) -> int:
         """U*h pass(es), then the W*x pass of the next input beside the lanes' chain
         (lane latency + state write). GRU reset_after=0: the first W*x part runs
@@ -167,12 +181,14 @@ class RecurrentPlan:
         lanes) nothing can hide them, so each dependent U*h pass pays them once."""
         lat = CELLS[self.kind].lane_cycles(self.lane_stages)
         tail = lat + 1 + self.split
-        mp = self.mac_stages
+        fill, sd = self.product_stages, self.start_delay
+        # a registered start costs each pass a cycle: the recurrence pays it once per
+        # U*h pass (like the fill), the W*x parts in their own length
         if self.h2 is not None:
             xa, xb = self.x_parts
-            gap = max(xa.cycles, mp + lat + 1)
-            return self.h.cycles + gap + self.h2.cycles + mp + max(xb.cycles, tail)
-        return self.h.cycles + mp + max(self.x.cycles, tail)
+            gap = max(xa.cycles + 2 * sd, fill + lat + 1 + sd)
+            return self.h.cycles + gap + self.h2.cycles + fill + sd + max(xb.cycles + sd, tail)
+        return self.h.cycles + fill + sd + max(self.x.cycles + sd, tail)
 
     @property
     def step_lower_bound(self) -> int:

@@ -11,9 +11,12 @@
 // registered and prefetched while idle, so a pass of B blocks takes B*KB cycles.
 // When a row block completes, blk_done pulses for one cycle with its PR sums in
 // acc (internal format: AW bits, the accumulator's fractional bits).
-// MP pipeline stages (0..2) sit between a tile's issue and its accumulation: 1
-// registers the products, 2 also the multiplier inputs (a DSP block's input and
-// output registers). A tile still issues every cycle; blk_done comes MP cycles later.
+// MP pipeline stages (0..3): 1 registers the products, 2 also the multiplier inputs
+// (a DSP block's input and output registers); these sit between a tile's issue and
+// its accumulation, so blk_done comes min(MP, 2) cycles after the tile. 3 also
+// registers start, first_blk and num_blk, so the caller's pass decision does not
+// reach the weight ROM's address in the same cycle: a pass issues its first tile the
+// cycle after start (busy is already high then). A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // fa32: 32-bit constants; only the address bits are used
@@ -45,7 +48,7 @@ module frnn_matvec #(
     input  wire [    BBW-1:0] first_blk,
     input  wire [      BBW:0] num_blk,
     input  wire [ K*VW-1:0]   vec,
-    output reg                busy,
+    output wire               busy,
     output reg                blk_done,
     output reg  [    BBW-1:0] done_blk,
     output wire [PR*AW-1:0]   acc
@@ -56,6 +59,35 @@ module frnn_matvec #(
   localparam integer KBW = (KBM > 1) ? $clog2(KBM) : 1;
   localparam integer VX = (VS != 0) ? 0 : 1;  // sign bit added to an unsigned vector
   localparam integer PW = VW + VX + WW;  // exact product width
+  localparam integer PD = (MP > 2) ? 2 : MP;  // stages between a tile's issue and its sum
+
+  // MP = 3: the pass request registered; the engine below sees it one cycle late
+  // (first_blk names the pass after the one starting, so it is delayed alike)
+  wire e_start;
+  wire [BBW-1:0] e_first;
+  wire [BBW:0] e_num;
+  reg act;  // a pass is running (its tiles after the first)
+  generate
+    if (MP > 2) begin : g_sreg
+      reg s_q;
+      reg [BBW-1:0] f_q;
+      reg [BBW:0] n_q;
+      always @(posedge clk) begin
+        s_q <= !rst && start;
+        f_q <= first_blk;
+        n_q <= num_blk;
+      end
+      assign e_start = s_q;
+      assign e_first = f_q;
+      assign e_num = n_q;
+      assign busy = act || s_q;
+    end else begin : g_snoreg
+      assign e_start = start;
+      assign e_first = first_blk;
+      assign e_num = num_blk;
+      assign busy = act;
+    end
+  endgenerate
 
   reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
   reg [AW-1:0] bias[0:NB*PR-1];
@@ -77,11 +109,11 @@ module frnn_matvec #(
   // bubble. The ROM is read only when the next tile differs from the held one (a
   // fully parallel engine reads it once): a read enable on the block RAM, and no
   // per-cycle copy of a wide word in simulation.
-  wire running = start || busy;
+  wire running = e_start || act;
   wire last_kb = (kb == (sec ? KB1 - 1 : KB - 1));
   wire last_tile = running && last_kb && (left == 0);
-  wire first_sec = (NB0 < NB) && (first_blk >= NB0);
-  // Block first_blk's first ROM word, as a mux of constants: a signal times a
+  wire first_sec = (NB0 < NB) && (e_first >= NB0);
+  // Block e_first's first ROM word, as a mux of constants: a signal times a
   // constant becomes a DSP multiplier in yosys, on the timing path.
   reg [ABW-1:0] first_addr;
   reg [31:0] fa32;
@@ -90,7 +122,7 @@ module frnn_matvec #(
     first_addr = {ABW{1'b0}};
     for (fb = 0; fb < NB; fb = fb + 1) begin
       fa32 = (fb < NB0) ? fb * KB : NB0 * KB + (fb - NB0) * KB1;
-      if (first_blk == fb) first_addr = fa32[ABW-1:0];
+      if (e_first == fb) first_addr = fa32[ABW-1:0];
     end
   end
   wire [ABW-1:0] next_addr = (running && !last_tile) ? addr + 1'b1 : first_addr;
@@ -120,37 +152,37 @@ module frnn_matvec #(
     end
   endgenerate
 
-  // The issue cycle's control, delayed MP cycles to the accumulate stage: index 0 is
-  // the issue cycle, index MP the accumulation.
-  wire [MP:0] p_run, p_first, p_sec, p_done;
-  wire [BBW*(MP+1)-1:0] p_blk;
+  // The issue cycle's control, delayed PD cycles to the accumulate stage: index 0 is
+  // the issue cycle, index PD the accumulation.
+  wire [PD:0] p_run, p_first, p_sec, p_done;
+  wire [BBW*(PD+1)-1:0] p_blk;
   assign p_run[0] = running;
   assign p_first[0] = (kb == 0);
   assign p_sec[0] = sec;
   assign p_done[0] = running && last_kb;
   assign p_blk[BBW-1:0] = blk;
   generate
-    if (MP > 0) begin : g_pipe
-      reg [MP-1:0] q_run, q_first, q_sec, q_done;
-      reg [BBW*MP-1:0] q_blk;
+    if (PD > 0) begin : g_pipe
+      reg [PD-1:0] q_run, q_first, q_sec, q_done;
+      reg [BBW*PD-1:0] q_blk;
       always @(posedge clk) begin
-        q_run <= rst ? {MP{1'b0}} : p_run[MP-1:0];
-        q_done <= rst ? {MP{1'b0}} : p_done[MP-1:0];
-        q_first <= p_first[MP-1:0];
-        q_sec <= p_sec[MP-1:0];
-        q_blk <= p_blk[BBW*MP-1:0];
+        q_run <= rst ? {PD{1'b0}} : p_run[PD-1:0];
+        q_done <= rst ? {PD{1'b0}} : p_done[PD-1:0];
+        q_first <= p_first[PD-1:0];
+        q_sec <= p_sec[PD-1:0];
+        q_blk <= p_blk[BBW*PD-1:0];
       end
-      assign p_run[MP:1] = q_run;
-      assign p_first[MP:1] = q_first;
-      assign p_sec[MP:1] = q_sec;
-      assign p_done[MP:1] = q_done;
-      assign p_blk[BBW*(MP+1)-1:BBW] = q_blk;
+      assign p_run[PD:1] = q_run;
+      assign p_first[PD:1] = q_first;
+      assign p_sec[PD:1] = q_sec;
+      assign p_done[PD:1] = q_done;
+      assign p_blk[BBW*(PD+1)-1:BBW] = q_blk;
     end
   endgenerate
-  wire a_run = p_run[MP];
-  wire a_first = p_first[MP];
-  wire a_sec = p_sec[MP];
-  wire [BBW-1:0] a_blk = p_blk[BBW*MP+:BBW];
+  wire a_run = p_run[PD];
+  wire a_first = p_first[PD];
+  wire a_sec = p_sec[PD];
+  wire [BBW-1:0] a_blk = p_blk[BBW*PD+:BBW];
 
   // One process per row lane: its PK products and adder tree added to its
   // accumulator, then its weights loaded. The MACs are written inside the enabled
@@ -174,9 +206,9 @@ module frnn_matvec #(
       // verilator lint_off BLKSEQ
       reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
       reg signed [PW-1:0] prod;
-      if (MP == 0) begin : g_comb
+      if (PD == 0) begin : g_comb
         always @(posedge clk) begin
-          if (a_run) begin  // MP = 0: the issue cycle is the accumulate stage
+          if (a_run) begin  // PD = 0: the issue cycle is the accumulate stage
             tree = {AW{1'b0}};
             for (p = 0; p < PK; p = p + 1) begin
               prod = v[p] * wq[p];
@@ -189,10 +221,10 @@ module frnn_matvec #(
         end
       end else begin : g_piped
         reg signed [PW-1:0] pr_q[0:PK-1];  // products (the multipliers' output registers)
-        reg signed [VW+VX-1:0] v_q[0:PK-1];  // MP = 2: the multipliers' input registers
+        reg signed [VW+VX-1:0] v_q[0:PK-1];  // PD = 2: the multipliers' input registers
         reg signed [WW-1:0] w_q[0:PK-1];
         always @(posedge clk) begin
-          if (MP == 2) begin
+          if (PD == 2) begin
             if (p_run[1]) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v_q[p] * w_q[p];
             if (running) for (p = 0; p < PK; p = p + 1) begin
               v_q[p] <= v[p];
@@ -212,24 +244,24 @@ module frnn_matvec #(
     end
   endgenerate
   always @(posedge clk) begin
-    blk_done <= !rst && p_done[MP];
-    if (p_done[MP]) done_blk <= a_blk;
+    blk_done <= !rst && p_done[PD];
+    if (p_done[PD]) done_blk <= a_blk;
     // tile counters; reloaded for the next pass when idle or at the last tile
     if (rst || !running || last_tile) begin
-      busy <= 1'b0;
-      blk  <= first_blk;
-      left <= num_blk - 1'b1;
+      act  <= 1'b0;
+      blk  <= e_first;
+      left <= e_num - 1'b1;
       addr <= first_addr;
       sec  <= first_sec;
       kb   <= 0;
     end else if (last_kb) begin
-      busy <= 1'b1;
+      act  <= 1'b1;
       blk  <= blk + 1'b1;
       left <= left - 1'b1;
       addr <= addr + 1'b1;
       kb   <= 0;
     end else begin
-      busy <= 1'b1;
+      act  <= 1'b1;
       addr <= addr + 1'b1;
       kb   <= kb + 1'b1;
     end
