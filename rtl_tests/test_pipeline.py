@@ -1,6 +1,7 @@
 """Pipelined MAC engines (mac_stages 1, 2 and 3: products, then multiplier inputs,
-then the pass request registered) and cell lanes (lane_stages 1): every layer kind stays bit-exact with
-golden under idle gaps and backpressure, back to back, stacked and Bidirectional."""
+then the pass request registered) and cell lanes (lane_stages 1): every layer kind
+stays bit-exact with golden under idle gaps and backpressure, back to back, stacked
+and Bidirectional."""
 
 from __future__ import annotations
 
