@@ -4,14 +4,18 @@
                                     [--board ulx3s-85f] [--variants 0,0 2,1]
                                     [--clock-mhz 125] [--out runs/fmax] [--json fmax.json]
                                     [--precision "ap_fixed<16,6>"] [--write]
+                                    [--xilinx-board pynq-z2]
 
 For each layer (random IR at ap_fixed<16,6>, 12 inputs, 20 steps, softmax head of 5, as
 benchmarks/board_table.py) and each pipeline variant ``MAC,LANE`` (``mac_stages``,
 ``lane_stages``): Verilator measures the cycles of one 20-step sequence (bit-exact
 with golden), yosys + nextpnr (timing-driven at ``--clock-mhz``) measure Fmax, the
-critical path and LUT4/FF/MULT18/EBR; µs per sequence is cycles / Fmax. ``--write``
-adds the measured Fmax to fpga_rnn/timing_model.json (what `fit` estimates clocks
-from; a run replaces earlier figures of the same layer and stages). The defaults
+critical path and LUT4/FF/MULT18/EBR; µs per sequence is cycles / Fmax. yosys also
+gives the logic depth (fpga_rnn.levels) of the same design's ECP5 netlist and, mapped
+for ``--xilinx-board``'s 7-series part, its 7-series depth with the clock that depth
+implies (an estimate: see fpga_rnn.timing). ``--write`` adds the measured Fmax and the
+depths to fpga_rnn/timing_model.json (what `fit` estimates clocks from; a run replaces
+earlier figures of the same layer and stages). The defaults
 are the ULX3S-85F rows of the board table (docs/results.md). A 16-unit ECP5 design
 places and routes in about 8-10 minutes on two cores, a 32-unit one in about 25.
 """
@@ -57,6 +61,10 @@ def row(kind: str, units: int, reuse: int, mac: int, lane: int, a: argparse.Name
     ).to_dict()
     fmax = s["fmax_mhz"]
     la = d.info["layers"][0]
+    xl = None
+    if a.xilinx_board:
+        xs = synthesize(rtl, a.xilinx_board, out=a.out / tag / "synth-xilinx", force=True)
+        xl = (xs.logic_levels or {}).get("levels")
     return {
         "layer": f"{kind.upper()}({units})" + ("" if "16,6" in a.precision else f" {a.precision}"),
         "reuse": reuse,
@@ -69,6 +77,8 @@ def row(kind: str, units: int, reuse: int, mac: int, lane: int, a: argparse.Name
         "us_per_sequence": round(r["latency_cycles"] / fmax, 2) if fmax else None,
         "ns_per_step": round(1000 * la["cycles_per_step"] / fmax, 1) if fmax else None,
         "critical_path": s["critical_path"],
+        "levels": (s["logic_levels"] or {}).get("levels"),
+        "xilinx_levels": xl,
         **{k: s["resources"].get(k) for k in ("lut", "ff", "dsp", "bram")},
         "pnr_seconds": round(time.perf_counter() - t0, 1),
     }
@@ -84,11 +94,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/fmax"))
     ap.add_argument("--json", type=Path)
     ap.add_argument("--write", action="store_true", help="update fpga_rnn/timing_model.json")
+    ap.add_argument("--xilinx-board", default="pynq-z2", help="7-series depth ('' to skip)")
     a = ap.parse_args()
     rows = []
     head = f"{'layer':9s} {'reuse':>5s} {'mac,lane':>8s} {'cyc/step':>8s} {'cycles':>7s} "
     head += f"{'Fmax':>6s} {'us':>7s} {'ns/step':>7s} {'LUT4':>6s} {'FF':>6s} {'MULT':>4s} "
-    head += f"{'EBR':>4s} {'exact':>5s}  critical path"
+    head += f"{'EBR':>4s} {'lvl':>4s} {'xlvl':>4s} {'exact':>5s}  critical path"
     print(head, flush=True)
     for case in a.cases:
         kind, units, reuse = case.split(":")
@@ -106,6 +117,7 @@ def main() -> None:
                 f"{r['latency_cycles']:7d} {r['fmax_mhz'] or 0:6.1f} "
                 f"{r['us_per_sequence'] or 0:7.2f} {r['ns_per_step'] or 0:7.1f} "
                 f"{r['lut']:6.0f} {r['ff']:6.0f} {r['dsp']:4.0f} {r['bram']:4.0f} "
+                f"{r['levels'] or 0:4d} {r['xilinx_levels'] or 0:4d} "
                 f"{'yes' if r['bit_exact'] else 'NO':>5s}  {cp.get('delay_ns')} ns "
                 f"{cp.get('from', '')[:50]} -> {cp.get('to', '')[:50]}"
                 + (f"  ({r['speedup_vs_first']}x)" if "speedup_vs_first" in r else ""),
@@ -131,7 +143,8 @@ def write_timing_model(rows: list[dict], board: str) -> None:
             continue
         runs = fam.setdefault(timing.key(r["mac_stages"], r["lane_stages"]), [])
         runs[:] = [x for x in runs if (x["layer"], x["reuse"]) != (r["layer"], r["reuse"])]
-        runs.append({k: r[k] for k in ("layer", "reuse", "fmax_mhz")} | {"board": board})
+        keep = ("layer", "reuse", "fmax_mhz", "levels", "xilinx_levels")
+        runs.append({k: r[k] for k in keep if r.get(k) is not None} | {"board": board})
     path.write_text(json.dumps(data, indent=2) + "\n")
     print(f"updated {path}")
 

@@ -547,6 +547,9 @@ def synth(
                 f"critical path {cp['delay_ns']} ns ({cp['logic_ns']} logic, "
                 f"{cp['routing_ns']} routing): {cp['from']} -> {cp['to']}"
             )
+        lv = r.get("logic_levels")
+        if lv:
+            out.print(f"deepest logic: {lv['levels']} levels, {lv['from']} -> {lv['to']}")
 
     _emit(r, as_json, pretty)
 

@@ -172,9 +172,13 @@ def fit(
             over = {k: v for k, v in syn.resources.items() if v > budget.get(k, 0) and v > 0}
             tried.append({**cand, "synthesized": syn.resources, "over_budget": sorted(over)})
             if not over:
-                # the clock: measured by place-and-route, else the estimate or assumption
-                mhz = syn.fmax_mhz or cand["clock"]["mhz"]
-                basis = "measured (nextpnr)" if syn.fmax_mhz else cand["clock"]["basis"]
+                # the clock: measured by place-and-route; without one (Xilinx) estimated
+                # from this netlist's own logic depth, else the candidate's estimate
+                clock = cand["clock"]
+                if syn.fmax_mhz is None and syn.logic_levels:
+                    clock = timing.from_levels(b, syn.logic_levels["levels"]).to_dict()
+                mhz = syn.fmax_mhz or clock["mhz"]
+                basis = "measured (nextpnr)" if syn.fmax_mhz else clock["basis"]
                 result = {
                     "board": b.name,
                     "max_utilisation": max_utilisation,
@@ -183,6 +187,8 @@ def fit(
                         "resources": syn.resources,
                         "fmax_mhz": syn.fmax_mhz,
                         "critical_path": syn.critical_path,
+                        "logic_levels": syn.logic_levels,
+                        "clock": clock,
                     },
                     "clock_mhz": mhz,
                     "clock_basis": basis,

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from fpga_rnn import levels
 from fpga_rnn.backends.rtl.build import INCLUDES, shell_file
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError
@@ -113,6 +114,8 @@ class SynthResult:
     fmax_mhz: float | None
     meets_clock: bool | None
     critical_path: dict[str, Any] | None
+    # the longest chain of combinational cells between registers (fpga_rnn.levels)
+    logic_levels: dict[str, Any] | None
     pnr_note: str | None
     shell_ff: int
     cells: dict[str, int]
@@ -351,13 +354,15 @@ def synthesize(
             b,
             netlist=do_pnr,
             before=[chparam] if do_pnr else [],
-            after=select if kind == "xilinx" else [],
+            after=(select if kind == "xilinx" else []) + levels.yosys_lines(kind),
             what=f"{len(files)} files",
             seconds=seconds,
             progress=progress,
             limit=limit,
         )
         res = classify(cells, kind)
+        ltp = work / levels.OUTPUT
+        depth = levels.parse(ltp.read_text()) if ltp.exists() else None
         per_instance = _per_instance(work, stat, info, kind)
         fmax = None
         critical = None
@@ -394,6 +399,7 @@ def synthesize(
             fmax_mhz=fmax,
             meets_clock=None if fmax is None else fmax >= b.clock_mhz,
             critical_path=critical,
+            logic_levels=depth,
             pnr_note=skipped,
             shell_ff=shell_ff,
             cells=cells,

@@ -58,6 +58,26 @@ def test_xilinx_cli_json(rtl_dir, tmp_path) -> None:
     assert res["fmax_mhz"] is None and res["shell_ff"] == 0
     assert res["resources"]["dsp"] >= 1 and res["resources"]["lut"] > 0
     assert res["utilisation"]["dsp"] == pytest.approx(res["resources"]["dsp"] / 220, abs=1e-4)
+    # no place-and-route: the netlist's logic depth is what there is to say about timing
+    lv = res["logic_levels"]
+    assert lv["levels"] >= 2 and lv["from"] and lv["to"]
+    assert (
+        f"deepest logic: {lv['levels']} levels"
+        in cli("synth", str(rtl_dir), "--board", "pynq-z2", "--out", str(tmp_path / "syn2")).stdout
+    )
+
+
+@pytest.mark.slow
+def test_pipeline_stages_make_the_logic_shallower(tmp_path) -> None:
+    """yosys's depth of the same LSTM mapped for 7-series: the pipelined cores (MAC and
+    lane registers, the pass request registered) cut the deepest path."""
+    m = rir.model([{"kind": "lstm", "units": 4}], features=3, seed=5)
+    depth = {}
+    for mac, lane in ((0, 0), (3, 1)):
+        rtl = tmp_path / f"m{mac}"
+        fpga_rnn.generate_rtl(m, rtl, reuse=4, mac_stages=mac, lane_stages=lane)
+        depth[mac] = fpga_rnn.synthesize(rtl, "pynq-z2")["logic_levels"]["levels"]
+    assert depth[3] < depth[0], depth
 
 
 def test_classify_counts_cells_per_family() -> None:

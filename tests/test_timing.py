@@ -86,3 +86,47 @@ def test_the_critical_path_is_the_slowest_register_to_register_one():
     assert (cp["delay_ns"], cp["routing_ns"], cp["logic_ns"]) == (9.9, 6.0, 3.9)
     assert cp["from"] == "posedge clk_c" and cp["segments"] == 4
     assert critical_path({"critical_paths": []}) is None
+
+
+def test_logic_levels_are_read_from_yosys_ltp_output():
+    from fpga_rnn.levels import parse
+
+    text = """
+Longest topological path in frnn_cast (length=2):
+    0: \\din [3]
+    1: $abc$1 (via $lut1)
+    2: \\dout [0] (via $lut2)
+
+Longest topological path in frnn_top (length=5):
+    0: \\u_l0.u_mv.act
+    1: $a (via c1)
+    5: \\u_l0.u_mv.wq\x1b[31m (via c5)
+"""
+    got = parse(text)
+    # the longest of the per-module paths; names made printable (no escape codes)
+    assert got is not None and got["levels"] == 5 and got["from"] == "\\u_l0.u_mv.act"
+    assert "\x1b" not in got["to"] and got["to"].startswith("\\u_l0.u_mv.wq")
+    assert parse("Longest topological path in t (length=-1):\n") is None
+    assert parse("") is None
+
+
+def test_xilinx_clocks_are_estimated_from_logic_depth_and_say_so(monkeypatch):
+    runs = {
+        "mac3-lane1": [
+            {"layer": "A", "fmax_mhz": 100.0, "levels": 20, "xilinx_levels": 10},  # 0.5 ns
+            {"layer": "B", "fmax_mhz": 50.0, "levels": 25, "xilinx_levels": 16},  # 0.8 ns
+        ],
+        "mac0-lane0": [{"layer": "A", "fmax_mhz": 30.0}],  # no depth recorded
+    }
+    monkeypatch.setattr(timing, "_model", lambda: {"families": {"ecp5": runs}})
+    assert timing.ns_per_level() == (0.8, 2)  # the slowest per level
+    z = load_board("pynq-z2")
+    c = timing.from_levels(z, 10)
+    assert (c.mhz, c.basis) == (125.0, "estimate") and "not a timing analysis" in c.note
+    # before synthesis: the deepest 7-series netlist measured with these stages
+    assert timing.estimate(z, 3, 1).mhz == round(1000 / (16 * 0.8), 1)
+    assert timing.estimate(z, 0, 0).basis == "assumed"  # no depth for those stages
+    # capped at what the clock tree gives the fabric (Zynq PL clocks: 250 MHz)
+    assert timing.from_levels(z, 1).mhz == timing.FAMILY_MAX_MHZ["xilinx"]
+    monkeypatch.setattr(timing, "_model", lambda: {"families": {}})
+    assert timing.from_levels(z, 10).basis == "assumed"

@@ -108,7 +108,9 @@ module frnn_matvec #(
   // they hold the first tile of the next pass, so a pass starts without a ROM
   // bubble. The ROM is read only when the next tile differs from the held one (a
   // fully parallel engine reads it once): a read enable on the block RAM, and no
-  // per-cycle copy of a wide word in simulation.
+  // per-cycle copy of a wide word in simulation. At MP = 3 a tiled engine reads it
+  // every cycle instead: that compare, fanned out to every weight register's
+  // enable, was the critical path once the pass request was registered.
   wire running = e_start || act;
   wire last_kb = (kb == (sec ? KB1 - 1 : KB - 1));
   wire last_tile = running && last_kb && (left == 0);
@@ -127,7 +129,7 @@ module frnn_matvec #(
   end
   wire [ABW-1:0] next_addr = (running && !last_tile) ? addr + 1'b1 : first_addr;
   reg [ABW-1:0] wq_addr;
-  wire load = rst || next_addr != wq_addr;
+  wire load = rst || (MP > 2 && DEPTH > 1) || next_addr != wq_addr;
   wire [PR*PK*WW-1:0] rom_q = rom[next_addr];  // registered in the row lanes (wq)
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
