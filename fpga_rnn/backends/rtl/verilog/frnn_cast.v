@@ -50,15 +50,28 @@ module frnn_cast #(
       default: up = 1'b0;  // `FRNN_RND_TRN
     endcase
   end
+  /* verilator lint_off UNUSEDSIGNAL */  // only v's low OW bits reach dout
   wire signed [WW-1:0] v = (fl + (up ? one : 0)) <<< UP;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   wire signed [WW-1:0] hi = (OS != 0) ? (one <<< (OW - 1)) - one : (one <<< OW) - one;
   wire signed [WW-1:0] lo = (OS != 0) ? -(one <<< (OW - 1)) : 0;
   wire signed [WW-1:0] slo = (OS != 0 && OVF == `FRNN_OVF_SAT_SYM) ? -hi : lo;
+  // The range checks compare the floor, not the rounded value, so that they run beside
+  // the rounding increment instead of after it. With v = (fl + up) * 2^UP, up in {0, 1}:
+  //   v > b  <=>  fl > f or (fl == f and up),       f = floor(b / 2^UP)
+  //   v < b  <=>  fl < c - 1 or (fl == c - 1 and !up),  c = ceil(b / 2^UP)
+  // (the bounds are constants, so each check is one comparator of fl).
+  wire signed [WW-1:0] hi_f = hi >>> UP;
+  wire signed [WW-1:0] slo_c1 = -((-slo) >>> UP) - one;
+  wire signed [WW-1:0] lo_c1 = -((-lo) >>> UP) - one;
+  wire over = (fl > hi_f) || (fl == hi_f && up);
+  wire under = (fl < slo_c1) || (fl == slo_c1 && !up);
+  wire under_lo = (fl < lo_c1) || (fl == lo_c1 && !up);
   always @* begin
     if (OVF == `FRNN_OVF_WRAP) dout = v[OW-1:0];
-    else if (v > hi) dout = (OVF == `FRNN_OVF_SAT_ZERO) ? {OW{1'b0}} : hi[OW-1:0];
-    else if (v < slo) dout = (OVF == `FRNN_OVF_SAT_ZERO && v < lo) ? {OW{1'b0}} : slo[OW-1:0];
+    else if (over) dout = (OVF == `FRNN_OVF_SAT_ZERO) ? {OW{1'b0}} : hi[OW-1:0];
+    else if (under) dout = (OVF == `FRNN_OVF_SAT_ZERO && under_lo) ? {OW{1'b0}} : slo[OW-1:0];
     else dout = v[OW-1:0];
   end
 endmodule
