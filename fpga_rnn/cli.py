@@ -208,8 +208,9 @@ MacStages = Annotated[
     typer.Option(
         min=0,
         max=MAX_MAC_STAGES,
-        help="MAC pipeline registers: 1 after the multipliers, 2 before them too (a higher "
-        "clock for one more cycle per recurrent pass each).",
+        help="MAC pipeline registers, each depth adding one: 1 after the multipliers, 2 "
+        "before them, 3 on the pass request, 4 after the adder tree (a higher clock for "
+        "one more cycle per recurrent pass each).",
     ),
 ]
 LaneStages = Annotated[

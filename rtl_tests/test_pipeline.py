@@ -1,5 +1,5 @@
-"""Pipelined MAC engines (mac_stages 1, 2 and 3: products, then multiplier inputs,
-then the pass request registered) and cell lanes (lane_stages 1): every layer kind
+"""Pipelined MAC engines (mac_stages 1 to 4: products, then multiplier inputs, the
+pass request, the adder tree's sum registered) and cell lanes (lane_stages 1): every layer kind
 stays bit-exact with golden under idle gaps and backpressure, back to back, stacked
 and Bidirectional."""
 
@@ -39,7 +39,7 @@ CASES = {  # layers, reuse
 }
 
 
-STAGES = ((1, 0), (2, 1), (3, 1))  # (MAC stages, lane stages)
+STAGES = ((1, 0), (2, 1), (3, 1), (4, 1))  # (MAC stages, lane stages)
 
 
 @pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])

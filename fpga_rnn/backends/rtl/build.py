@@ -19,8 +19,8 @@ from fpga_rnn.outputs import atomic_dir
 
 TOP = "frnn_top"
 DEFAULT_REUSE = 8
-DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..3)
-MAX_MAC_STAGES = 3
+DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..4)
+MAX_MAC_STAGES = 4
 DEFAULT_LANE_STAGES = 0  # cell lane pipeline registers (0..1)
 MAX_LANE_STAGES = 1
 DEFAULT_MAX_TIMESTEPS = 64
@@ -96,8 +96,9 @@ def design(
     """Build the design for ``model`` with reuse factor ``reuse`` (cycles per MAC pass).
 
     ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
-    layers (default: the model's fixed length, else 64). ``mac_stages`` (0..2) are
-    the MAC engines' pipeline registers: products, then multiplier inputs too;
+    layers (default: the model's fixed length, else 64). ``mac_stages`` (0..4) are
+    the MAC engines' pipeline registers: products, multiplier inputs, the pass
+    request, the adder tree's sum (each depth adds the next);
     ``lane_stages`` (0..1) the cell lanes' (docs/latency.md).
     """
     check_int(reuse, "reuse", 1, MAX_REUSE)

@@ -25,8 +25,10 @@ from fpga_rnn.ir.kinds import CELLS  # lane latency, chain and lane multipliers 
 # rows tile raggedly: meeting 1.2x there takes up to 4.5x the fewest multipliers.
 EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
 # frnn_matvec's MP: up to this many register the multipliers' inputs and products;
-# one more registers the pass request (start, first block, block count)
+# one more registers the pass request (start, first block, block count), the next
+# the adder tree's sum
 MAC_PRODUCT_STAGES = 2
+MAC_TREE_STAGE = 4  # the mac_stages from which the tree's sum is registered
 
 
 @dataclass(frozen=True)
@@ -162,11 +164,11 @@ class RecurrentPlan:
     @property
     def product_stages(self) -> int:
         """Registers between a tile's issue and its accumulation (frnn_matvec PD)."""
-        return min(self.mac_stages, MAC_PRODUCT_STAGES)
+        return min(self.mac_stages, MAC_PRODUCT_STAGES) + int(self.mac_stages >= MAC_TREE_STAGE)
 
     @property
     def start_delay(self) -> int:
-        """1 when the engine registers its pass requests (mac_stages 3): every pass
+        """1 when the engine registers its pass requests (mac_stages >= 3): every pass
         issues its first tile a cycle after the controller decides it."""
         return int(self.mac_stages > MAC_PRODUCT_STAGES)
 

@@ -11,12 +11,14 @@
 // registered and prefetched while idle, so a pass of B blocks takes B*KB cycles.
 // When a row block completes, blk_done pulses for one cycle with its PR sums in
 // acc (internal format: AW bits, the accumulator's fractional bits).
-// MP pipeline stages (0..3): 1 registers the products, 2 also the multiplier inputs
-// (a DSP block's input and output registers); these sit between a tile's issue and
-// its accumulation, so blk_done comes min(MP, 2) cycles after the tile. 3 also
-// registers start, first_blk and num_blk, so the caller's pass decision does not
-// reach the weight ROM's address in the same cycle: a pass issues its first tile the
-// cycle after start (busy is already high then). A tile still issues every cycle.
+// MP pipeline stages (0..4): 1 registers the products, 2 also the multiplier inputs
+// (a DSP block's input and output registers). 3 also registers start, first_blk and
+// num_blk, so the caller's pass decision does not reach the weight ROM's address in
+// the same cycle: a pass issues its first tile the cycle after start (busy is
+// already high then). 4 also registers each row's adder-tree sum before the
+// accumulator. The product and tree registers sit between a tile's issue and its
+// accumulation: blk_done comes min(MP, 2) + (MP > 3) cycles after the tile. A tile
+// still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // fa32: 32-bit constants; only the address bits are used
@@ -59,7 +61,9 @@ module frnn_matvec #(
   localparam integer KBW = (KBM > 1) ? $clog2(KBM) : 1;
   localparam integer VX = (VS != 0) ? 0 : 1;  // sign bit added to an unsigned vector
   localparam integer PW = VW + VX + WW;  // exact product width
-  localparam integer PD = (MP > 2) ? 2 : MP;  // stages between a tile's issue and its sum
+  localparam integer PM = (MP > 2) ? 2 : MP;  // multiplier input/output registers
+  localparam integer TR = (MP > 3) ? 1 : 0;  // the adder tree's sum registered
+  localparam integer PD = PM + TR;  // stages between a tile's issue and its accumulation
 
   // MP = 3: the pass request registered; the engine below sees it one cycle late
   // (first_blk names the pass after the one starting, so it is delayed alike)
@@ -223,17 +227,25 @@ module frnn_matvec #(
         end
       end else begin : g_piped
         reg signed [PW-1:0] pr_q[0:PK-1];  // products (the multipliers' output registers)
-        reg signed [VW+VX-1:0] v_q[0:PK-1];  // PD = 2: the multipliers' input registers
+        reg signed [VW+VX-1:0] v_q[0:PK-1];  // PM = 2: the multipliers' input registers
         reg signed [WW-1:0] w_q[0:PK-1];
+        reg signed [AW-1:0] tree_q;  // TR = 1: the tree's sum
         always @(posedge clk) begin
-          if (PD == 2) begin
+          if (PM == 2) begin
             if (p_run[1]) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v_q[p] * w_q[p];
             if (running) for (p = 0; p < PK; p = p + 1) begin
               v_q[p] <= v[p];
               w_q[p] <= wq[p];
             end
           end else if (running) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v[p] * wq[p];
-          if (a_run) begin
+          if (TR != 0) begin
+            if (p_run[PM]) begin
+              tree = {AW{1'b0}};
+              for (p = 0; p < PK; p = p + 1) tree = tree + pr_q[p];
+              tree_q <= tree;
+            end
+            if (a_run) acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree_q <<< SH1 : tree_q <<< SH);
+          end else if (a_run) begin
             tree = {AW{1'b0}};
             for (p = 0; p < PK; p = p + 1) tree = tree + pr_q[p];
             acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
