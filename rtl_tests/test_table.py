@@ -28,6 +28,7 @@ CONFIGS = [
     ("tanh", 13, 11),
     ("exp", 6, 6),
     ("exp", 9, 11),
+    ("exp", 2, 8),  # a left shift (s < 0)
 ]
 LOGR = {"sigmoid": 3, "tanh": 2, "exp": 3}
 

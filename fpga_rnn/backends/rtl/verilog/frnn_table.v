@@ -37,21 +37,32 @@ module frnn_table #(
   wire signed [KW-1:0] one = 1;
   wire signed [KW-1:0] x = (IS != 0) ? {{(KW - IW) {din[IW-1]}}, din} : {{(KW - IW) {1'b0}}, din};
   wire signed [KW-1:0] nmax = (one <<< LOGN) - one;
-  // sigmoid/tanh in one adder: trunc0(x / 2^s) + N/2 = floor((x + b + N/2 * 2^s) / 2^s)
-  // with b = 2^s - 1 for x < 0 (truncation towards zero), else 0
+  // The clamps compare x with constants, beside a short adder for the in-range index:
+  // an index in range depends only on the low NW bits of x (no wide add before them).
+  localparam integer NW = SR + LOGN;
+  /* verilator lint_off UNUSEDSIGNAL */  // bias and el: only their index bits are read
+  // sigmoid/tanh: trunc0(x / 2^s) + N/2 = floor((xs + b) / 2^s), xs = x * 2^SL, with
+  // b = N/2 * 2^s, plus 2^s - 1 for x < 0 (truncation towards zero); below range when
+  // xs + b < 0, above when xs + b >= N * 2^s, i.e. xs >= b (x >= 0 there)
   wire signed [KW-1:0] half = (one <<< (LOGN - 1)) <<< SR;
   wire signed [KW-1:0] bias = x[KW-1] ? half + (one <<< SR) - one : half;
-  wire signed [KW-1:0] i_sym = (SR > 0) ? (x + bias) >>> SR : (x <<< SL) + (one <<< (LOGN - 1));
-  wire signed [KW-1:0] e = ((-x) >>> SR) <<< SL;  // exp: floor(-d / 2^s)
-  // clamps by bits, not comparators: negative, or any bit at or above LOGN set
-  wire sym_low = i_sym[KW-1];
-  wire sym_high = !sym_low && |i_sym[KW-2:LOGN];
+  wire signed [KW-1:0] xs = x <<< SL;
+  wire [NW-1:0] ks = xs[NW-1:0] + bias[NW-1:0];
+  wire sym_low = xs < -(half + (one <<< SR) - one);
+  wire sym_high = xs >= half;
+  // exp: floor(-d / 2^s) * 2^SL, clamped to N - 1 from d <= -(EB), EB the least
+  // -d whose index passes N - 1
+  wire [NW-1:0] nl = -x[NW-1:0];
+  wire [NW-1:0] el = (nl >> SR) << SL;
+  wire signed [KW-1:0] eb = (SR > 0) ? (one <<< LOGN) <<< SR : (nmax >>> SL) + one;
+  wire exp_high = x <= -eb;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg [LOGN-1:0] idx;
   always @* begin
-    if (EXP != 0) idx = (e > nmax) ? nmax[LOGN-1:0] : e[LOGN-1:0];
+    if (EXP != 0) idx = exp_high ? nmax[LOGN-1:0] : el[LOGN-1:0];
     else if (sym_low) idx = {LOGN{1'b0}};
     else if (sym_high) idx = nmax[LOGN-1:0];
-    else idx = i_sym[LOGN-1:0];
+    else idx = ks[NW-1:SR];
   end
   reg [TW-1:0] rd;
   always @(posedge clk) rd <= rom[idx];
