@@ -30,7 +30,13 @@ BOUNDARIES: dict[str, list[str]] = {
         "t:BUFG",
         f"t:DSP48E1 {_XILINX_DSP_COMB} %d",
     ],
-    "ecp5": ["t:TRELLIS_FF", "t:DP16KD", "t:PDPW16KD", "t:TRELLIS_IO"],
+    "ecp5": [
+        "t:TRELLIS_FF",
+        "t:DP16KD",
+        "t:PDPW16KD",
+        "t:TRELLIS_IO",
+        "t:MULT18X18D a:frnn_dsp_regs %i",  # registered inside (fpga_rnn.synth)
+    ],
     "ice40": ["t:SB_DFF*", "t:SB_RAM40_4K", "t:SB_SPRAM256KA", "t:SB_IO"],
 }
 OUTPUT = "ltp.txt"

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fpga_rnn import levels
-from fpga_rnn.backends.rtl.build import INCLUDES, shell_file
+from fpga_rnn.backends.rtl.build import INCLUDES, shell_file, verilog_dir
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError
 from fpga_rnn.escape import printable
@@ -73,6 +73,17 @@ CELLS: dict[str, dict[str, tuple[str, float]]] = {
         "DP16KD": ("bram", 1),
         "PDPW16KD": ("bram", 1),
     },
+}
+
+
+# yosys lines after synthesis, per family: ECP5 multipliers whose registers belong
+# inside the DSP block (verilog/ecp5/frnn_mul.v marks them) get their register modes
+POST_SYNTH: dict[str, list[str]] = {
+    "ecp5": [
+        'setparam -set REG_INPUTA_CLK "CLK0" -set REG_INPUTB_CLK "CLK0" '
+        '-set REG_OUTPUT_CLK "CLK0" -set REG_OUTPUT_CE "CE1" -set GSR "DISABLED" '
+        "t:MULT18X18D a:frnn_dsp_regs %i"
+    ]
 }
 
 
@@ -209,13 +220,17 @@ def _sources(rtl_dir: Path) -> list[str]:
     return fl.read_text().split()
 
 
-def stage_rtl(rtl_dir: Path, work: Path) -> list[str]:
+def stage_rtl(rtl_dir: Path, work: Path, kind: str | None = None) -> list[str]:
     """Copy an RTL directory's sources, ROM images and headers into ``work`` (the
-    yowasp tools see only their working directory); its source file names."""
+    yowasp tools see only their working directory); its source file names. A core
+    with a version for the ``kind`` family (``verilog/KIND/``: the same ports and
+    cycles, built from the family's primitives) is staged as that version."""
     files = _sources(rtl_dir)
     shutil.copytree(rtl_dir / "mem", work / "mem")
+    native = verilog_dir() / kind if kind else None
     for f in files:
-        shutil.copy(rtl_dir / f, work / f)
+        alt = native / f if native is not None else None
+        shutil.copy(alt if alt is not None and alt.is_file() else rtl_dir / f, work / f)
     for inc in INCLUDES:  # included by the cores (read_verilog finds them here)
         if (rtl_dir / inc).exists():  # absent in designs written before the header
             shutil.copy(rtl_dir / inc, work / inc)
@@ -242,7 +257,9 @@ def run_yosys(
         f"read_verilog -defer {' '.join(files)}",
         *before,
         f"hierarchy -top {top}",
-        f"{board.synth} -top {top}" + (" -json net.json" if netlist else ""),
+        f"{board.synth} -top {top}",
+        *POST_SYNTH.get(family_kind(board), []),
+        *(["write_json net.json"] if netlist else []),
         "tee -q -o stat.json stat -json",
         *after,
     ]
@@ -335,7 +352,7 @@ def synthesize(
     seconds: dict[str, float] = {}
     with atomic_dir(out, force=force) as tmp:
         work = tmp / "work"
-        files = stage_rtl(rtl_dir, work)
+        files = stage_rtl(rtl_dir, work, kind)
         if do_pnr:
             shell = shell_file()
             shutil.copy(shell, work / shell.name)

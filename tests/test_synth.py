@@ -95,3 +95,40 @@ def test_errors_are_one_line(tmp_path) -> None:
     assert r.returncode == 1
     assert "unknown board 'no-such-board'; known boards: " in r.stderr
     assert "pynq-z2" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.slow
+def test_ecp5_multipliers_keep_their_registers_inside_the_dsp_blocks(tmp_path) -> None:
+    """At mac_stages >= 2 the MAC products are frnn_mul: on ECP5 the staged version
+    puts its input and output registers inside MULT18X18D (yosys would leave them in
+    the fabric), with the same multiplier count and fewer fabric flip-flops."""
+    from fpga_rnn.boards import load_board
+    from fpga_rnn.synth import run_yosys, stage_rtl
+
+    m = rir.model([{"kind": "lstm", "units": 3}], features=2, seed=4)
+    fpga_rnn.generate_rtl(m, tmp_path / "rtl", reuse=6, mac_stages=2)
+    got = {}
+    for kind in (None, "ecp5"):
+        work = tmp_path / f"w-{kind}"
+        files = stage_rtl(tmp_path / "rtl", work, kind)
+        mul = (work / "frnn_mul.v").read_text()
+        assert ("frnn_dsp_regs" in mul) == (kind == "ecp5")
+        kw = dict(before=[], after=[], what="", seconds={}, progress=None, limit=600)
+        _, cells, _ = run_yosys(
+            work, files, "frnn_top", load_board("ulx3s-85f"), netlist=True, **kw
+        )
+        net = json.loads((work / "net.json").read_text())
+        regs = [
+            c["parameters"]
+            for mod in net["modules"].values()
+            for c in mod["cells"].values()
+            if c["type"] == "MULT18X18D"
+        ]
+        got[kind] = (
+            cells["TRELLIS_FF"],
+            len(regs),
+            sum(p.get("REG_OUTPUT_CLK") == "CLK0" for p in regs),
+        )
+    (ff_fabric, n, reg_fabric), (ff_dsp, n_dsp, reg_dsp) = got[None], got["ecp5"]
+    assert n == n_dsp > 0 and reg_fabric == 0 and reg_dsp > 0
+    assert ff_dsp < ff_fabric  # the operand and product registers moved into the blocks

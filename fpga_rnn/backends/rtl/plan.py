@@ -26,9 +26,9 @@ from fpga_rnn.ir.kinds import CELLS  # lane latency, chain and lane multipliers 
 EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
 # frnn_matvec's MP: up to this many register the multipliers' inputs and products;
 # one more registers the pass request (start, first block, block count), the next
-# the adder tree's sum
+# the adder tree at every level (ceil(log2 pk) stages, at least one)
 MAC_PRODUCT_STAGES = 2
-MAC_TREE_STAGE = 4  # the mac_stages from which the tree's sum is registered
+MAC_TREE_STAGE = 4  # the mac_stages from which the adder tree is registered
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ class RecurrentPlan:
     @property
     def product_stages(self) -> int:
         """Registers between a tile's issue and its accumulation (frnn_matvec PD)."""
-        return min(self.mac_stages, MAC_PRODUCT_STAGES) + int(self.mac_stages >= MAC_TREE_STAGE)
+        tree = max(1, math.ceil(math.log2(self.pk))) if self.mac_stages >= MAC_TREE_STAGE else 0
+        return min(self.mac_stages, MAC_PRODUCT_STAGES) + tree
 
     @property
     def start_delay(self) -> int:
@@ -194,7 +195,8 @@ class RecurrentPlan:
 
     @property
     def step_lower_bound(self) -> int:
-        """The bound (docs/latency.md) for M MAC multipliers and P MAC pipeline stages:
+        """The bound (docs/latency.md) for M MAC multipliers and a MAC fill of P cycles
+        (product and tree registers, the registered pass request; lane registers too):
         every step needs G*H*(X+H) MACs, and the recurrent path needs U*h (W*x can run
         ahead), the pipeline's fill for each of its D dependent U*h passes (GRU
         reset_after=0: 2), then the chain::
@@ -204,7 +206,8 @@ class RecurrentPlan:
         g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
         passes = 1 if self.h2 is None else 2
         cell = CELLS[self.kind]
-        stages = self.mac_stages + self.lane_stages * cell.lane_stage_latency
+        # the MAC's fill: its product and tree registers, and the registered pass request
+        stages = self.product_stages + self.start_delay + self.lane_stages * cell.lane_stage_latency
         chain = cell.chain + passes * stages
         return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
 

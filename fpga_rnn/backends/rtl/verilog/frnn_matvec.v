@@ -15,10 +15,10 @@
 // (a DSP block's input and output registers). 3 also registers start, first_blk and
 // num_blk, so the caller's pass decision does not reach the weight ROM's address in
 // the same cycle: a pass issues its first tile the cycle after start (busy is
-// already high then). 4 also registers each row's adder-tree sum before the
-// accumulator. The product and tree registers sit between a tile's issue and its
-// accumulation: blk_done comes min(MP, 2) + (MP > 3) cycles after the tile. A tile
-// still issues every cycle.
+// already high then). 4 also registers each row's adder tree at every level
+// (ceil(log2 PK) stages, at least one). The product and tree registers sit between
+// a tile's issue and its accumulation: blk_done comes min(MP, 2) + (MP > 3 ? that :
+// 0) cycles after the tile. A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // fa32: 32-bit constants; only the address bits are used
@@ -62,7 +62,9 @@ module frnn_matvec #(
   localparam integer VX = (VS != 0) ? 0 : 1;  // sign bit added to an unsigned vector
   localparam integer PW = VW + VX + WW;  // exact product width
   localparam integer PM = (MP > 2) ? 2 : MP;  // multiplier input/output registers
-  localparam integer TR = (MP > 3) ? 1 : 0;  // the adder tree's sum registered
+  // MP = 4: the adder tree registered at every level (pairwise sums), at least once
+  localparam integer TL = (PK > 1) ? $clog2(PK) : 1;
+  localparam integer TR = (MP > 3) ? TL : 0;  // tree register stages
   localparam integer PD = PM + TR;  // stages between a tile's issue and its accumulation
 
   // MP = 3: the pass request registered; the engine below sees it one cycle late
@@ -194,9 +196,8 @@ module frnn_matvec #(
   // accumulator, then its weights loaded. The MACs are written inside the enabled
   // register process: the same hardware as a combinational tree feeding an enabled
   // register, but Verilator evaluates them only in busy cycles (a fully parallel
-  // engine idles most of a step). wq is read before it is written, so it is still
-  // a register. Blocking writes of a lane-local array with constant slices are
-  // one plain store each in Verilator (a loop over one wide word shifts and masks).
+  // engine idles most of a step). wq is written non-blocking: the pipelined
+  // multipliers (frnn_mul) read it from processes of their own.
   generate
     for (gr = 0; gr < PR; gr = gr + 1) begin : g_row
       reg signed [WW-1:0] wq[0:PK-1];
@@ -223,34 +224,64 @@ module frnn_matvec #(
             // exact left shifts: one per row, after the tree
             acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
           end
-          if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
         end
       end else begin : g_piped
-        reg signed [PW-1:0] pr_q[0:PK-1];  // products (the multipliers' output registers)
-        reg signed [VW+VX-1:0] v_q[0:PK-1];  // PM = 2: the multipliers' input registers
-        reg signed [WW-1:0] w_q[0:PK-1];
-        reg signed [AW-1:0] tree_q;  // TR = 1: the tree's sum
+        // the products after their stages: PM = 2 registers the multipliers' inputs
+        // and outputs (frnn_mul: inside the DSP block where the family allows)
+        wire signed [PW-1:0] pr_q[0:PK-1];
+        for (gp = 0; gp < PK; gp = gp + 1) begin : g_mul
+          if (PM == 2) begin : g_io
+            frnn_mul #(
+                .AW(VW + VX), .BW(WW)
+            ) u_mul (
+                .clk(clk), .ce_i(running), .ce_o(p_run[1]), .a(v[gp]), .b(wq[gp]), .p(pr_q[gp])
+            );
+          end else begin : g_o
+            reg signed [PW-1:0] q;
+            always @(posedge clk) if (running) q <= v[gp] * wq[gp];
+            assign pr_q[gp] = q;
+          end
+        end
+        // TR > 0: tree level l (l = 0 .. TR-1) holds the pairwise sums of level l-1
+        // (level -1: the products), registered when their tile reaches stage PM + l
+        wire signed [AW-1:0] tree_q;  // the whole sum, at the accumulate stage
+        if (TR > 0) begin : g_tree
+          for (gc = 0; gc < TR; gc = gc + 1) begin : g_lv
+            localparam integer NI = (PK + (1 << gc) - 1) >> gc;  // this level's inputs
+            localparam integer NO = (NI + 1) / 2;
+            wire signed [AW-1:0] s[0:NO-1];
+            wire signed [AW-1:0] in_w[0:NI-1];
+            for (gp = 0; gp < NI; gp = gp + 1) begin : g_in
+              if (gc == 0) begin : g_p
+                assign in_w[gp] = {{(AW - PW) {pr_q[gp][PW-1]}}, pr_q[gp]};
+              end else begin : g_s
+                assign in_w[gp] = g_lv[gc-1].s[gp];
+              end
+            end
+            for (gp = 0; gp < NO; gp = gp + 1) begin : g_sum
+              reg signed [AW-1:0] q;
+              if (2 * gp + 1 < NI) begin : g_pair
+                always @(posedge clk) if (p_run[PM+gc]) q <= in_w[2*gp] + in_w[2*gp+1];
+              end else begin : g_odd
+                always @(posedge clk) if (p_run[PM+gc]) q <= in_w[2*gp];
+              end
+              assign s[gp] = q;
+            end
+          end
+          assign tree_q = g_lv[TR-1].s[0];
+        end else begin : g_notree
+          assign tree_q = {AW{1'b0}};
+        end
         always @(posedge clk) begin
-          if (PM == 2) begin
-            if (p_run[1]) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v_q[p] * w_q[p];
-            if (running) for (p = 0; p < PK; p = p + 1) begin
-              v_q[p] <= v[p];
-              w_q[p] <= wq[p];
-            end
-          end else if (running) for (p = 0; p < PK; p = p + 1) pr_q[p] <= v[p] * wq[p];
           if (TR != 0) begin
-            if (p_run[PM]) begin
-              tree = {AW{1'b0}};
-              for (p = 0; p < PK; p = p + 1) tree = tree + pr_q[p];
-              tree_q <= tree;
-            end
             if (a_run) acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree_q <<< SH1 : tree_q <<< SH);
           end else if (a_run) begin
             tree = {AW{1'b0}};
             for (p = 0; p < PK; p = p + 1) tree = tree + pr_q[p];
             acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
           end
-          if (load) for (p = 0; p < PK; p = p + 1) wq[p] = rom_q[(gr*PK+p)*WW+:WW];
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
         end
       end
       // verilator lint_on BLKSEQ
