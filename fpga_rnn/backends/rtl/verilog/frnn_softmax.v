@@ -43,7 +43,11 @@ module frnn_softmax #(
   reg [SW-1:0] total;
   assign in_ready = !rst && state == S_IDLE;
 
-  wire [IW-1:0] xi = x[i*IW+:IW];
+  // element i is always x's lowest: x rotates by one element per cycle while the
+  // max and the look-ups walk it (N rotations restore it), so no N-way mux heads
+  // the max's compare or the subtraction before the table
+  wire [IW-1:0] xi = x[IW-1:0];
+  wire [N*IW-1:0] x_rot = (N > 1) ? {x[IW-1:0], x[N*IW-1:IW]} : x;
   wire signed [IW+1:0] xs = (IS != 0) ? $signed({xi[IW-1], xi[IW-1], xi}) : $signed({2'b00, xi});
   wire signed [IW:0] xm = xs[IW:0];  // element i in the max's width
   reg signed [IW+1:0] d;  // x_i - max, registered before the table
@@ -95,6 +99,7 @@ module frnn_softmax #(
         end
         S_MAX: begin  // the max, one element per cycle
           if (i == 0 || xm > mx) mx <= xm;
+          x <= x_rot;
           if (i == N - 1) begin
             i <= 0;
             state <= S_EXP;
@@ -102,6 +107,7 @@ module frnn_softmax #(
         end
         S_EXP: begin  // d_i is registered now; e_i arrives two cycles later
           look <= 1'b1;
+          x <= x_rot;
           look_i <= i;
           if (i == N - 1) begin
             i <= 0;
