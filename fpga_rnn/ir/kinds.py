@@ -36,10 +36,10 @@ class CellKind:
 CELLS: dict[str, CellKind] = {
     c.name: c
     for c in (
-        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, 2),
-        CellKind("lstm", 1, 4, 4, 3, 4, 3, 5),
-        CellKind("gru", 2, 3, 3, 2, 3, 3, 6),
-        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, 3),
+        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, 3),
+        CellKind("lstm", 1, 4, 4, 3, 4, 3, 6),
+        CellKind("gru", 2, 3, 3, 2, 3, 3, 7),
+        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, 4),
     )
 }
 CELL_BY_CODE = {c.code: c for c in CELLS.values()}

@@ -232,10 +232,15 @@ module frnn_matvec #(
         wire signed [PW-1:0] pr_q[0:PK-1];
         for (gp = 0; gp < PK; gp = gp + 1) begin : g_mul
           if (PM == 2) begin : g_io
+            // MP >= 3 (the clock first): the multiplier registers load every cycle, a
+            // delay line read at its stage (an enable fanned out to every DSP block was
+            // the critical path); MP = 2 loads them only for tiles (fewer evaluations
+            // in simulation)
             frnn_mul #(
                 .AW(VW + VX), .BW(WW)
             ) u_mul (
-                .clk(clk), .ce_i(running), .ce_o(p_run[1]), .a(v[gp]), .b(wq[gp]), .p(pr_q[gp])
+                .clk(clk), .ce_i(MP > 2 || running), .ce_o(MP > 2 || p_run[1]), .a(v[gp]),
+                .b(wq[gp]), .p(pr_q[gp])
             );
           end else begin : g_o
             reg signed [PW-1:0] q;

@@ -232,6 +232,10 @@ module frnn_recurrent #(
 
   wire [PU*ST_W-1:0] lane_h;
   wire [PU*XW-1:0] lane_x;
+  // LS = 1: every lane input is registered on entry (the block select of a_reg, the
+  // state and the U*h sums reach the cells from registers; one lane cycle more)
+  wire ph_q;
+  frnn_delay #(.W(1), .N(LS)) u_phq (.clk(clk), .din(ph_in), .dout(ph_q));
   genvar l;
   generate
     for (l = 0; l < PU; l = l + 1) begin : g_lane
@@ -256,8 +260,15 @@ module frnn_recurrent #(
       wire [AW-1:0] lu2 = hb_pend ? hb_acc[l*AW+:AW] : acc[l*AW+:AW];  // pass 2
       wire [4*AW-1:0] lu = ph_in ? {{(3 * AW) {1'b0}}, lu2} :
           {{((4 - G1) * AW) {1'b0}}, acc[l*G1*AW+:G1*AW]};
-      wire [ST_W-1:0] lh = first ? {ST_W{1'b0}} : lh_s;
-      wire [XW-1:0] lx = (first && KIND == `FRNN_KIND_LSTM) ? {XW{1'b0}} : lx_s;
+      wire [ST_W-1:0] lh_d = first ? {ST_W{1'b0}} : lh_s;
+      wire [XW-1:0] lx_d = (first && KIND == `FRNN_KIND_LSTM) ? {XW{1'b0}} : lx_s;
+      wire [G*AC_W-1:0] la_q;
+      wire [4*AW-1:0] lu_q;
+      wire [ST_W-1:0] lh;
+      wire [XW-1:0] lx;
+      frnn_delay #(.W(G * AC_W + 4 * AW + ST_W + XW), .N(LS)) u_in (
+          .clk(clk), .din({la, lu, lh_d, lx_d}), .dout({la_q, lu_q, lh, lx})
+      );
       if (KIND == `FRNN_KIND_LSTM) begin : g_lstm
         frnn_lstm_cell #(
             .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O), .ST_W(ST_W),
@@ -266,7 +277,7 @@ module frnn_recurrent #(
             .CL_O(CL_O), .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .SIGMOID_MEM(SIGMOID_MEM),
             .TANH_MEM(TANH_MEM)
         ) u_cell (
-            .clk(clk), .a(la), .u(lu), .c_old(lx), .h_new(lane_h[l*ST_W+:ST_W]),
+            .clk(clk), .a(la_q), .u(lu_q), .c_old(lx), .h_new(lane_h[l*ST_W+:ST_W]),
             .c_new(lane_x[l*XW+:XW])
         );
       end else if (KIND == `FRNN_KIND_SIMPLE_RNN) begin : g_rnn
@@ -274,7 +285,7 @@ module frnn_recurrent #(
             .ACT(ACT), .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O),
             .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .TB_W(TB_W),
             .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .TANH_MEM(TANH_MEM)
-        ) u_cell (.clk(clk), .a(la), .u(lu[AW-1:0]), .h_new(lane_h[l*ST_W+:ST_W]));
+        ) u_cell (.clk(clk), .a(la_q), .u(lu_q[AW-1:0]), .h_new(lane_h[l*ST_W+:ST_W]));
         assign lane_x[l*XW+:XW] = 1'b0;
       end else begin : g_gru
         wire [GT_W-1:0] zn;
@@ -285,7 +296,7 @@ module frnn_recurrent #(
             .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .SIGMOID_MEM(SIGMOID_MEM),
             .TANH_MEM(TANH_MEM)
         ) u_cell (
-            .clk(clk), .phase(ph_in), .a(la), .u(lu[3*AW-1:0]), .h_old(lh),
+            .clk(clk), .phase(ph_q), .a(la_q), .u(lu_q[3*AW-1:0]), .h_old(lh),
             .z_old(lx[GT_W-1:0]), .h_new(lane_h[l*ST_W+:ST_W]), .z_new(zn)
         );
         assign lane_x[l*XW+:XW] = (KIND == `FRNN_KIND_GRU_RB) ? zn : {XW{1'b0}};
