@@ -136,8 +136,10 @@ module frnn_recurrent #(
   endgenerate
   // The engine multiplies x in an x pass's tiles. From registers only (the start
   // logic would otherwise head the MAC's timing path): a pass starts only while the
-  // engine is idle, and then it is the pass nxt_is_x names; busy, eng_x holds.
-  wire use_x = mv_busy ? eng_x : nxt_is_x;
+  // engine is idle, and then it is the pass nxt_is_x names; busy, eng_x holds. With
+  // the pass request registered (MP >= 3) tiles issue only while busy, so eng_x
+  // alone selects (busy, which the request register drives, stays off this path).
+  wire use_x = (MP > 2 || mv_busy) ? eng_x : nxt_is_x;
   reg [KV*VW-1:0] mv_vec;
   reg [VW-1:0] ext;
   integer e;
