@@ -48,25 +48,20 @@ def yosys_lines(kind: str) -> list[str]:
     return ["select -clear", "flatten", f"tee -q -o {OUTPUT} ltp -noff {sel}"]
 
 
-_LENGTH = re.compile(r"Longest topological path in \S+ \(length=(-?\d+)\)")
-_NODE = re.compile(r"^\s*\d+:\s+(\S+)")
+_HEADER = re.compile(r"Longest topological path in \S+ \(length=(-?\d+)\)")
+_NODE = re.compile(r"^\s*\d+:\s+(\S+)", re.M)
 
 
 def parse(text: str) -> dict[str, Any] | None:
     """``{"levels", "from", "to"}`` of the longest of yosys's ltp paths (one per
     module; the flattened top holds every path of its submodules), with the signal
     names at its ends made printable; None when there is no path."""
-    best: tuple[int, list[str]] | None = None
-    for part in text.split("Longest topological path in ")[1:]:
-        m = _LENGTH.match("Longest topological path in " + part)
-        if m is None:
-            continue
-        nodes = [n.group(1) for line in part.splitlines() if (n := _NODE.match(line))]
-        if best is None or int(m.group(1)) > best[0]:
-            best = (int(m.group(1)), nodes)
-    if best is None or best[0] < 1:
+    parts = _HEADER.split(text)  # [before, length, path, length, path, ...]
+    pairs = zip(parts[1::2], parts[2::2], strict=True)
+    paths = [(int(n), _NODE.findall(body)) for n, body in pairs]
+    n, nodes = max(paths, key=lambda p: p[0], default=(0, []))
+    if n < 1:
         return None
-    n, nodes = best
     return {
         "levels": n,
         "from": printable(nodes[0])[:160] if nodes else "?",

@@ -227,10 +227,9 @@ def stage_rtl(rtl_dir: Path, work: Path, kind: str | None = None) -> list[str]:
     cycles, built from the family's primitives) is staged as that version."""
     files = _sources(rtl_dir)
     shutil.copytree(rtl_dir / "mem", work / "mem")
-    native = verilog_dir() / kind if kind else None
     for f in files:
-        alt = native / f if native is not None else None
-        shutil.copy(alt if alt is not None and alt.is_file() else rtl_dir / f, work / f)
+        alt = verilog_dir() / kind / f if kind else None
+        shutil.copy(alt if alt and alt.is_file() else rtl_dir / f, work / f)
     for inc in INCLUDES:  # included by the cores (read_verilog finds them here)
         if (rtl_dir / inc).exists():  # absent in designs written before the header
             shutil.copy(rtl_dir / inc, work / inc)

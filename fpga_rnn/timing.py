@@ -63,6 +63,11 @@ def _runs(family: str, mac_stages: int | None = None, lane_stages: int = 0) -> l
     return list(fam.get(key(mac_stages, lane_stages), []))
 
 
+def _depths(runs: list[dict]) -> list[int]:
+    """The 7-series logic depths recorded with ``runs``."""
+    return [int(r["xilinx_levels"]) for r in runs if r.get("xilinx_levels")]
+
+
 def _assumed(board: Board, why: str) -> ClockEstimate:
     return ClockEstimate(board.clock_mhz, "assumed", f"the board clock: {why}")
 
@@ -76,11 +81,10 @@ def estimate(board: Board, mac_stages: int = 0, lane_stages: int = 0) -> ClockEs
     if fam == "xilinx":
         # no depth for these stages: the deepest of any (the board clock would rank an
         # unmeasured depth above the estimated ones)
-        runs = [r for r in _runs(CALIBRATION, mac_stages, lane_stages) if r.get("xilinx_levels")]
-        runs = runs or [r for r in _runs(CALIBRATION) if r.get("xilinx_levels")]
-        if not runs:
+        here = _depths(_runs(CALIBRATION, mac_stages, lane_stages)) or _depths(_runs(CALIBRATION))
+        if not here:
             return _assumed(board, "no 7-series logic depth recorded in timing_model.json")
-        return from_levels(board, max(int(r["xilinx_levels"]) for r in runs))
+        return from_levels(board, max(here))
     runs = _runs(fam, mac_stages, lane_stages)
     if not runs:
         return _assumed(

@@ -227,7 +227,7 @@ def _implement(
     limit = synth.tool_timeout(timeout)
     kind = b.family
     work = folder / "work"
-    files = synth.stage_rtl(folder / "rtl", work, synth.family_kind(b))
+    files = synth.stage_rtl(folder / "rtl", work, kind)
     board_files = [*BOARD_MODULES, f"{BOARD_TOP}.v"] + (["pll.v"] if clock.pll else [])
     cons = "board.lpf" if kind == "ecp5" else "board.pcf"
     for f in [*board_files, LINK_HEADER, cons]:

@@ -114,7 +114,7 @@ module frnn_matvec #(
   // they hold the first tile of the next pass, so a pass starts without a ROM
   // bubble. The ROM is read only when the next tile differs from the held one (a
   // fully parallel engine reads it once): a read enable on the block RAM, and no
-  // per-cycle copy of a wide word in simulation. At MP = 3 a tiled engine reads it
+  // per-cycle copy of a wide word in simulation. From MP = 3 a tiled engine reads it
   // every cycle instead: that compare, fanned out to every weight register's
   // enable, was the critical path once the pass request was registered.
   wire running = e_start || act;
@@ -249,7 +249,8 @@ module frnn_matvec #(
           end
         end
         // TR > 0: tree level l (l = 0 .. TR-1) holds the pairwise sums of level l-1
-        // (level -1: the products), registered when their tile reaches stage PM + l
+        // (level -1: the products), registered when their tile reaches stage PM + l;
+        // TR = 0: the tree is combinational in the accumulate stage
         wire signed [AW-1:0] tree_q;  // the whole sum, at the accumulate stage
         if (TR > 0) begin : g_tree
           for (gc = 0; gc < TR; gc = gc + 1) begin : g_lv
@@ -275,17 +276,16 @@ module frnn_matvec #(
             end
           end
           assign tree_q = g_lv[TR-1].s[0];
-        end else begin : g_notree
-          assign tree_q = {AW{1'b0}};
+        end else begin : g_comb_tree
+          integer i;
+          always @(*) begin
+            tree = {AW{1'b0}};
+            for (i = 0; i < PK; i = i + 1) tree = tree + pr_q[i];
+          end
+          assign tree_q = tree;
         end
         always @(posedge clk) begin
-          if (TR != 0) begin
-            if (a_run) acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree_q <<< SH1 : tree_q <<< SH);
-          end else if (a_run) begin
-            tree = {AW{1'b0}};
-            for (p = 0; p < PK; p = p + 1) tree = tree + pr_q[p];
-            acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
-          end
+          if (a_run) acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree_q <<< SH1 : tree_q <<< SH);
           if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
         end
       end

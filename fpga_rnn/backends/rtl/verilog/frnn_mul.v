@@ -1,9 +1,8 @@
-// Registered signed multiply: p = a * b, with input registers (enable ce_i) and an
-// output register (enable ce_o): the product of the operands taken at one ce_i
-// appears at p after the next ce_o. The portable model; ECP5 synthesis uses
-// ecp5/frnn_mul.v instead (the same ports and cycles), which puts both registers
-// inside a MULT18X18D: yosys does not pack fabric registers into ECP5 DSP blocks,
-// and the fabric-to-DSP routing on both sides then dominates the clock.
+// Registered signed multiply: p = a * b, input and output registers (frnn_mul_fabric
+// describes the behaviour and the cycles). The portable version; ECP5 synthesis
+// stages ecp5/frnn_mul.v instead (the same ports and cycles), which puts both
+// registers inside a MULT18X18D: yosys does not pack fabric registers into ECP5 DSP
+// blocks, and the fabric-to-DSP routing on both sides then dominates the clock.
 `default_nettype none
 
 module frnn_mul #(
@@ -15,17 +14,13 @@ module frnn_mul #(
     input  wire                      ce_o,
     input  wire signed [     AW-1:0] a,
     input  wire signed [     BW-1:0] b,
-    output reg signed  [AW+BW-1:0] p
+    output wire signed [AW+BW-1:0] p
 );
-  reg signed [AW-1:0] a_q;
-  reg signed [BW-1:0] b_q;
-  always @(posedge clk) begin
-    if (ce_i) begin
-      a_q <= a;
-      b_q <= b;
-    end
-    if (ce_o) p <= a_q * b_q;
-  end
+  frnn_mul_fabric #(
+      .AW(AW), .BW(BW)
+  ) u_f (
+      .clk(clk), .ce_i(ce_i), .ce_o(ce_o), .a(a), .b(b), .p(p)
+  );
 endmodule
 
 `default_nettype wire

@@ -1,7 +1,7 @@
 // frnn_mul for ECP5 (swapped in by fpga_rnn.synth for ECP5 parts): operands of up
 // to 18 bits go through one MULT18X18D with its input registers (CE0 = ce_i) and
 // output register (CE1 = ce_o), signed, sign-extended to 18 bits; wider ones use the
-// portable description (yosys splits those over several blocks). Same ports and
+// portable frnn_mul_fabric (yosys splits those over several blocks). Same ports and
 // cycles as ../frnn_mul.v, whose behaviour the simulations verify; this file is what
 // nextpnr places (the MULT18X18D register modes of Lattice's ECP5 sysDSP guide).
 `default_nettype none
@@ -38,17 +38,11 @@ module frnn_mul #(
       );
       assign p = px[AW+BW-1:0];
     end else begin : g_fabric
-      reg signed [AW-1:0] a_q;
-      reg signed [BW-1:0] b_q;
-      reg signed [AW+BW-1:0] p_q;
-      always @(posedge clk) begin
-        if (ce_i) begin
-          a_q <= a;
-          b_q <= b;
-        end
-        if (ce_o) p_q <= a_q * b_q;
-      end
-      assign p = p_q;
+      frnn_mul_fabric #(
+          .AW(AW), .BW(BW)
+      ) u_f (
+          .clk(clk), .ce_i(ce_i), .ce_o(ce_o), .a(a), .b(b), .p(p)
+      );
     end
   endgenerate
 endmodule
