@@ -24,11 +24,12 @@ class CellKind:
     lane_latency: int  # RTL lane: cycles from "row block done" to "result available"
     chain: int  # RTL cycles per step after the last MAC (state write included)
     lane_multipliers: int  # multipliers in one RTL cell lane (outside the MAC engines)
-    lane_stage_latency: int = 0  # extra lane cycles with the lanes' pipeline registers on
+    # extra lane cycles at lane_stages 1, 2, ... (registers for the clock, docs/latency.md)
+    lane_stage_latency: tuple[int, ...] = ()
 
     def lane_cycles(self, lane_stages: int) -> int:
-        """The lane latency with ``lane_stages`` (0 or 1) pipeline registers on."""
-        return self.lane_latency + lane_stages * self.lane_stage_latency
+        """The lane latency with ``lane_stages`` (0..MAX_LANE_STAGES) pipeline depth."""
+        return self.lane_latency + (self.lane_stage_latency[lane_stages - 1] if lane_stages else 0)
 
 
 # gru: reset_after=True (Keras's default); gru_rb: reset_after=False, two dependent
@@ -36,10 +37,10 @@ class CellKind:
 CELLS: dict[str, CellKind] = {
     c.name: c
     for c in (
-        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, 3),
-        CellKind("lstm", 1, 4, 4, 3, 4, 3, 6),
-        CellKind("gru", 2, 3, 3, 2, 3, 3, 7),
-        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, 4),
+        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, (3, 3)),
+        CellKind("lstm", 1, 4, 4, 3, 4, 3, (6, 11)),
+        CellKind("gru", 2, 3, 3, 2, 3, 3, (7, 13)),
+        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, (4, 7)),
     )
 }
 CELL_BY_CODE = {c.code: c for c in CELLS.values()}
@@ -110,8 +111,14 @@ def verilog_header() -> str:
         lines += [
             f"`define FRNN_GATES_{n} {c.gates}",
             f"`define FRNN_FIRST_PASS_GATES_{n} {c.first_pass_gates}",
-            f"`define FRNN_LANE_LATENCY_{n} {c.lane_latency}",
-            f"`define FRNN_LANE_STAGE_LATENCY_{n} {c.lane_stage_latency}",
+            # the lane latency at lane_stages ls, as a macro with an argument
+            f"`define FRNN_LANE_CYCLES_{n}(ls) "
+            + "".join(
+                f"((ls) == {k} ? {c.lane_cycles(k)} : "
+                for k in range(len(c.lane_stage_latency), 0, -1)
+            )
+            + f"{c.lane_latency}"
+            + ")" * len(c.lane_stage_latency),
         ]
     lines += [f"`define FRNN_ACT_{a.upper()} {i}" for a, i in ACTIVATION_CODES.items()]
     lines += [f"`define FRNN_RND_{r.name} {i}" for r, i in ROUNDING_CODES.items()]

@@ -12,6 +12,7 @@ from pathlib import Path
 from fpga_rnn.backends.rtl.emit import EMITTERS, Context, Stream
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.escape import verilog_comment
+from fpga_rnn.ir.kinds import CELLS
 from fpga_rnn.ir.layers import Bidirectional, Recurrent
 from fpga_rnn.ir.model import Model
 from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS, check_int
@@ -21,8 +22,8 @@ TOP = "frnn_top"
 DEFAULT_REUSE = 8
 DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..4)
 MAX_MAC_STAGES = 4
-DEFAULT_LANE_STAGES = 0  # cell lane pipeline registers (0..1)
-MAX_LANE_STAGES = 1
+DEFAULT_LANE_STAGES = 0  # cell lane pipeline depth (0..MAX_LANE_STAGES)
+MAX_LANE_STAGES = len(CELLS["lstm"].lane_stage_latency)
 DEFAULT_MAX_TIMESTEPS = 64
 RTL_SCHEMA = 1
 
@@ -99,7 +100,7 @@ def design(
     layers (default: the model's fixed length, else 64). ``mac_stages`` (0..4) are
     the MAC engines' pipeline registers: products, multiplier inputs, the pass
     request, the adder tree's sum (each depth adds the next);
-    ``lane_stages`` (0..1) the cell lanes' (docs/latency.md).
+    ``lane_stages`` (0..2) the cell lanes' (docs/latency.md).
     """
     check_int(reuse, "reuse", 1, MAX_REUSE)
     check_int(mac_stages, "mac_stages", 0, MAX_MAC_STAGES)

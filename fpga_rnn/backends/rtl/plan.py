@@ -207,7 +207,8 @@ class RecurrentPlan:
         passes = 1 if self.h2 is None else 2
         cell = CELLS[self.kind]
         # the MAC's fill: its product and tree registers, and the registered pass request
-        stages = self.product_stages + self.start_delay + self.lane_stages * cell.lane_stage_latency
+        lane = cell.lane_cycles(self.lane_stages) - cell.lane_latency
+        stages = self.product_stages + self.start_delay + lane
         chain = cell.chain + passes * stages
         return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
 

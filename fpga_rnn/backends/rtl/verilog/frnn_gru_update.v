@@ -1,6 +1,7 @@
 // GRU state update: h = cast(hh*(1 - z) + h_old*z -> state), exact products, one
 // rounding; hh = cast(t_hh -> gate) from the tanh table.
 `default_nettype none
+/* verilator lint_off UNUSEDSIGNAL */  // hhx, zx, hx: a signed format's extension bit
 
 module frnn_gru_update #(
     parameter integer ST_W = 16, parameter integer ST_F = 14, parameter integer ST_S = 1,
@@ -8,7 +9,7 @@ module frnn_gru_update #(
     parameter integer GT_W = 18, parameter integer GT_F = 16, parameter integer GT_S = 1,
     parameter integer GT_Q = 6, parameter integer GT_O = 1,
     parameter integer TB_W = 18, parameter integer TB_F = 16,
-    parameter integer LS = 0  // 1: the two products registered before their sum
+    parameter integer LS = 0  // 1: the products registered; 2: pipelined, the sum registered
 ) (
     input  wire            clk,
     input  wire [TB_W-1:0] t_hh,
@@ -22,18 +23,30 @@ module frnn_gru_update #(
   wire [GT_W-1:0] hh;
   frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
       .OVF(GT_O)) u_hh (.din(t_hh), .dout(hh));
-  wire signed [UW-1:0] one = 1;
-  wire signed [UW-1:0] hhs = (GT_S != 0) ? {{(UW - GT_W) {hh[GT_W-1]}}, hh} : {{(UW - GT_W) {1'b0}}, hh};
-  wire signed [UW-1:0] zs = (GT_S != 0) ? {{(UW - GT_W) {z[GT_W-1]}}, z} : {{(UW - GT_W) {1'b0}}, z};
-  wire signed [UW-1:0] hs = (ST_S != 0) ? {{(UW - ST_W) {h_old[ST_W-1]}}, h_old} :
-      {{(UW - ST_W) {1'b0}}, h_old};
-  wire signed [UW-1:0] omz = (one <<< GT_F) - zs;
-  wire signed [UW-1:0] p_hh_c = (hhs * omz) <<< (UF - 2 * GT_F);
-  wire signed [UW-1:0] p_hz_c = (hs * zs) <<< (UF - ST_F - GT_F);
-  wire signed [UW-1:0] p_hh, p_hz;
-  frnn_delay #(.W(UW), .N(LS)) u_phh (.clk(clk), .din(p_hh_c), .dout(p_hh));
-  frnn_delay #(.W(UW), .N(LS)) u_phz (.clk(clk), .din(p_hz_c), .dout(p_hz));
-  wire signed [UW-1:0] v = p_hh + p_hz;
+  localparam integer S2 = (LS > 1) ? 1 : 0;
+  // exact operand widths (so an 18-bit signed gate is one DSP block's operand): hh and
+  // z as gates, h as the state, 1 - z wide enough for any z the gate format holds
+  localparam integer GW = GT_W + ((GT_S != 0) ? 0 : 1);
+  localparam integer HW = ST_W + ((ST_S != 0) ? 0 : 1);
+  localparam integer OW = ((GT_F > GT_W) ? GT_F : GT_W) + 2;
+  // one bit wider, then the exact width (the extension bit of a signed format unused)
+  wire [GT_W:0] hhx = (GT_S != 0) ? {hh[GT_W-1], hh} : {1'b0, hh};
+  wire [GT_W:0] zx = (GT_S != 0) ? {z[GT_W-1], z} : {1'b0, z};
+  wire [ST_W:0] hx = (ST_S != 0) ? {h_old[ST_W-1], h_old} : {1'b0, h_old};
+  wire signed [GW-1:0] hhs = hhx[GW-1:0];
+  wire signed [GW-1:0] zs = zx[GW-1:0];
+  wire signed [HW-1:0] hs = hx[HW-1:0];
+  wire signed [OW-1:0] one = 1;
+  wire signed [OW-1:0] omz = (one <<< GT_F) - {{(OW - GW) {zs[GW-1]}}, zs};
+  wire signed [GW+OW-1:0] m_hh;
+  wire signed [HW+GW-1:0] m_hz;
+  frnn_lane_mul #(.AW(GW), .BW(OW), .LS(LS)) u_mhh (.clk(clk), .a(hhs), .b(omz), .p(m_hh));
+  frnn_lane_mul #(.AW(HW), .BW(GW), .LS(LS)) u_mhz (.clk(clk), .a(hs), .b(zs), .p(m_hz));
+  wire signed [UW-1:0] p_hh = {{(UW - GW - OW) {m_hh[GW+OW-1]}}, m_hh} <<< (UF - 2 * GT_F);
+  wire signed [UW-1:0] p_hz = {{(UW - HW - GW) {m_hz[HW+GW-1]}}, m_hz} <<< (UF - ST_F - GT_F);
+  wire signed [UW-1:0] vc = p_hh + p_hz;
+  wire signed [UW-1:0] v;  // LS = 2: the sum registered before its cast
+  frnn_delay #(.W(UW), .N(S2)) u_v (.clk(clk), .din(vc), .dout(v));
   frnn_cast #(.IW(UW), .IF(UF), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
       .OVF(ST_O)) u_h (.din(v), .dout(h_new));
 endmodule

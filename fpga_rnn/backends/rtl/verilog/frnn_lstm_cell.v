@@ -7,11 +7,13 @@
 //   cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
 // LS = 1 (8 cycles) adds five registers for the clock: p before the tables, each
 // table's output register (two reads), the cell products before their sum, and
-// o * tanh(c) before its cast. Gate order in a/u: i, f, g(c), o (Keras). u is the
-// U*h row sum in AW bits.
+// o * tanh(c) before its cast. LS = 2 (13 cycles) pipelines the three products
+// (frnn_mul_pipe: 3 cycles each instead of 1) and registers the cell sum before its
+// cast. Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
 `default_nettype none
 `include "frnn_codes.vh"
-/* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
+/* verilator lint_off WIDTHEXPAND */  // the table file names: strings of two lengths
+/* verilator lint_off UNUSEDSIGNAL */  // gi, gf, gg, go, o3, tcs: a signed gate's extension bit
 
 module frnn_lstm_cell #(
     parameter integer AW = 32,
@@ -35,6 +37,12 @@ module frnn_lstm_cell #(
     output wire [  ST_W-1:0] h_new,
     output wire [  CL_W-1:0] c_new
 );
+  localparam integer S1 = (LS > 0) ? 1 : 0;  // the LS = 1 registers
+  localparam integer S2 = (LS > 1) ? 1 : 0;  // the LS = 2 ones
+  localparam integer PL = S1 + 2 * S2;  // a product's cycles (frnn_lane_mul)
+  // a gate as a signed operand: 18 bits for an 18-bit signed gate (one DSP block)
+  localparam integer GW = GT_W + ((GT_S != 0) ? 0 : 1);
+
   // cycle 0: pre-activations and gate tables
   wire [4*TB_W-1:0] t;
   genvar g;
@@ -44,17 +52,17 @@ module frnn_lstm_cell #(
       frnn_preact #(
           .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O)
       ) u_pre (.a(a[g*AC_W+:AC_W]), .u(u[g*AW+:AW]), .p(p));
-      frnn_delay #(.W(AC_W), .N(LS)) u_pq (.clk(clk), .din(p), .dout(pq));
+      frnn_delay #(.W(AC_W), .N(S1)) u_pq (.clk(clk), .din(p), .dout(pq));
       frnn_table #(
           .IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(g == 2 ? `FRNN_LOG2R_TANH : `FRNN_LOG2R_SIGMOID), .EXP(0),
-          .TW(TB_W), .OREG(LS), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
+          .TW(TB_W), .OREG(S1), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
       ) u_tab (.clk(clk), .din(pq), .dout(t[g*TB_W+:TB_W]));
     end
   endgenerate
 
-  // cycle 1 (LS = 1: 3): cell update, one rounding for the sum
+  // cycle 1 (LS >= 1: 3): cell update, one rounding for the sum
   wire [CL_W-1:0] c1;
-  frnn_delay #(.W(CL_W), .N(1 + 2 * LS)) u_c1 (.clk(clk), .din(c_old), .dout(c1));
+  frnn_delay #(.W(CL_W), .N(1 + 2 * S1)) u_c1 (.clk(clk), .din(c_old), .dout(c1));
   wire [4*GT_W-1:0] gt;
   generate
     for (g = 0; g < 4; g = g + 1) begin : g_cast
@@ -69,12 +77,17 @@ module frnn_lstm_cell #(
   wire signed [GT_W:0] gf = (GT_S != 0) ? {gt[2*GT_W-1], gt[GT_W+:GT_W]} : {1'b0, gt[GT_W+:GT_W]};
   wire signed [GT_W:0] gg = (GT_S != 0) ? {gt[3*GT_W-1], gt[2*GT_W+:GT_W]} : {1'b0, gt[2*GT_W+:GT_W]};
   wire signed [GT_W:0] go = (GT_S != 0) ? {gt[4*GT_W-1], gt[3*GT_W+:GT_W]} : {1'b0, gt[3*GT_W+:GT_W]};
-  wire signed [SW-1:0] s_gi_c = (gg * gi) <<< (SF - 2 * GT_F);
-  wire signed [SW-1:0] s_cf_c = ($signed(c1) * gf) <<< (SF - CL_F - GT_F);
-  wire signed [SW-1:0] s_gi, s_cf;  // LS = 1: the products registered before their sum
-  frnn_delay #(.W(SW), .N(LS)) u_sgi (.clk(clk), .din(s_gi_c), .dout(s_gi));
-  frnn_delay #(.W(SW), .N(LS)) u_scf (.clk(clk), .din(s_cf_c), .dout(s_cf));
-  wire signed [SW-1:0] s_c = s_gi + s_cf;
+  wire signed [2*GW-1:0] p_gi;
+  wire signed [CL_W+GW-1:0] p_cf;
+  frnn_lane_mul #(.AW(GW), .BW(GW), .LS(LS)) u_mgi (
+      .clk(clk), .a(gg[GW-1:0]), .b(gi[GW-1:0]), .p(p_gi));
+  frnn_lane_mul #(.AW(CL_W), .BW(GW), .LS(LS)) u_mcf (
+      .clk(clk), .a(c1), .b(gf[GW-1:0]), .p(p_cf));
+  wire signed [SW-1:0] s_gi = $signed(p_gi) <<< (SF - 2 * GT_F);
+  wire signed [SW-1:0] s_cf = $signed(p_cf) <<< (SF - CL_F - GT_F);
+  wire signed [SW-1:0] s_cc = s_gi + s_cf;
+  wire signed [SW-1:0] s_c;  // LS = 2: the sum registered before its cast
+  frnn_delay #(.W(SW), .N(S2)) u_sc (.clk(clk), .din(s_cc), .dout(s_c));
   wire [CL_W-1:0] c_cast;
   frnn_cast #(
       .IW(SW), .IF(SF), .IS(1), .OW(CL_W), .OF(CL_F), .OS(1), .RND(CL_Q), .OVF(CL_O)
@@ -82,31 +95,31 @@ module frnn_lstm_cell #(
   reg [CL_W-1:0] c2;
   always @(posedge clk) c2 <= c_cast;
   wire signed [GT_W:0] o2;
-  frnn_delay #(.W(GT_W + 1), .N(1 + LS)) u_o2 (.clk(clk), .din(go), .dout(o2));
+  frnn_delay #(.W(GT_W + 1), .N(1 + PL + S2)) u_o2 (.clk(clk), .din(go), .dout(o2));
 
-  // cycle 2 (LS = 1: 5): tanh(c)
+  // cycle 2 (LS = 1: 5, LS = 2: 8): tanh(c)
   wire [TB_W-1:0] tc;
   frnn_table #(
       .IW(CL_W), .IF(CL_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-      .OREG(LS), .MEMFILE(TANH_MEM)
+      .OREG(S1), .MEMFILE(TANH_MEM)
   ) u_tanh (.clk(clk), .din(c2), .dout(tc));
   wire signed [GT_W:0] o3;
-  frnn_delay #(.W(GT_W + 1), .N(1 + LS)) u_o3 (.clk(clk), .din(o2), .dout(o3));
+  frnn_delay #(.W(GT_W + 1), .N(1 + S1)) u_o3 (.clk(clk), .din(o2), .dout(o3));
 
-  // cycle 3 (LS = 1: 7, and the cast in 8): h = o * tanh(c)
+  // cycle 3 (LS = 1: 7, and the cast in 8; LS = 2: 10, the cast in 13): h = o * tanh(c)
   wire [GT_W-1:0] tcg;
   frnn_cast #(
       .IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q), .OVF(GT_O)
   ) u_tc (.din(tc), .dout(tcg));
   wire signed [GT_W:0] tcs = (GT_S != 0) ? {tcg[GT_W-1], tcg} : {1'b0, tcg};
-  wire signed [2*GT_W+1:0] oh_c = o3 * tcs;
-  wire signed [2*GT_W+1:0] oh;
-  frnn_delay #(.W(2 * GT_W + 2), .N(LS)) u_oh (.clk(clk), .din(oh_c), .dout(oh));
+  wire signed [2*GW-1:0] oh;
+  frnn_lane_mul #(.AW(GW), .BW(GW), .LS(LS)) u_moh (
+      .clk(clk), .a(o3[GW-1:0]), .b(tcs[GW-1:0]), .p(oh));
   frnn_cast #(
-      .IW(2 * GT_W + 2), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
+      .IW(2 * GW), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
       .OVF(ST_O)
   ) u_h (.din(oh), .dout(h_new));
-  frnn_delay #(.W(CL_W), .N(1 + 2 * LS)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
+  frnn_delay #(.W(CL_W), .N(1 + S1 + PL)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
 endmodule
 
 `default_nettype wire

@@ -56,7 +56,7 @@ module frnn_recurrent #(
     parameter integer SH = 0,
     parameter integer SHX = 0,
     parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
-    parameter integer LS = 0,  // cell lane pipeline registers (0 or 1)
+    parameter integer LS = 0,  // cell lane pipeline depth (0..2, docs/latency.md)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",
@@ -80,11 +80,10 @@ module frnn_recurrent #(
       : (KIND == `FRNN_KIND_GRU) ? `FRNN_FIRST_PASS_GATES_GRU : `FRNN_FIRST_PASS_GATES_GRU_RB;
   localparam integer PR = G1 * PU;
   localparam integer NB = NB1 + NB2;  // U*h row blocks; W*x blocks follow
-  localparam integer LAT = (KIND == `FRNN_KIND_LSTM)  // lane output cycle
-      ? `FRNN_LANE_LATENCY_LSTM + LS * `FRNN_LANE_STAGE_LATENCY_LSTM
-      : (KIND == `FRNN_KIND_GRU) ? `FRNN_LANE_LATENCY_GRU + LS * `FRNN_LANE_STAGE_LATENCY_GRU
-      : (KIND == `FRNN_KIND_GRU_RB) ? `FRNN_LANE_LATENCY_GRU_RB + LS * `FRNN_LANE_STAGE_LATENCY_GRU_RB
-      : `FRNN_LANE_LATENCY_SIMPLE_RNN + LS * `FRNN_LANE_STAGE_LATENCY_SIMPLE_RNN;
+  localparam integer LAT = (KIND == `FRNN_KIND_LSTM) ? `FRNN_LANE_CYCLES_LSTM(LS)  // lane output cycle
+      : (KIND == `FRNN_KIND_GRU) ? `FRNN_LANE_CYCLES_GRU(LS)
+      : (KIND == `FRNN_KIND_GRU_RB) ? `FRNN_LANE_CYCLES_GRU_RB(LS)
+      : `FRNN_LANE_CYCLES_SIMPLE_RNN(LS);
   localparam integer XW = (KIND == `FRNN_KIND_LSTM) ? CL_W : (KIND == `FRNN_KIND_GRU || KIND == `FRNN_KIND_GRU_RB) ? GT_W : 1;  // aux: c or z
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
 
@@ -237,7 +236,7 @@ module frnn_recurrent #(
   // LS = 1: every lane input is registered on entry (the block select of a_reg, the
   // state and the U*h sums reach the cells from registers; one lane cycle more)
   wire ph_q;
-  frnn_delay #(.W(1), .N(LS)) u_phq (.clk(clk), .din(ph_in), .dout(ph_q));
+  frnn_delay #(.W(1), .N(LS > 0 ? 1 : 0)) u_phq (.clk(clk), .din(ph_in), .dout(ph_q));
   genvar l;
   generate
     for (l = 0; l < PU; l = l + 1) begin : g_lane
@@ -268,7 +267,7 @@ module frnn_recurrent #(
       wire [4*AW-1:0] lu_q;
       wire [ST_W-1:0] lh;
       wire [XW-1:0] lx;
-      frnn_delay #(.W(G * AC_W + 4 * AW + ST_W + XW), .N(LS)) u_in (
+      frnn_delay #(.W(G * AC_W + 4 * AW + ST_W + XW), .N(LS > 0 ? 1 : 0)) u_in (
           .clk(clk), .din({la, lu, lh_d, lx_d}), .dout({la_q, lu_q, lh, lx})
       );
       if (KIND == `FRNN_KIND_LSTM) begin : g_lstm
