@@ -31,6 +31,7 @@ from fpga_rnn.cli_common import (
     out,
 )
 from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.ir.kinds import CELLS
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
 from fpga_rnn.ir.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.limits import MAX_REUSE, MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS
@@ -213,13 +214,18 @@ MacStages = Annotated[
         "one more cycle per recurrent pass each).",
     ),
 ]
+LANE_CYCLES_HELP = ", ".join(
+    f"{c.name} {'/'.join(str(c.lane_cycles(k)) for k in range(MAX_LANE_STAGES + 1))}"
+    for c in CELLS.values()
+)
 LaneStages = Annotated[
     int,
     typer.Option(
         min=0,
         max=MAX_LANE_STAGES,
-        help="Cell lane pipeline registers (1: a higher clock; LSTM lanes take 8 cycles "
-        "instead of 3, GRU 8 instead of 2, SimpleRNN 3 instead of 1).",
+        help="Cell lane pipeline depth for a higher clock: 1 registers the lane inputs, "
+        "tables and products, 2 also splits wide products over registered DSP blocks. "
+        "Lane cycles at 0/1/2: " + LANE_CYCLES_HELP + ".",
     ),
 ]
 

@@ -94,7 +94,7 @@ class RecurrentPlan:
     pu: int  # cell lanes = units per U*h row block
     pk: int
     mac_stages: int = 0  # MAC engine pipeline stages between a tile's issue and its sum
-    lane_stages: int = 0  # cell lane pipeline registers (0 or 1)
+    lane_stages: int = 0  # cell lane pipeline depth (0..2)
 
     @property
     def pass_rows(self) -> int:

@@ -1,7 +1,8 @@
 // Softmax over a vector (fpga_rnn.golden.ops.activation, "softmax"):
 //   d_i = x_i - max(x);  e_i = EXP[idx(d_i)];  y_i = cast(floor(e_i * 2^FQ / sum(e)) -> out)
 // with FQ = max(OF, 0). Sequential, for the clock: the max one element per cycle,
-// then one exp look-up per cycle (d_i registered before the table), then one frnn_div
+// then one exp look-up per cycle (d_i registered before the table, the table's output
+// registered: the block RAM's clock-to-out no longer feeds the sum), then one frnn_div
 // per element (all in parallel); meant for the classifier head.
 // Reset: synchronous, active high.
 `default_nettype none
@@ -54,7 +55,7 @@ module frnn_softmax #(
   always @(posedge clk) d <= xs - mx;
   wire [TB_W-1:0] t;
   frnn_table #(.IW(IW + 2), .IF(IF), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_EXP), .EXP(1), .TW(TB_W),
-      .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));
+      .OREG(1), .MEMFILE(MEMFILE)) u_exp (.clk(clk), .din(d), .dout(t));
 
   // one divider per element, all started together
   wire [N-1:0] div_done;
@@ -73,11 +74,11 @@ module frnn_softmax #(
     end
   endgenerate
 
-  reg look;  // a look-up issued this cycle (d registered now, the value two cycles later)
+  reg look;  // a look-up issued this cycle (d registered now, the value three cycles later)
   reg [IBW-1:0] look_i;
   wire exp_valid;
   wire [IBW-1:0] exp_i;
-  frnn_delay #(.W(IBW + 1), .N(1)) u_lk (.clk(clk), .din({look, look_i}), .dout({exp_valid, exp_i}));
+  frnn_delay #(.W(IBW + 1), .N(2)) u_lk (.clk(clk), .din({look, look_i}), .dout({exp_valid, exp_i}));
   reg [N*OW-1:0] ybuf;  // results collect here; out_data only changes when free
   integer ei;
   always @(posedge clk) begin
@@ -105,7 +106,7 @@ module frnn_softmax #(
             state <= S_EXP;
           end else i <= i + 1'b1;
         end
-        S_EXP: begin  // d_i is registered now; e_i arrives two cycles later
+        S_EXP: begin  // d_i is registered now; e_i arrives three cycles later
           look <= 1'b1;
           x <= x_rot;
           look_i <= i;
