@@ -1,7 +1,7 @@
 """Clock and latency of the RTL cores, unpipelined vs pipelined, side by side in one run.
 
     python benchmarks/fmax_table.py [--cases lstm:16:80 gru:16:56 lstm:32:256]
-                                    [--board ulx3s-85f] [--variants 0,0 2,1]
+                                    [--board ulx3s-85f] [--variants 0,0 4,1 4,2]
                                     [--clock-mhz 125] [--out runs/fmax] [--json fmax.json]
                                     [--precision "ap_fixed<16,6>"] [--write]
                                     [--xilinx-board pynq-z2]
@@ -88,7 +88,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", nargs="+", default=["lstm:16:80", "gru:16:56", "lstm:32:256"])
     ap.add_argument("--board", default="ulx3s-85f")
-    ap.add_argument("--variants", nargs="+", default=["0,0", "2,1"])
+    ap.add_argument("--variants", nargs="+", default=["0,0", "4,1", "4,2"])
     ap.add_argument("--clock-mhz", type=float, default=125.0)
     ap.add_argument("--precision", default="ap_fixed<16,6>", help="weights and activations")
     ap.add_argument("--out", type=Path, default=Path("runs/fmax"))

@@ -11,7 +11,7 @@
 `define FRNN_LANE_CYCLES_SIMPLE_RNN(ls) ((ls) == 2 ? 4 : ((ls) == 1 ? 4 : 1))
 `define FRNN_GATES_LSTM 4
 `define FRNN_FIRST_PASS_GATES_LSTM 4
-`define FRNN_LANE_CYCLES_LSTM(ls) ((ls) == 2 ? 14 : ((ls) == 1 ? 9 : 3))
+`define FRNN_LANE_CYCLES_LSTM(ls) ((ls) == 2 ? 15 : ((ls) == 1 ? 9 : 3))
 `define FRNN_GATES_GRU 3
 `define FRNN_FIRST_PASS_GATES_GRU 3
 `define FRNN_LANE_CYCLES_GRU(ls) ((ls) == 2 ? 15 : ((ls) == 1 ? 9 : 2))
