@@ -104,7 +104,7 @@ def generate_rtl(
 
     Give either ``reuse`` (cycles each multiplier may take per MAC pass; 1 = fully
     parallel) or ``multipliers`` (the fastest design within that many). ``mac_stages``
-    (0..4) and ``lane_stages`` (0..2): pipeline registers in the MAC engines and the
+    (0..5) and ``lane_stages`` (0..2): pipeline registers in the MAC engines and the
     cell lanes, for a higher clock at a few cycles per step (docs/latency.md).
     """
     return _backend("rtl").generate(

@@ -1,7 +1,7 @@
-"""Pipelined MAC engines (mac_stages 1 to 4: products, then multiplier inputs, the
-pass request, the adder tree's sum registered) and cell lanes (lane_stages 1, and 2
-with pipelined products): every layer kind stays bit-exact with golden under idle
-gaps and backpressure, back to back, stacked and Bidirectional."""
+"""Pipelined MAC engines (mac_stages 1 to 5: products, then multiplier inputs, the
+pass request, the adder tree's sum, the operands registered) and cell lanes
+(lane_stages 1, and 2 with pipelined products): every layer kind stays bit-exact with
+golden under idle gaps and backpressure, back to back, stacked and Bidirectional."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ CASES = {  # layers, reuse
 }
 
 
-STAGES = ((1, 0), (2, 1), (3, 1), (4, 1), (4, 2))  # (MAC stages, lane stages)
+STAGES = ((1, 0), (2, 1), (3, 1), (4, 1), (5, 2))  # (MAC stages, lane stages)
 
 
 @pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])
@@ -63,4 +63,4 @@ def test_split_lane_products_are_bit_exact(case) -> None:
     operand: lane_stages 2 splits those products into registered partial products."""
     layers, reuse = CASES[case]
     m = rir.model(layers, features=3, precision="ap_fixed<16,6>", seed=5)
-    check_model(m, reuse=reuse, lengths=(1, 12), samples=300, mac_stages=4, lane_stages=2)
+    check_model(m, reuse=reuse, lengths=(1, 12), samples=300, mac_stages=5, lane_stages=2)

@@ -156,5 +156,5 @@ def test_mac_stages_from_the_cli_cost_the_cycles_the_plan_says(ir_dir, tmp_path)
     assert r.returncode == 0, r.stderr
     rtl = json.loads(r.stdout)["targets"]["rtl"]
     assert rtl["bit_exact"] and rtl["mac_stages"] == 2
-    r = cli("rtl", str(ir_dir), "--out", str(tmp_path / "x"), "--mac-stages", "5")
+    r = cli("rtl", str(ir_dir), "--out", str(tmp_path / "x"), "--mac-stages", "6")
     assert r.returncode == 2 and "--mac-stages" in r.stderr

@@ -29,6 +29,7 @@ EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
 # the adder tree at every level (ceil(log2 pk) stages, at least one)
 MAC_PRODUCT_STAGES = 2
 MAC_TREE_STAGE = 4  # the mac_stages from which the adder tree is registered
+MAC_OPERAND_STAGE = 5  # the mac_stages from which the operands are registered in the fabric
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ class RecurrentPlan:
     def product_stages(self) -> int:
         """Registers between a tile's issue and its accumulation (frnn_matvec PD)."""
         tree = max(1, math.ceil(math.log2(self.pk))) if self.mac_stages >= MAC_TREE_STAGE else 0
-        return min(self.mac_stages, MAC_PRODUCT_STAGES) + tree
+        operands = int(self.mac_stages >= MAC_OPERAND_STAGE)
+        return min(self.mac_stages, MAC_PRODUCT_STAGES) + operands + tree
 
     @property
     def start_delay(self) -> int:

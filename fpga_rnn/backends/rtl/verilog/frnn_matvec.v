@@ -11,14 +11,17 @@
 // registered and prefetched while idle, so a pass of B blocks takes B*KB cycles.
 // When a row block completes, blk_done pulses for one cycle with its PR sums in
 // acc (internal format: AW bits, the accumulator's fractional bits).
-// MP pipeline stages (0..4): 1 registers the products, 2 also the multiplier inputs
+// MP pipeline stages (0..5): 1 registers the products, 2 also the multiplier inputs
 // (a DSP block's input and output registers). 3 also registers start, first_blk and
 // num_blk, so the caller's pass decision does not reach the weight ROM's address in
 // the same cycle: a pass issues its first tile the cycle after start (busy is
 // already high then). 4 also registers each row's adder tree at every level
 // (ceil(log2 PK) stages, at least one). The product and tree registers sit between
-// a tile's issue and its accumulation: blk_done comes min(MP, 2) + (MP > 3 ? that :
-// 0) cycles after the tile. A tile still issues every cycle.
+// a tile's issue and its accumulation: blk_done comes min(MP, 2) + (MP > 4) + (MP > 3 ?
+// that : 0) cycles after the tile. 5 also registers the operands in the fabric before the
+// multipliers' input registers: the weight block RAM's clock-to-out and the vector
+// select then end at a register near them instead of at a DSP block (one stage more).
+// A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
 /* verilator lint_off UNUSEDSIGNAL */  // fa32: 32-bit constants; only the address bits are used
@@ -61,7 +64,8 @@ module frnn_matvec #(
   localparam integer KBW = (KBM > 1) ? $clog2(KBM) : 1;
   localparam integer VX = (VS != 0) ? 0 : 1;  // sign bit added to an unsigned vector
   localparam integer PW = VW + VX + WW;  // exact product width
-  localparam integer PM = (MP > 2) ? 2 : MP;  // multiplier input/output registers
+  // operand (MP = 5), multiplier input and output registers
+  localparam integer PM = (MP > 4) ? 3 : (MP > 2) ? 2 : MP;
   // MP = 4: the adder tree registered at every level (pairwise sums), at least once
   localparam integer TL = (PK > 1) ? $clog2(PK) : 1;
   localparam integer TR = (MP > 3) ? TL : 0;  // tree register stages
@@ -231,16 +235,20 @@ module frnn_matvec #(
         // and outputs (frnn_mul: inside the DSP block where the family allows)
         wire signed [PW-1:0] pr_q[0:PK-1];
         for (gp = 0; gp < PK; gp = gp + 1) begin : g_mul
-          if (PM == 2) begin : g_io
+          if (PM >= 2) begin : g_io
             // MP >= 3 (the clock first): the multiplier registers load every cycle, a
             // delay line read at its stage (an enable fanned out to every DSP block was
             // the critical path); MP = 2 loads them only for tiles (fewer evaluations
             // in simulation)
+            wire signed [VW+VX-1:0] v_s;
+            wire signed [WW-1:0] w_s;
+            frnn_delay #(.W(VW + VX + WW), .N(PM - 2)) u_ops (
+                .clk(clk), .din({v[gp], wq[gp]}), .dout({v_s, w_s}));
             frnn_mul #(
                 .AW(VW + VX), .BW(WW)
             ) u_mul (
-                .clk(clk), .ce_i(MP > 2 || running), .ce_o(MP > 2 || p_run[1]), .a(v[gp]),
-                .b(wq[gp]), .p(pr_q[gp])
+                .clk(clk), .ce_i(MP > 2 || running), .ce_o(MP > 2 || p_run[PM-1]), .a(v_s),
+                .b(w_s), .p(pr_q[gp])
             );
           end else begin : g_o
             reg signed [PW-1:0] q;
