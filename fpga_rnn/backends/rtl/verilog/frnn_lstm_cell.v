@@ -7,9 +7,9 @@
 //   cycle 3: h = cast(o * cast(tanh(c) -> GT) -> state)  (combinational output)
 // LS = 1 (8 cycles) adds five registers for the clock: p before the tables, each
 // table's output register (two reads), the cell products before their sum, and
-// o * tanh(c) before its cast. LS = 2 (14 cycles) pipelines the three products
+// o * tanh(c) before its cast. LS = 2 (13 cycles) pipelines the three products
 // (frnn_mul_pipe: 3 cycles each instead of 1) and registers the cell sum before its
-// cast and h after its cast. Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
+// cast. Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
 `default_nettype none
 `include "frnn_codes.vh"
 /* verilator lint_off WIDTHEXPAND */  // the table file names: strings of two lengths
@@ -106,24 +106,20 @@ module frnn_lstm_cell #(
   wire signed [GT_W:0] o3;
   frnn_delay #(.W(GT_W + 1), .N(1 + S1)) u_o3 (.clk(clk), .din(o2), .dout(o3));
 
-  // cycle 3 (LS = 1: 7, and the cast in 8; LS = 2: 10, h registered in 14): h = o * tanh(c)
+  // cycle 3 (LS = 1: 7, and the cast in 8; LS = 2: 10, the cast in 13): h = o * tanh(c)
   wire [GT_W-1:0] tcg;
   frnn_cast #(
       .IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q), .OVF(GT_O)
   ) u_tc (.din(tc), .dout(tcg));
   wire signed [GT_W:0] tcs = (GT_S != 0) ? {tcg[GT_W-1], tcg} : {1'b0, tcg};
   wire signed [2*GW-1:0] oh;
-  wire [ST_W-1:0] h_c;
   frnn_lane_mul #(.AW(GW), .BW(GW), .LS(LS)) u_moh (
       .clk(clk), .a(o3[GW-1:0]), .b(tcs[GW-1:0]), .p(oh));
   frnn_cast #(
       .IW(2 * GW), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
       .OVF(ST_O)
-  ) u_h (.din(oh), .dout(h_c));
-  // LS = 2: h registered after its cast (the cast then the state write in one cycle
-  // was the critical path)
-  frnn_delay #(.W(ST_W), .N(S2)) u_hq (.clk(clk), .din(h_c), .dout(h_new));
-  frnn_delay #(.W(CL_W), .N(1 + S1 + PL + S2)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
+  ) u_h (.din(oh), .dout(h_new));
+  frnn_delay #(.W(CL_W), .N(1 + S1 + PL)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
 endmodule
 
 `default_nettype wire

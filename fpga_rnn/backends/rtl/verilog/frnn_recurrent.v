@@ -231,8 +231,12 @@ module frnn_recurrent #(
   wire o_phase = d_phase[LAT-1];
   wire [BBW-1:0] o_blk = d_blk[BBW*(LAT-1)+:BBW];
 
-  wire [PU*ST_W-1:0] lane_h;
-  wire [PU*XW-1:0] lane_x;
+  wire [PU*ST_W-1:0] lane_h, lane_hc;
+  wire [PU*XW-1:0] lane_x, lane_xc;
+  // LS = 2: the lanes' results registered before the state write (a cast, then the
+  // write's bank select, in one cycle was the critical path); in the lane latency
+  frnn_delay #(.W(PU * (ST_W + XW)), .N(LS > 1 ? 1 : 0)) u_out (
+      .clk(clk), .din({lane_hc, lane_xc}), .dout({lane_h, lane_x}));
   // LS = 1: every lane input is registered on entry (the block select of a_reg, the
   // state and the U*h sums reach the cells from registers; one lane cycle more)
   wire ph_q;
@@ -278,16 +282,16 @@ module frnn_recurrent #(
             .CL_O(CL_O), .TB_W(TB_W), .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .SIGMOID_MEM(SIGMOID_MEM),
             .TANH_MEM(TANH_MEM)
         ) u_cell (
-            .clk(clk), .a(la_q), .u(lu_q), .c_old(lx), .h_new(lane_h[l*ST_W+:ST_W]),
-            .c_new(lane_x[l*XW+:XW])
+            .clk(clk), .a(la_q), .u(lu_q), .c_old(lx), .h_new(lane_hc[l*ST_W+:ST_W]),
+            .c_new(lane_xc[l*XW+:XW])
         );
       end else if (KIND == `FRNN_KIND_SIMPLE_RNN) begin : g_rnn
         frnn_rnn_cell #(
             .ACT(ACT), .AW(AW), .AC_W(AC_W), .AC_F(AC_F), .AC_Q(AC_Q), .AC_O(AC_O),
             .ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O), .TB_W(TB_W),
             .TB_F(TB_F), .LOGN(LOGN), .LS(LS), .TANH_MEM(TANH_MEM)
-        ) u_cell (.clk(clk), .a(la_q), .u(lu_q[AW-1:0]), .h_new(lane_h[l*ST_W+:ST_W]));
-        assign lane_x[l*XW+:XW] = 1'b0;
+        ) u_cell (.clk(clk), .a(la_q), .u(lu_q[AW-1:0]), .h_new(lane_hc[l*ST_W+:ST_W]));
+        assign lane_xc[l*XW+:XW] = 1'b0;
       end else begin : g_gru
         wire [GT_W-1:0] zn;
         frnn_gru_cell #(
@@ -298,9 +302,9 @@ module frnn_recurrent #(
             .TANH_MEM(TANH_MEM)
         ) u_cell (
             .clk(clk), .phase(ph_q), .a(la_q), .u(lu_q[3*AW-1:0]), .h_old(lh),
-            .z_old(lx[GT_W-1:0]), .h_new(lane_h[l*ST_W+:ST_W]), .z_new(zn)
+            .z_old(lx[GT_W-1:0]), .h_new(lane_hc[l*ST_W+:ST_W]), .z_new(zn)
         );
-        assign lane_x[l*XW+:XW] = (KIND == `FRNN_KIND_GRU_RB) ? zn : {XW{1'b0}};
+        assign lane_xc[l*XW+:XW] = (KIND == `FRNN_KIND_GRU_RB) ? zn : {XW{1'b0}};
       end
     end
   endgenerate
