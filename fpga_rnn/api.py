@@ -5,6 +5,7 @@ Typical use from a training script::
     import fpga_rnn
     ir = fpga_rnn.import_model(keras_model, out="build/ir")   # or a .keras/.h5 path
     y = fpga_rnn.predict(ir, x_test)                          # bit-exact golden model
+    s = fpga_rnn.Stream(ir); y_t = s.step(x_t)                # stateful, sample by sample
     report = fpga_rnn.compare(keras_model, ir, x_test)        # vs the float model
     info = fpga_rnn.generate_rtl(ir, "build/rtl", reuse=4)     # Verilog + ROMs + rtl.json
     res = fpga_rnn.verify(ir, x_test, targets=("golden", "rtl"))  # bit-exact check
@@ -18,9 +19,11 @@ from typing import Any
 import numpy as np
 
 from fpga_rnn.backends import backend as _backend
-from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.errors import FpgaRnnError, InputError
 from fpga_rnn.golden import predict as golden_predict
+from fpga_rnn.golden.stream import Stream
 from fpga_rnn.ir import Model
+from fpga_rnn.limits import check_int
 from fpga_rnn.loading import (
     KERAS_SUFFIXES,
     import_model,
@@ -37,6 +40,7 @@ PREDICTORS = ("golden", "float")  # what predict() runs: the fixed-point model o
 # The facade: what scripts import (also as ``fpga_rnn.X``); the modules below hold the work.
 __all__ = [
     "Comparison",
+    "Stream",
     "build_bitstream",
     "compare",
     "export_c",
@@ -58,16 +62,32 @@ __all__ = [
 
 
 def predict(
-    model: Model | str | Path, x: np.ndarray, *, target: str = "golden", saturate: bool = False
+    model: Model | str | Path,
+    x: np.ndarray,
+    *,
+    target: str = "golden",
+    saturate: bool = False,
+    stateful: bool = False,
+    chunk: int | None = None,
 ) -> np.ndarray:
     """Model output for a float batch ``x`` (B, T, F) or token ids (B, T).
 
     ``target="golden"``: the bit-exact fixed-point model; ``"float"``: the Keras
     model the IR came from (needs the model file). Inputs outside the input
     format's range are refused unless ``saturate`` (clipped, as the hardware would).
+    ``stateful``: each row of ``x`` is a stream of samples of any length, fed
+    ``chunk`` samples at a time (default: all at once) to a :class:`Stream` that
+    keeps the state between chunks; the output has one entry per sample (B, T, ...),
+    the same for every ``chunk``. Golden only.
     """
     if target not in PREDICTORS:
         raise FpgaRnnError(f"unknown target {target!r}; use one of {', '.join(PREDICTORS)}")
+    if stateful:
+        if target != "golden":
+            raise FpgaRnnError("stateful prediction runs the golden model; use target='golden'")
+        return _predict_stream(load_model(model), x, saturate, chunk)
+    if chunk is not None:
+        raise FpgaRnnError("chunk applies to stateful prediction; pass stateful=True")
     if target == "golden":
         return golden_predict(load_model(model), x, saturate=saturate)
     from fpga_rnn.golden import prepare_input
@@ -79,6 +99,20 @@ def predict(
     ir = import_model(keras_model) if is_file else load_model(model)
     prepare_input(ir, x, saturate=saturate)  # same input checks for both targets
     return keras_predict(keras_model, np.asarray(x))
+
+
+def _predict_stream(ir: Model, x: np.ndarray, saturate: bool, chunk: int | None) -> np.ndarray:
+    arr = np.asarray(x)
+    sample_rank = 0 if ir.input.tokens else 1
+    if arr.ndim != sample_rank + 2 or arr.shape[0] < 1:
+        raise InputError(
+            f"expected a batch of streams (B, T{', F' * sample_rank}), got {arr.shape}"
+        )
+    t = arr.shape[1]
+    step = t if chunk is None else check_int(chunk, "chunk", 1)
+    s = Stream(ir, batch=arr.shape[0], saturate=saturate)
+    parts = [s.run(arr[:, lo : lo + step]) for lo in range(0, t, step)]
+    return np.concatenate(parts, axis=1) if parts else s.run(arr)  # T = 0: no samples
 
 
 def compare(keras_model: Any, ir: Model, x: np.ndarray) -> Comparison:

@@ -129,6 +129,21 @@ def predict(
             "would) instead of refusing them.",
         ),
     ] = False,
+    stateful: Annotated[
+        bool,
+        typer.Option(
+            "--stateful",
+            help="Each input row is a stream: the state is kept from sample to sample and "
+            "the output has one entry per sample (B, T, ...). Golden only.",
+        ),
+    ] = False,
+    chunk: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="With --stateful: feed N samples per call (the outputs do not depend on it).",
+        ),
+    ] = None,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -138,11 +153,13 @@ def predict(
     check_writable(meta, force=force)
     x = api.load_array(input_file)
     t0 = time.perf_counter()
-    y = api.predict(model, x, target=target, saturate=saturate)
+    y = api.predict(model, x, target=target, saturate=saturate, stateful=stateful, chunk=chunk)
     dt = time.perf_counter() - t0
     save_npy(out_file, y, force=force)
     summary = {
         "target": target,
+        "stateful": stateful,
+        "chunk": chunk,
         "input": str(input_file),
         "output": str(out_file),
         "samples": len(x),

@@ -106,7 +106,11 @@ def test_codes_outside_format_rejected(saved, tmp_path):
     "make, message",
     [
         (lambda L: L.Conv1D(4, 3), "Conv1D is not supported"),
-        (lambda L: L.LSTM(4, stateful=True), "stateful=True is not supported"),
+        (lambda L: L.LSTM(4, stateful=True, go_backwards=True), "stateful=True cannot stream"),
+        (
+            lambda L: L.Bidirectional(L.GRU(4, stateful=True)),
+            "stateful=True cannot stream a Bidirectional",
+        ),
         (lambda L: L.Bidirectional(L.LSTM(4), merge_mode="mul"), "merge_mode='mul'"),
         (lambda L: L.LSTM(4, recurrent_activation="hard_sigmoid"), "recurrent_activation"),
         (lambda L: L.SimpleRNN(4, activation="elu"), "activation 'elu' is not supported"),

@@ -80,12 +80,15 @@ def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Pre
     outside the input format's range is refused unless ``saturate`` (then it is
     clipped to the range, as the input cast in hardware would).
     """
-    return _quantize(model, check_input(model, x, saturate=saturate), saturate)
+    return quantize_checked(model, check_input(model, x, saturate=saturate), saturate)
 
 
-def check_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.ndarray:
+def check_input(
+    model: Model, x: np.ndarray, *, saturate: bool = False, any_length: bool = False
+) -> np.ndarray:
     """The batch as token ids (B, T) int64 or features (B, T, F) float64, validated
-    (shape, real finite values, token range, input range unless ``saturate``)."""
+    (shape, real finite values, token range, input range unless ``saturate``; the
+    model's fixed length unless ``any_length``, as for a chunk of a stream)."""
     spec = model.input
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":  # complex would lose its imaginary part
@@ -111,7 +114,7 @@ def check_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.nd
         raise InputError(
             f"expected input of shape (batch, timesteps, {spec.features}), got {arr.shape}"
         )
-    if spec.timesteps is not None and arr.shape[1] != spec.timesteps:
+    if not any_length and spec.timesteps is not None and arr.shape[1] != spec.timesteps:
         raise InputError(
             f"model expects {spec.timesteps} timesteps, input has {arr.shape[1]}; "
             "pad or crop the sequences"
@@ -126,7 +129,7 @@ def check_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.nd
     return arr
 
 
-def _quantize(model: Model, arr: np.ndarray, saturate: bool) -> Prepared:
+def quantize_checked(model: Model, arr: np.ndarray, saturate: bool) -> Prepared:
     """Codes and mask of a batch ``check_input`` returned."""
     spec = model.input
     if spec.tokens:
@@ -183,7 +186,7 @@ def predict_codes(model: Model, x: np.ndarray, *, saturate: bool = False) -> np.
     arr = check_input(model, x, saturate=saturate)
 
     def run(lo: int, hi: int) -> np.ndarray:
-        return run_prepared(model, _quantize(model, arr[lo:hi], saturate))
+        return run_prepared(model, quantize_checked(model, arr[lo:hi], saturate))
 
     return _chunks(model, arr.shape[0], arr.shape[1], run)
 

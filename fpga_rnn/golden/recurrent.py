@@ -125,27 +125,32 @@ STEPS: dict[str, StepFn] = {
 }
 
 
-def run_recurrent(
+def zero_state(la: Recurrent, batch: int) -> State:
+    """The state every sequence starts from: h (and an LSTM's c) at zero."""
+    st: State = {"h": np.zeros((batch, la.units), np.int64)}
+    if la.kind == "lstm":
+        st["c"] = np.zeros((batch, la.units), np.int64)
+    return st
+
+
+def run_steps(
     la: Recurrent,
     x: np.ndarray,
     x_fmt,
     mask: np.ndarray | None,
+    st: State,
     *,
     zero_masked_outputs: bool = False,
-) -> np.ndarray:
-    """Run a recurrent layer over (B, T, X) codes.
+) -> tuple[np.ndarray, State]:
+    """Run a recurrent layer over (B, T, X) codes from state ``st``: the (B, T, H)
+    outputs of every step, in processing order, and the state after the last.
 
-    State starts at zero. Steps where ``mask`` is False leave the state unchanged
-    (Keras masking); their output is the held state, or zero when
-    ``zero_masked_outputs`` (Keras does that inside Bidirectional). With
-    ``go_backwards`` the steps run from T-1 to 0 and the output sequence is in
-    processing order, as in Keras.
+    Steps where ``mask`` is False leave the state unchanged (Keras masking); their
+    output is the held state, or zero when ``zero_masked_outputs`` (Keras does that
+    inside Bidirectional). With ``go_backwards`` the steps run from T-1 to 0.
     """
-    b, t = x.shape[0], x.shape[1]
+    t = x.shape[1]
     a_all = dense(x, x_fmt, la.kernel, la.bias, la.accum)  # W·x + b does not depend on h
-    st: State = {"h": np.zeros((b, la.units), np.int64)}
-    if la.kind == "lstm":
-        st["c"] = np.zeros((b, la.units), np.int64)
     step = STEPS[la.kind]
     order = range(t - 1, -1, -1) if la.go_backwards else range(t)
     outs = []
@@ -159,6 +164,22 @@ def run_recurrent(
             out = new["h"]
         st = new
         outs.append(out)
-    if la.return_sequences:
-        return np.stack(outs, axis=1)
-    return st["h"]
+    seq = np.stack(outs, axis=1) if outs else np.zeros((x.shape[0], 0, la.units), np.int64)
+    return seq, st
+
+
+def run_recurrent(
+    la: Recurrent,
+    x: np.ndarray,
+    x_fmt,
+    mask: np.ndarray | None,
+    *,
+    zero_masked_outputs: bool = False,
+) -> np.ndarray:
+    """Run a recurrent layer over (B, T, X) codes from the zero state, as Keras does
+    per sequence (see :func:`run_steps`): the output sequence with
+    ``return_sequences``, else the last state."""
+    seq, st = run_steps(
+        la, x, x_fmt, mask, zero_state(la, x.shape[0]), zero_masked_outputs=zero_masked_outputs
+    )
+    return seq if la.return_sequences else st["h"]

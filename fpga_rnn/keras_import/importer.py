@@ -216,7 +216,6 @@ def _qweights(values: np.ndarray, quantizer: Any, ctx: _Ctx, where: str) -> QArr
 def _check_rnn_options(cfg: dict[str, Any], where: str) -> None:
     for key, fix in (
         ("return_state", "set return_state=False"),
-        ("stateful", "set stateful=False (state is reset per sequence)"),
         ("time_major", "use batch-major inputs (time_major=False)"),
     ):
         if cfg.get(key):
@@ -229,6 +228,11 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
     cfg = layer.get_config()
     where = f"layer {layer.name!r} ({cls})"
     _check_rnn_options(cfg, where)
+    if cfg.get("stateful") and cfg.get("go_backwards"):
+        raise UnsupportedError(
+            f"{where}: stateful=True cannot stream with go_backwards=True (it reads the "
+            "sequence from its end); set one of them False"
+        )
     cell = layer.cell
     weights = layer.get_weights()
     units = int(cfg["units"])
@@ -350,6 +354,11 @@ def _bidirectional(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Bidirectional:
     if merge not in ("concat", "sum"):
         raise UnsupportedError(
             f"{where}: merge_mode={merge!r} is not supported; use 'concat' or 'sum'"
+        )
+    if layer.forward_layer.get_config().get("stateful"):
+        raise UnsupportedError(
+            f"{where}: stateful=True cannot stream a Bidirectional layer (its backward "
+            "direction needs the whole sequence); set stateful=False"
         )
     fwd = _recurrent(layer.forward_layer, ctx, x_fmt)
     bwd = _recurrent(layer.backward_layer, ctx, x_fmt)
