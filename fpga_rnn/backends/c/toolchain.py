@@ -149,3 +149,55 @@ def run(
         "info": info,
         "footprint": fp,
     }
+
+
+# stream.bin flags of the harness (frnn_harness.c): before a sample
+STREAM_SAVE_RESTORE, STREAM_RESET, STREAM_BAD_STATE = 1, 2, 4
+
+
+def run_stream(
+    model: Model,
+    codes: np.ndarray,
+    flags: np.ndarray,
+    target: str = "host",
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Feed B streams of input codes (B, T, F) (or token ids (B, T)) sample by sample
+    to the exported C's ``step``, with the state operations ``flags`` (B, T) asks for
+    before each sample (``STREAM_*``: a get_state / reset / set_state round trip, a
+    reset, a refused out-of-range set_state). No length limit: the harness reads
+    sample by sample. Returns the per-sample outputs (B, T, N) and statuses (B, T)."""
+    if target not in TARGETS:
+        raise ToolError(f"unknown C target {target!r}; choose from {', '.join(TARGETS)}")
+    say = progress or (lambda _m: None)
+    x = np.asarray(codes, np.int64)
+    if x.ndim == 2:
+        x = x[..., None]
+    n, t, f = x.shape
+    with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
+        work = Path(d)
+        info = write_sources(model, work, None)
+        say(f"c: compiling for {target}")
+        exe = build(work, target)
+        body = np.concatenate([np.asarray(flags, np.int64)[..., None], x], axis=-1)
+        head = np.array([n, t, f], np.int32).tobytes()
+        (work / "stream.bin").write_bytes(head + body.astype(np.int32).tobytes())
+        say(
+            f"c: streaming {n} x {t} samples"
+            + (" under qemu-system-arm" if target == "arm" else "")
+        )
+        cmd = [str(exe)] if target == "host" else [*QEMU, exe.name]
+        if target == "arm":
+            _tool("qemu-system-arm", APT_HINT)
+        t0 = time.perf_counter()
+        _run(cmd, work, f"the {target} build")
+        seconds = time.perf_counter() - t0
+        size = int(info["output"]["size"])
+        raw = np.frombuffer((work / "stream_out.bin").read_bytes(), np.int32)
+        if raw.size != n * t * (size + 1):
+            raise ToolError(
+                f"the {target} build wrote {raw.size} values, expected {n * t * (size + 1)}"
+            )
+    rec = raw.reshape(n, t, size + 1).astype(np.int64)
+    return {"outputs": rec[..., 1:], "status": rec[..., 0], "seconds": seconds, "info": info}

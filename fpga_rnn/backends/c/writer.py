@@ -158,6 +158,8 @@ class _Plan:
     step: list[str] = field(default_factory=list)  # step body
     state: list[str] = field(default_factory=list)  # fpga_rnn_state members
     reset: list[str] = field(default_factory=list)
+    # get/set_state order: per recurrent layer, h then (LSTM) c: (member, units, format)
+    state_parts: list[tuple[str, int, FixedFormat]] = field(default_factory=list)
     can_step: bool = True
     has_recurrent: bool = False
     uses_scratch: bool = False
@@ -201,6 +203,9 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
             if la.go_backwards:
                 p.can_step = False
             p.state += [f"int32_t h{i}[{la.units}];", f"int32_t c{i}[{la.units}];"]
+            p.state_parts.append((f"h{i}", la.units, la.state))
+            if isinstance(la, LSTM):
+                p.state_parts.append((f"c{i}", la.units, la.cell))
             p.reset.append(f"for (j = 0; j < {la.units}; j++) {{ s->h{i}[j] = s->c{i}[j] = 0; }}")
             p.step.append(
                 f"for (j = 0; j < {la.units}; j++) {{ hn[j] = s->h{i}[j]; cn[j] = s->c{i}[j]; }}\n"
@@ -311,6 +316,42 @@ def _input_check(model: Model) -> tuple[str, str]:
     return check + mask, str(f.frac)
 
 
+def _state_functions(plan: _Plan) -> str:
+    """get_state / set_state: copy the state members in order; set_state checks every
+    code against its format before writing any."""
+    if not plan.can_step:
+        return (
+            "int fpga_rnn_model_get_state(const fpga_rnn_state *s, int32_t *codes) {\n"
+            "    (void)s; (void)codes;\n    return FRNN_ERR_UNSUPPORTED;\n}\n\n"
+            "int fpga_rnn_model_set_state(fpga_rnn_state *s, const int32_t *codes) {\n"
+            "    (void)s; (void)codes;\n    return FRNN_ERR_UNSUPPORTED;\n}"
+        )
+    get, check, put, k = [], [], [], 0
+    for member, n, fmt in plan.state_parts:
+        lo, hi = _c_int(fmt.min_code), _c_int(fmt.max_code)
+        get.append(f"for (j = 0; j < {n}; j++) codes[{k} + j] = s->{member}[j];")
+        check.append(
+            f"for (j = 0; j < {n}; j++) {{ if (codes[{k} + j] < {lo} || "
+            f"codes[{k} + j] > {hi}) return FRNN_ERR_STATE; }}"
+        )
+        put.append(f"for (j = 0; j < {n}; j++) s->{member}[j] = codes[{k} + j];")
+        k += n
+    ind = "\n    "
+    return (
+        "int fpga_rnn_model_get_state(const fpga_rnn_state *s, int32_t *codes) {\n"
+        f"    int32_t j;\n    (void)s; (void)codes; (void)j;{ind}{ind.join(get)}\n"
+        "    return FRNN_OK;\n}\n\n"
+        "int fpga_rnn_model_set_state(fpga_rnn_state *s, const int32_t *codes) {\n"
+        f"    int32_t j;\n    (void)s; (void)codes; (void)j;{ind}{ind.join(check + put)}\n"
+        "    return FRNN_OK;\n}"
+    )
+
+
+def _c_int(v: int) -> str:
+    """An int32 literal (the most negative one is not a literal in C)."""
+    return f"({v + 1} - 1)" if v == -(1 << 31) else str(v)
+
+
 def generate(
     model: Model, max_timesteps: int | None = None
 ) -> tuple[dict[str, str], dict[str, Any]]:
@@ -359,6 +400,14 @@ int fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y);
  * state). FRNN_ERR_LENGTH if timesteps is not in 1..FRNN_MAX_TIMESTEPS. */
 int fpga_rnn_model_run_sequence(const int32_t *x, int32_t timesteps, int32_t *y);
 
+/* The recurrent state as FRNN_STATE_SIZE codes: per recurrent layer in model order,
+ * h (its state format), then for LSTM c (its cell format); fpga_rnn.Stream's state in
+ * the same order. set_state checks every code first: FRNN_ERR_STATE (state unchanged)
+ * if one is outside its format. Both FRNN_ERR_UNSUPPORTED when FRNN_CAN_STEP is 0. */
+#define FRNN_STATE_SIZE {sum(n for _, n, _ in plan.state_parts)}
+int fpga_rnn_model_get_state(const fpga_rnn_state *s, int32_t *codes);
+int fpga_rnn_model_set_state(fpga_rnn_state *s, const int32_t *codes);
+
 #endif
 """
     step_body = (
@@ -403,6 +452,8 @@ int fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y) {{
 {step_body}
 }}
 
+{_state_functions(plan)}
+
 int fpga_rnn_model_run_sequence(const int32_t *x, int32_t T, int32_t *y) {{
     int32_t t, j;
     if (T < 1 || T > FRNN_MAX_TIMESTEPS) return FRNN_ERR_LENGTH;
@@ -429,6 +480,7 @@ int fpga_rnn_model_run_sequence(const int32_t *x, int32_t T, int32_t *y) {{
             "format": str(model.output_format),
         },
         "can_step": plan.can_step,
+        "state_size": sum(n for _, n, _ in plan.state_parts),
         "flash_bytes_weights": w.flash,
         "ram_bytes_buffers": ram,
         "files": ["fpga_rnn_model.h", "fpga_rnn_model.c", CODES_HEADER, *RUNTIME],

@@ -2,7 +2,13 @@
  * out.bin (host gcc, or Cortex-M4 under QEMU with semihosting file I/O).
  * in.bin:  int32 N, T, F, then N * T * F input codes.
  * out.bin: per sequence int32 rc, the outputs of run_sequence, then int32 step_ok
- *          (1: step() by step gave the same outputs, 0: it did not, -1: no step()). */
+ *          (1: step() by step gave the same outputs, 0: it did not, -1: no step()).
+ * Streams instead, when stream.bin exists (no length limit: read sample by sample):
+ * stream.bin:     int32 N, T, F, then per stream and sample int32 flags, F input codes;
+ *                 flags (before the sample): 1 save the state, reset, restore it;
+ *                 2 reset; 4 set_state with a code out of range (must be refused).
+ * stream_out.bin: per sample int32 status (0, or the failing return code, or -100 if
+ *                 the bad set_state was not refused), then FRNN_OUTPUT_SIZE codes. */
 #include <stdio.h>
 
 #include "fpga_rnn_model.h"
@@ -27,8 +33,55 @@ static int32_t step_all(int32_t T) {
     return 1;
 }
 
+static int32_t st[FRNN_STATE_SIZE + 1], st_bad[FRNN_STATE_SIZE + 1];
+
+/* The state operations a sample's flags ask for; 0, or what failed. */
+static int32_t state_ops(int32_t flags) {
+    int32_t rc;
+    if (flags & 1) {
+        if ((rc = fpga_rnn_model_get_state(&state, st)) != FRNN_OK) return rc;
+        fpga_rnn_model_reset(&state);
+        if ((rc = fpga_rnn_model_set_state(&state, st)) != FRNN_OK) return rc;
+    }
+    if (flags & 2) fpga_rnn_model_reset(&state);
+    if ((flags & 4) && FRNN_STATE_SIZE > 0) {
+        if ((rc = fpga_rnn_model_get_state(&state, st_bad)) != FRNN_OK) return rc;
+        st_bad[0] = INT32_MAX; /* outside any state format narrower than 32 bits */
+        if (fpga_rnn_model_set_state(&state, st_bad) != FRNN_ERR_STATE) return -100;
+    }
+    return 0;
+}
+
+static int run_streams(FILE *fi) {
+    FILE *fo = fopen("stream_out.bin", "wb");
+    int32_t hdr[3], i, t, flags, status;
+    if (!fo || fread(hdr, sizeof hdr[0], 3, fi) != 3 || hdr[2] != FRNN_INPUT_FEATURES) {
+        printf("frnn_harness: cannot read stream.bin / write stream_out.bin\n");
+        return 2;
+    }
+    for (i = 0; i < hdr[0]; i++) {
+        fpga_rnn_model_reset(&state);
+        for (t = 0; t < hdr[1]; t++) {
+            if (fread(&flags, sizeof flags, 1, fi) != 1) return 3;
+            if (fread(x, sizeof x[0], FRNN_INPUT_FEATURES, fi) != FRNN_INPUT_FEATURES) return 3;
+            status = state_ops(flags);
+            if (status == 0) status = fpga_rnn_model_step(&state, x, y);
+            fwrite(&status, sizeof status, 1, fo);
+            fwrite(y, sizeof y[0], FRNN_OUTPUT_SIZE, fo);
+        }
+    }
+    fclose(fi);
+    fclose(fo);
+    printf("frnn_harness: %ld streams\n", (long)hdr[0]);
+    return 0;
+}
+
 int main(void) {
-    FILE *fi = fopen("in.bin", "rb"), *fo = fopen("out.bin", "wb");
+    FILE *fs = fopen("stream.bin", "rb");
+    FILE *fi, *fo;
+    if (fs) return run_streams(fs);
+    fi = fopen("in.bin", "rb");
+    fo = fopen("out.bin", "wb");
     int32_t hdr[3], i, n_out;
     if (!fi || !fo || fread(hdr, sizeof hdr[0], 3, fi) != 3 || hdr[2] != FRNN_INPUT_FEATURES) {
         printf("frnn_harness: cannot read in.bin / write out.bin\n");

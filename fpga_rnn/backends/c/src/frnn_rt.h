@@ -14,6 +14,7 @@
 #define FRNN_ERR_TOKEN (-2)       /* token id outside [0, vocabulary) */
 #define FRNN_ERR_UNSUPPORTED (-3) /* step() on a model that needs the whole sequence */
 #define FRNN_ERR_INPUT (-4)       /* input code outside the input format's range */
+#define FRNN_ERR_STATE (-5)       /* set_state() code outside its state format's range */
 
 
 /* A fixed-point format: codes m represent m * 2^-frac (ap_fixed<width, width-frac>). */
