@@ -227,8 +227,8 @@ MacStages = Annotated[
         min=0,
         max=MAX_MAC_STAGES,
         help="MAC pipeline registers, each depth adding one: 1 after the multipliers, 2 "
-        "before them, 3 on the pass request, 4 after the adder tree, 5 on the operands "
-        "before the multipliers (a higher clock for one more cycle per recurrent pass each).",
+        "before them, 3 on the pass request, 4 after the adder tree, 5 on the vector and "
+        "the weight address (a higher clock for one more cycle per recurrent pass each).",
     ),
 ]
 LANE_CYCLES_HELP = ", ".join(

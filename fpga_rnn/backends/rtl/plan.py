@@ -29,7 +29,7 @@ EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
 # the adder tree at every level (ceil(log2 pk) stages, at least one)
 MAC_PRODUCT_STAGES = 2
 MAC_TREE_STAGE = 4  # the mac_stages from which the adder tree is registered
-MAC_OPERAND_STAGE = 5  # the mac_stages from which the operands are registered in the fabric
+MAC_OPERAND_STAGE = 5  # the mac_stages from which the vector and ROM address are registered
 
 
 @dataclass(frozen=True)

@@ -88,10 +88,12 @@ def cached_build(
     from filelock import FileLock
 
     if _valid_entry(build_dir, exe):
+        _touch(build_dir)
         return False
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(build_dir) + ".lock"):
         if _valid_entry(build_dir, exe):
+            _touch(build_dir)
             return False  # another run built it while this one waited
         shutil.rmtree(build_dir, ignore_errors=True)
         if say:
@@ -102,11 +104,66 @@ def cached_build(
                 build(tmp)
             if not _binary_ok(tmp / exe):
                 raise ToolError(f"Verilator build left no binary {exe} in {tmp}")
+            _strip(tmp)
             (tmp / ".frnn-built").touch()
             os.rename(tmp, build_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    prune(build_dir.parent, keep=build_dir)
     return True
+
+
+# a built entry keeps its binary: the compiler's intermediates (precompiled headers
+# alone are ~150 MB per design) would fill a disk within days of verification runs
+INTERMEDIATES = ("*.gch", "*.o", "*.a", "*.cpp", "*.h", "*.d")
+
+
+def _strip(entry: Path) -> None:
+    for pattern in INTERMEDIATES:
+        for f in entry.glob(pattern):
+            f.unlink(missing_ok=True)
+
+
+def _touch(entry: Path) -> None:
+    """Mark an entry used now (the cache drops the least recently used first)."""
+    with contextlib.suppress(OSError):  # a read-only cache still serves
+        (entry / ".frnn-built").touch()
+
+
+def cache_limit() -> int:
+    """Bytes the simulator cache may hold: ``$FPGA_RNN_CACHE_MAX_MB`` (default 4096)."""
+    raw = os.environ.get("FPGA_RNN_CACHE_MAX_MB", "4096")
+    try:
+        mb = int(raw)
+    except ValueError:
+        raise ToolError(
+            f"FPGA_RNN_CACHE_MAX_MB must be a whole number of MB, got {raw!r}"
+        ) from None
+    return max(mb, 1) << 20
+
+
+def prune(parent: Path, *, keep: Path | None = None, limit: int | None = None) -> list[Path]:
+    """Remove the least recently used built entries of ``parent`` until it holds at
+    most ``limit`` bytes (default :func:`cache_limit`); ``keep`` is never removed.
+    Returns the removed entries."""
+    limit = cache_limit() if limit is None else limit
+    entries = []
+    for e in parent.iterdir():
+        marker = e / ".frnn-built"
+        if e.is_dir() and marker.exists():
+            size = sum(f.stat().st_size for f in e.rglob("*") if f.is_file())
+            entries.append((marker.stat().st_mtime, size, e))
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for _, size, e in sorted(entries):
+        if total <= limit:
+            break
+        if keep is not None and e == keep:
+            continue
+        shutil.rmtree(e, ignore_errors=True)  # its empty .lock file stays: others may hold it
+        total -= size
+        removed.append(e)
+    return removed
 
 
 def build_cached(

@@ -18,9 +18,10 @@
 // already high then). 4 also registers each row's adder tree at every level
 // (ceil(log2 PK) stages, at least one). The product and tree registers sit between
 // a tile's issue and its accumulation: blk_done comes min(MP, 2) + (MP > 4) + (MP > 3 ?
-// that : 0) cycles after the tile. 5 also registers the operands in the fabric before the
-// multipliers' input registers: the weight block RAM's clock-to-out and the vector
-// select then end at a register near them instead of at a DSP block (one stage more).
+// that : 0) cycles after the tile. 5 also registers the vector elements in the fabric
+// before the multipliers' input registers, and the weight ROM's address (the weights
+// come a cycle later, in step): the vector select and the pass controller's next
+// address then end at a register, not at a DSP block or the ROM (one stage more).
 // A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
@@ -140,7 +141,19 @@ module frnn_matvec #(
   wire [ABW-1:0] next_addr = (running && !last_tile) ? addr + 1'b1 : first_addr;
   reg [ABW-1:0] wq_addr;
   wire load = rst || (MP > 2 && DEPTH > 1) || next_addr != wq_addr;
-  wire [PR*PK*WW-1:0] rom_q = rom[next_addr];  // registered in the row lanes (wq)
+  // MP = 5: the ROM's address registered too (the weights' extra stage): the pass
+  // controller's next address no longer reaches the ROM in the cycle it is decided
+  wire [ABW-1:0] rd_addr;
+  generate
+    if (MP > 4) begin : g_areg
+      reg [ABW-1:0] ra_q;
+      always @(posedge clk) ra_q <= next_addr;
+      assign rd_addr = ra_q;
+    end else begin : g_anoreg
+      assign rd_addr = next_addr;
+    end
+  endgenerate
+  wire [PR*PK*WW-1:0] rom_q = rom[rd_addr];  // registered in the row lanes (wq)
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block: element gp's KB candidates as
@@ -240,15 +253,15 @@ module frnn_matvec #(
             // delay line read at its stage (an enable fanned out to every DSP block was
             // the critical path); MP = 2 loads them only for tiles (fewer evaluations
             // in simulation)
+            // MP = 5: the vector element registered once more, in step with the
+            // weights (their ROM address registered above)
             wire signed [VW+VX-1:0] v_s;
-            wire signed [WW-1:0] w_s;
-            frnn_delay #(.W(VW + VX + WW), .N(PM - 2)) u_ops (
-                .clk(clk), .din({v[gp], wq[gp]}), .dout({v_s, w_s}));
+            frnn_delay #(.W(VW + VX), .N(PM - 2)) u_ops (.clk(clk), .din(v[gp]), .dout(v_s));
             frnn_mul #(
                 .AW(VW + VX), .BW(WW)
             ) u_mul (
                 .clk(clk), .ce_i(MP > 2 || running), .ce_o(MP > 2 || p_run[PM-1]), .a(v_s),
-                .b(w_s), .p(pr_q[gp])
+                .b(wq[gp]), .p(pr_q[gp])
             );
           end else begin : g_o
             reg signed [PW-1:0] q;
