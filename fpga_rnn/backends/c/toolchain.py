@@ -96,6 +96,25 @@ def footprint(work: Path) -> dict[str, int]:
     }
 
 
+def _inputs(codes: np.ndarray, target: str) -> np.ndarray:
+    """Input codes as (B, T, F) int64 (token ids get a feature axis); the target checked."""
+    if target not in TARGETS:
+        raise ToolError(f"unknown C target {target!r}; choose from {', '.join(TARGETS)}")
+    x = np.asarray(codes, np.int64)
+    return x[..., None] if x.ndim == 2 else x
+
+
+def _execute(exe: Path, work: Path, target: str, what: str, say: Callable[[str], None]) -> float:
+    """Run the built harness in ``work`` (under QEMU for arm); its seconds."""
+    say(f"c: {what}" + (" under qemu-system-arm" if target == "arm" else ""))
+    cmd = [str(exe)] if target == "host" else [*QEMU, exe.name]
+    if target == "arm":
+        _tool("qemu-system-arm", APT_HINT)
+    t0 = time.perf_counter()
+    _run(cmd, work, f"the {target} build")
+    return time.perf_counter() - t0
+
+
 def run(
     model: Model,
     codes: np.ndarray,
@@ -110,12 +129,8 @@ def run(
     step-by-step use gave the same outputs, timings and the Cortex-M4 footprint.
     ``max_timesteps``: the export's limit (default: the batch's length).
     """
-    if target not in TARGETS:
-        raise ToolError(f"unknown C target {target!r}; choose from {', '.join(TARGETS)}")
+    x = _inputs(codes, target)
     say = progress or (lambda _m: None)
-    x = np.asarray(codes, np.int64)
-    if x.ndim == 2:
-        x = x[..., None]
     n, t, f = x.shape
     with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
         work = Path(d)
@@ -124,13 +139,7 @@ def run(
         exe = build(work, target)
         header = np.array([n, t, f], np.int32)
         (work / "in.bin").write_bytes(header.tobytes() + x.astype(np.int32).tobytes())
-        say(f"c: running {n} sequences" + (" under qemu-system-arm" if target == "arm" else ""))
-        t0 = time.perf_counter()
-        cmd = [str(exe)] if target == "host" else [*QEMU, exe.name]
-        if target == "arm":
-            _tool("qemu-system-arm", APT_HINT)
-        _run(cmd, work, f"the {target} build")
-        seconds = time.perf_counter() - t0
+        seconds = _execute(exe, work, target, f"running {n} sequences", say)
         raw = np.frombuffer((work / "out.bin").read_bytes(), np.int32)
         size = int(info["output"]["size"]) * (t if info["output"]["per_step"] else 1)
         rec = raw.reshape(-1, size + 2) if raw.size % (size + 2) == 0 else None
@@ -168,12 +177,8 @@ def run_stream(
     before each sample (``STREAM_*``: a get_state / reset / set_state round trip, a
     reset, a refused out-of-range set_state). No length limit: the harness reads
     sample by sample. Returns the per-sample outputs (B, T, N) and statuses (B, T)."""
-    if target not in TARGETS:
-        raise ToolError(f"unknown C target {target!r}; choose from {', '.join(TARGETS)}")
+    x = _inputs(codes, target)
     say = progress or (lambda _m: None)
-    x = np.asarray(codes, np.int64)
-    if x.ndim == 2:
-        x = x[..., None]
     n, t, f = x.shape
     with tempfile.TemporaryDirectory(prefix="frnn-c-") as d:
         work = Path(d)
@@ -183,16 +188,7 @@ def run_stream(
         body = np.concatenate([np.asarray(flags, np.int64)[..., None], x], axis=-1)
         head = np.array([n, t, f], np.int32).tobytes()
         (work / "stream.bin").write_bytes(head + body.astype(np.int32).tobytes())
-        say(
-            f"c: streaming {n} x {t} samples"
-            + (" under qemu-system-arm" if target == "arm" else "")
-        )
-        cmd = [str(exe)] if target == "host" else [*QEMU, exe.name]
-        if target == "arm":
-            _tool("qemu-system-arm", APT_HINT)
-        t0 = time.perf_counter()
-        _run(cmd, work, f"the {target} build")
-        seconds = time.perf_counter() - t0
+        seconds = _execute(exe, work, target, f"streaming {n} x {t} samples", say)
         size = int(info["output"]["size"])
         raw = np.frombuffer((work / "stream_out.bin").read_bytes(), np.int32)
         if raw.size != n * t * (size + 1):
