@@ -21,6 +21,7 @@ import numpy as np
 from fpga_rnn.backends import backend as _backend
 from fpga_rnn.errors import FpgaRnnError, InputError
 from fpga_rnn.golden import predict as golden_predict
+from fpga_rnn.golden.model import sample_rank
 from fpga_rnn.golden.stream import Stream
 from fpga_rnn.ir import Model
 from fpga_rnn.limits import check_int
@@ -103,11 +104,9 @@ def predict(
 
 def _predict_stream(ir: Model, x: np.ndarray, saturate: bool, chunk: int | None) -> np.ndarray:
     arr = np.asarray(x)
-    sample_rank = 0 if ir.input.tokens else 1
-    if arr.ndim != sample_rank + 2 or arr.shape[0] < 1:
-        raise InputError(
-            f"expected a batch of streams (B, T{', F' * sample_rank}), got {arr.shape}"
-        )
+    rank = sample_rank(ir)
+    if arr.ndim != rank + 2 or arr.shape[0] < 1:
+        raise InputError(f"expected a batch of streams (B, T{', F' * rank}), got {arr.shape}")
     t = arr.shape[1]
     step = t if chunk is None else check_int(chunk, "chunk", 1)
     s = Stream(ir, batch=arr.shape[0], saturate=saturate)

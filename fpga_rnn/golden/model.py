@@ -83,6 +83,19 @@ def prepare_input(model: Model, x: np.ndarray, *, saturate: bool = False) -> Pre
     return quantize_checked(model, check_input(model, x, saturate=saturate), saturate)
 
 
+def is_whole(arr: np.ndarray) -> bool:
+    """Every value a whole number (integer dtype, or finite floats without a fraction)."""
+    return bool(
+        np.issubdtype(arr.dtype, np.integer)
+        or (np.all(np.isfinite(arr)) and np.array_equal(arr, np.round(arr)))
+    )
+
+
+def sample_rank(model: Model) -> int:
+    """Axes of one sample of the model's input: 0 for a token id, 1 for features."""
+    return 0 if model.input.tokens else 1
+
+
 def check_input(
     model: Model, x: np.ndarray, *, saturate: bool = False, any_length: bool = False
 ) -> np.ndarray:
@@ -98,10 +111,7 @@ def check_input(
             arr = arr[..., 0]
         if arr.ndim != 2:
             raise InputError(f"expected token ids of shape (batch, timesteps), got {arr.shape}")
-        whole = np.issubdtype(arr.dtype, np.integer) or (
-            np.all(np.isfinite(arr)) and np.array_equal(arr, np.round(arr))
-        )
-        if not whole:
+        if not is_whole(arr):
             raise InputError("token ids must be integers")
         arr = np.asarray(arr, np.int64)
         vocab = model.layers[0].table.shape[0]  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from fpga_rnn.errors import InputError, UnsupportedError
-from fpga_rnn.golden.model import GOLDEN, check_input, quantize_checked
+from fpga_rnn.golden.model import GOLDEN, check_input, is_whole, quantize_checked, sample_rank
 from fpga_rnn.golden.recurrent import State, run_steps, zero_state
 from fpga_rnn.ir.layers import Bidirectional, Recurrent
 from fpga_rnn.ir.model import Model
@@ -87,11 +87,7 @@ class Stream:
         where = f"state {part!r} of layer {la.name!r}"
         if arr.shape != (self.batch, la.units):
             raise InputError(f"{where} must have shape {(self.batch, la.units)}, got {arr.shape}")
-        if arr.dtype.kind not in "iu" and not (
-            arr.dtype.kind == "f"
-            and np.all(np.isfinite(arr))
-            and np.array_equal(arr, np.round(arr))
-        ):
+        if arr.dtype.kind not in "iuf" or not is_whole(arr):
             raise InputError(f"{where} must be integer codes (format {fmt}), got {arr.dtype}")
         arr = arr.astype(np.int64)
         if arr.size and (arr.min() < fmt.min_code or arr.max() > fmt.max_code):
@@ -130,9 +126,7 @@ class Stream:
                 f"a sample has {f} features, got {arr.shape[-1]} (shape {np.shape(x)})"
             )
         if arr.ndim != self._sample_rank + 2 or arr.shape[0] != self.batch:
-            shape = (
-                "(T,) token ids" if self._sample_rank == 0 else f"(T, {self.model.input.features})"
-            )
+            shape = "(T,) token ids" if self._sample_rank == 0 else f"(T, {f})"
             raise InputError(
                 f"expected a chunk {shape} for one stream, or with a leading axis of "
                 f"{self.batch} stream(s), got shape {np.shape(x)}"
@@ -159,7 +153,7 @@ class Stream:
 
     @property
     def _sample_rank(self) -> int:
-        return 0 if self.model.input.tokens else 1
+        return sample_rank(self.model)
 
     def _resets(self, resets: np.ndarray, t: int, single: bool) -> np.ndarray:
         r = np.asarray(resets)
