@@ -28,15 +28,17 @@ class Batch:
     golden: list[np.ndarray]  # per sequence: (L, N) or (1, N) output codes
 
 
-def random_inputs(model: Model, samples: int, seed: int) -> np.ndarray:
+def random_inputs(
+    model: Model, samples: int, seed: int, *, length: int | None = None, pad: bool = True
+) -> np.ndarray:
     """Random sequences in the input format's range (token ids for embeddings).
 
-    Models without a fixed length get random lengths, padded with the mask value
-    when the model masks (else every sequence gets the same random length).
+    Models without a fixed length get ``length`` steps (default DEFAULT_MAX_LENGTH),
+    and random lengths padded with the mask value when the model masks and ``pad``.
     """
     rng = np.random.default_rng(seed)
     spec = model.input
-    t = spec.timesteps or DEFAULT_MAX_LENGTH
+    t = length or spec.timesteps or DEFAULT_MAX_LENGTH
     if spec.tokens:
         vocab = model.layers[0].table.shape[0]  # type: ignore[attr-defined]
         x = rng.integers(1, max(vocab, 2), (samples, t))
@@ -45,7 +47,7 @@ def random_inputs(model: Model, samples: int, seed: int) -> np.ndarray:
         hi = min(2.0, spec.fmt.max_value)
         lo = max(-2.0, spec.fmt.min_value)
         x = rng.uniform(lo, hi, (samples, t, spec.features))
-    if spec.mask_value is not None and spec.timesteps is None:
+    if pad and spec.mask_value is not None and spec.timesteps is None:
         lengths = rng.integers(max(1, t // 4), t + 1, samples)
         for i, n in enumerate(lengths):
             x[i, n:] = spec.mask_value

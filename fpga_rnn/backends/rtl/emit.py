@@ -44,6 +44,7 @@ class Context:
     max_timesteps: int
     mac_stages: int = 0  # MAC engine pipeline stages (frnn_matvec MP)
     lane_stages: int = 0  # cell lane pipeline registers (frnn_recurrent LS)
+    stream: bool = False  # stateful streaming: every _last wire is {clear, last}
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
@@ -69,9 +70,20 @@ class Context:
         pt = ",\n".join(f"      .{k}({v})" for k, v in ports.items())
         self.body.append(f"  {module} #(\n{ps}\n  ) {name} (\n{pt}\n  );\n")
 
+    @property
+    def last_width(self) -> int:
+        """Bits of a stream's tlast sideband: {clear, last} when streaming."""
+        return 2 if self.stream else 1
+
+    @property
+    def sideband(self) -> dict[str, int]:
+        """The sideband parameter of a pass-through core (frnn_dense, _act, ...)."""
+        return {"LW": self.last_width} if self.stream else {}
+
     def wires(self, s: str, width: int) -> None:
         self.body.append(
-            f"  wire [{width - 1}:0] {s}_data;\n  wire {s}_valid, {s}_ready, {s}_last;\n"
+            f"  wire [{width - 1}:0] {s}_data;\n  wire {s}_valid, {s}_ready;\n"
+            f"  wire [{self.last_width - 1}:0] {s}_last;\n"
         )
 
 
@@ -255,6 +267,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "IN_W": s.fmt.width,
         "IN_S": int(s.fmt.signed),
         "RETSEQ": int(la.return_sequences),
+        **({"STREAM": 1} if ctx.stream else {}),
         **_acc_params(acc),
         **mem.format_params("ST", la.state),
         **mem.format_params("GT", la.gate),
@@ -394,14 +407,16 @@ def _activation_stage(
         assert table is not None
         tp = _tables(ctx, f"l{i}", table, ("exp",))
         del tp["TB_F"]
-        ctx.instance("frnn_softmax", f"u_l{i}_act", params | tp, stream_ports(src, o))
+        ctx.instance(
+            "frnn_softmax", f"u_l{i}_act", params | ctx.sideband | tp, stream_ports(src, o)
+        )
     else:
         params["ACT"] = ACTIVATION_CODES[act]
         if act in ("sigmoid", "tanh"):
             assert table is not None
             params |= _tables(ctx, f"l{i}", table, ())
             params["MEMFILE"] = ctx.add_mem(f"l{i}_{act}.mem", mem.table_rom(act, table))
-        ctx.instance("frnn_act", f"u_l{i}_act", params, stream_ports(src, o))
+        ctx.instance("frnn_act", f"u_l{i}_act", params | ctx.sideband, stream_ports(src, o))
     return Stream(s.elements * result.width, result, s.elements)
 
 
@@ -416,7 +431,10 @@ def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     a = f"l{i}_acc"
     ctx.wires(a, n * la.accum.width)
     ctx.instance(
-        "frnn_dense", f"u_l{i}", {**p, "N": n, **_acc_params(la.accum)}, stream_ports(f"s{i}", a)
+        "frnn_dense",
+        f"u_l{i}",
+        {**p, "N": n, **ctx.sideband, **_acc_params(la.accum)},
+        stream_ports(f"s{i}", a),
     )
     ctx.layers.append(
         {
@@ -449,6 +467,7 @@ def emit_embedding(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
         "E": e,
         "EW": fmt.width,
         "TW": s.width,
+        **ctx.sideband,
         "MEMFILE": ctx.add_mem(f"l{i}_embedding.mem", mem.hex_words(rows, e * fmt.width)),
     }
     o = f"s{i + 1}"

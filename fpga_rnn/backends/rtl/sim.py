@@ -259,6 +259,8 @@ def simulate(
     backpressure: int = 0,
     seed: int = 1,
     reset_at: int | None = None,
+    clears: list[np.ndarray] | None = None,
+    serial: bool = False,
     verbose: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SimResult:
@@ -267,6 +269,9 @@ def simulate(
     ``out_beats[i]`` is how many output beats sequence i produces. ``gap`` and
     ``backpressure`` are percentages of cycles with s_axis_tvalid / m_axis_tready
     low; ``reset_at`` pulses reset at that cycle (the harness replays the sequence).
+    ``clears[i]`` (T,) bool sets s_axis_tuser on sequence i's beats (a streaming
+    design clears its state before them); ``serial``: each sequence enters only
+    after the ones before it are out, so first_in..last_out is its own latency.
     """
     from cocotb_tools.runner import get_runner
 
@@ -321,14 +326,18 @@ def simulate(
         for name, text in d.mems.items():
             (run / "mem" / name).write_text(text)
         beats, index, i_in, i_out = [], [], 0, 0
-        for seq, nb in zip(sequences, out_beats, strict=True):
+        if clears is None:
+            clears = [np.zeros(len(s), bool) for s in sequences]
+        for seq, nb, clr in zip(sequences, out_beats, clears, strict=True):
             index += [i_in, i_out]
+            if len(clr) != len(seq):
+                raise ValueError(f"clears has {len(clr)} flags for a {len(seq)}-beat sequence")
             for t, row in enumerate(np.asarray(seq, np.int64).reshape(len(seq), in_el)):
                 last = int(t == len(seq) - 1)
-                beats.append(pack(row, el_w) | (last << in_w))
+                beats.append(pack(row, el_w) | (last << in_w) | (int(clr[t]) << (in_w + 1)))
             i_in += len(seq)
             i_out += nb
-        (run / "tb_stim.mem").write_text(hex_words(beats, in_w + 1))
+        (run / "tb_stim.mem").write_text(hex_words(beats, in_w + 2))
         (run / "tb_index.mem").write_text(hex_words(index, 64))
         plus = [
             f"+NIN={nin}",
@@ -337,6 +346,7 @@ def simulate(
             f"+GAP={gap}",
             f"+BP={backpressure}",
             f"+SEED={seed}",
+            f"+SERIAL={int(serial)}",
         ]
         if reset_at is not None:
             plus.append(f"+RSTAT={reset_at}")

@@ -7,6 +7,7 @@
 
 module frnn_act #(
     parameter integer N = 4,
+    parameter integer LW = 1,  // tlast sideband width: {clear, last} in streaming designs
     parameter integer ACT = 0,
     parameter integer IW = 24, parameter integer IF = 16, parameter integer IS = 1,
     parameter integer OW = 16, parameter integer OF = 10, parameter integer OS = 1,
@@ -19,13 +20,14 @@ module frnn_act #(
     input  wire [N*IW-1:0] in_data,
     input  wire            in_valid,
     output wire            in_ready,
-    input  wire            in_last,
+    input  wire [  LW-1:0] in_last,
     output reg  [N*OW-1:0] out_data,
     output reg             out_valid,
     input  wire            out_ready,
-    output reg             out_last
+    output reg  [  LW-1:0] out_last
 );
-  reg s1_valid, s1_last;
+  reg s1_valid;
+  reg [LW-1:0] s1_last;
   reg [N*IW-1:0] s1_x;
   assign in_ready = !rst && !s1_valid;
   wire [N*OW-1:0] y;

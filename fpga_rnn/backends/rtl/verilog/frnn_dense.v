@@ -26,6 +26,7 @@ module frnn_dense #(
     parameter integer AC_F = 16,
     parameter integer AC_Q = 0,
     parameter integer AC_O = 0,
+    parameter integer LW = 1,  // tlast sideband width: {clear, last} in streaming designs
     parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem"
@@ -35,15 +36,16 @@ module frnn_dense #(
     input  wire [  K*VW-1:0] in_data,
     input  wire              in_valid,
     output wire              in_ready,
-    input  wire              in_last,
+    input  wire [    LW-1:0] in_last,
     output reg  [N*AC_W-1:0] out_data,
     output reg               out_valid,
     input  wire              out_ready,
-    output reg               out_last
+    output reg  [    LW-1:0] out_last
 );
   localparam integer BBW = (NB > 1) ? $clog2(NB) : 1;
   reg [K*VW-1:0] vec;
-  reg last_r, computing, res_full, res_last;
+  reg computing, res_full;
+  reg [LW-1:0] last_r, res_last;
   reg [NB*PR*AC_W-1:0] res;
 
   wire accept = in_valid && in_ready;

@@ -9,6 +9,7 @@ module frnn_embedding #(
     parameter integer E = 4,
     parameter integer EW = 8,
     parameter integer TW = 4,
+    parameter integer LW = 1,  // tlast sideband width: {clear, last} in streaming designs
     parameter MEMFILE = "embedding.mem"
 ) (
     input  wire            clk,
@@ -16,11 +17,11 @@ module frnn_embedding #(
     input  wire [  TW-1:0] in_data,
     input  wire            in_valid,
     output wire            in_ready,
-    input  wire            in_last,
+    input  wire [  LW-1:0] in_last,
     output reg  [E*EW-1:0] out_data,
     output reg             out_valid,
     input  wire            out_ready,
-    output reg             out_last
+    output reg  [  LW-1:0] out_last
 );
   reg [E*EW-1:0] rom[0:V-1];
   initial $readmemh(MEMFILE, rom);

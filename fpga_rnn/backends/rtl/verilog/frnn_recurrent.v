@@ -12,6 +12,10 @@
 // swap when the last unit is written. State starts at zero for the first step of
 // every sequence (no clearing cycle). The output stream carries h (state format)
 // for every step (RETSEQ) or only for the last one; in_last marks a sequence's end.
+// STREAM=1 (stateful streaming, docs/streaming.md): in_last is {clear, last}; the
+// state carries on across tlast (which only closes an output chunk) and is zeroed
+// before a beat whose clear bit is set (and after reset); every step is emitted,
+// out_last = {clear of that step's input, last}.
 // KIND: 0 SimpleRNN, 1 LSTM, 2 GRU reset_after=1, 3 GRU reset_after=0 (two U*h
 // passes: z|r rows, then U_h * (r.h)). SPLIT (KIND 3, KB >= 2, H > PU): the second pass's
 // row blocks hold two lane groups of PU units (its rows are half as many); the
@@ -33,6 +37,7 @@ module frnn_recurrent #(
     parameter integer X = 3,
     parameter integer IN_W = 8, parameter integer IN_S = 1,
     parameter integer RETSEQ = 0,
+    parameter integer STREAM = 0,
     parameter integer AC_W = 24, parameter integer AC_F = 16, parameter integer AC_Q = 0,
     parameter integer AC_O = 0,
     parameter integer ST_W = 16, parameter integer ST_F = 14, parameter integer ST_S = 1,
@@ -67,11 +72,11 @@ module frnn_recurrent #(
     input  wire [  X*IN_W-1:0] in_data,
     input  wire                in_valid,
     output wire                in_ready,
-    input  wire                in_last,
+    input  wire [    STREAM:0] in_last,
     output reg  [  H*ST_W-1:0] out_data,
     output reg                 out_valid,
     input  wire                out_ready,
-    output reg                 out_last
+    output reg  [    STREAM:0] out_last
 );
   localparam integer G = (KIND == `FRNN_KIND_SIMPLE_RNN) ? `FRNN_GATES_SIMPLE_RNN
       : (KIND == `FRNN_KIND_LSTM) ? `FRNN_GATES_LSTM : `FRNN_GATES_GRU;
@@ -92,7 +97,9 @@ module frnn_recurrent #(
   localparam integer MBW = $clog2(NBT);
   reg [H*ST_W-1:0] bank0, bank1, rh;
   reg [H*XW-1:0] aux;  // LSTM: c; GRU reset_after=0: z
-  reg sel, first, last_r, stepping, mac_p2, p2_ok, emit_pend, emit_last;
+  reg sel, first, last_r, stepping, mac_p2, p2_ok, emit_pend;
+  reg nxt_clr;  // STREAM: the waiting input's clear bit
+  reg [STREAM:0] emit_last;
   reg [G*H*AC_W-1:0] a_reg;  // W*x + b, unit-major rows
   reg [X*IN_W-1:0] x_reg;
   reg xpass, nxt_full, nxt_last, nxt_is_x, nxt_p2;
@@ -353,7 +360,11 @@ module frnn_recurrent #(
       if (x_start) begin
         xpass <= 1'b1;
         x_reg <= in_data;
-        nxt_last <= in_last;
+        nxt_last <= in_last[0];
+        nxt_clr <= in_last[STREAM];
+        // STREAM: between steps, the taken input's clear bit decides the next step's
+        // state (no step reads `first` until that input's W*x pass has landed)
+        if (STREAM != 0 && !stepping) first <= in_last[STREAM];
       end
       if (x_done) begin
         // constant slices, one enable per block (no barrel shifter over a_reg)
@@ -390,10 +401,14 @@ module frnn_recurrent #(
       if (step_end) begin
         stepping <= 1'b0;
         sel <= ~sel;
-        first <= last_r;
-        if (RETSEQ != 0 || last_r) begin
+        // the next step starts from zero after a sequence's end, or (STREAM) when
+        // its input, taken now or already waiting, has the clear bit
+        if (STREAM == 0) first <= last_r;
+        else first <= x_start ? in_last[STREAM] : nxt_clr;
+        if (RETSEQ != 0 || STREAM != 0 || last_r) begin
           emit_pend <= 1'b1;
-          emit_last <= last_r;
+          emit_last[0] <= last_r;
+          if (STREAM != 0) emit_last[STREAM] <= first;
         end
       end
       if (emit_pend && (!out_valid || out_ready)) begin

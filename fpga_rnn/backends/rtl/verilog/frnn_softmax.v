@@ -12,6 +12,7 @@
 
 module frnn_softmax #(
     parameter integer N = 4,
+    parameter integer LW = 1,  // tlast sideband width: {clear, last} in streaming designs
     parameter integer IW = 24, parameter integer IF = 16, parameter integer IS = 1,
     parameter integer OW = 16, parameter integer OF = 10, parameter integer OS = 1,
     parameter integer OQ = 6, parameter integer OO = 1,
@@ -23,11 +24,11 @@ module frnn_softmax #(
     input  wire [N*IW-1:0] in_data,
     input  wire            in_valid,
     output wire            in_ready,
-    input  wire            in_last,
+    input  wire [  LW-1:0] in_last,
     output reg  [N*OW-1:0] out_data,
     output reg             out_valid,
     input  wire            out_ready,
-    output reg             out_last
+    output reg  [  LW-1:0] out_last
 );
   localparam integer FQ = (OF > 0) ? OF : 0;
   localparam integer SW = TB_W + $clog2(N + 1);
@@ -37,7 +38,7 @@ module frnn_softmax #(
 
   reg [2:0] state;
   reg [N*IW-1:0] x;
-  reg last_r;
+  reg [LW-1:0] last_r;
   reg signed [IW:0] mx;
   reg [IBW-1:0] i;
   reg [N*TB_W-1:0] e;

@@ -54,7 +54,7 @@ module frnn_board #(
   frnn_top dut (
       .clk(clk), .rst(core_rst),
       .s_axis_tdata(s_data), .s_axis_tvalid(s_valid), .s_axis_tready(s_ready),
-      .s_axis_tlast(s_last),
+      .s_axis_tlast(s_last), .s_axis_tuser(1'b0),
       .m_axis_tdata(m_data), .m_axis_tvalid(m_valid), .m_axis_tready(m_ready),
       .m_axis_tlast(m_last)
   );

@@ -35,7 +35,7 @@ module frnn_shell #(
   frnn_top dut (
       .clk(clk), .rst(rst),
       .s_axis_tdata(sin), .s_axis_tvalid(in_valid), .s_axis_tready(in_ready),
-      .s_axis_tlast(last_q),
+      .s_axis_tlast(last_q), .s_axis_tuser(1'b0),
       .m_axis_tdata(m_data), .m_axis_tvalid(m_valid), .m_axis_tready(1'b1),
       .m_axis_tlast(m_last)
   );

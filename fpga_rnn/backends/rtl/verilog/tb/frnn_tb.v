@@ -1,10 +1,11 @@
 // Simulation harness for a generated frnn_top (not synthesizable, not a core).
 //
-// Streams the sequences of tb_stim.mem ({last, data} per beat) into s_axis with
+// Streams the sequences of tb_stim.mem ({user, last, data} per beat) into s_axis with
 // random idle gaps (+GAP=percent), applies random backpressure on m_axis
 // (+BP=percent), records every output beat in tb_resp.mem and, per sequence,
 // the cycle its first input beat was accepted and the cycle its last output
-// beat left (tb_cycles.mem: first, done pairs). +RSTAT=n asserts reset for 3
+// beat left (tb_cycles.mem: first, done pairs). +SERIAL=1 holds each sequence's
+// first beat until every earlier sequence is out (isolated latencies). +RSTAT=n asserts reset for 3
 // cycles at cycle n, then replays the interrupted sequence from its start
 // (tb_index.mem: first input beat and first output beat of each sequence).
 // Raises `done` when all NSEQ sequences are out; all randomness is an LFSR
@@ -24,11 +25,11 @@ module frnn_tb #(
   // Python is never called per cycle.
   reg clk = 1'b0;
   always #5 clk = ~clk;
-  reg [IN_W:0] stim[0:CAP_IN-1];
+  reg [IN_W+1:0] stim[0:CAP_IN-1];
   reg [OUT_W:0] resp[0:CAP_OUT-1];
   reg [63:0] cycles[0:2*CAP_SEQ-1];
   reg [63:0] index[0:2*CAP_SEQ-1];
-  integer nin, nout, nseq, gap, bp, rstat, seed;
+  integer nin, nout, nseq, gap, bp, rstat, seed, serial;
   initial begin
     $readmemh("tb_stim.mem", stim);
     $readmemh("tb_index.mem", index);
@@ -39,6 +40,7 @@ module frnn_tb #(
     if (!$value$plusargs("BP=%d", bp)) bp = 0;
     if (!$value$plusargs("RSTAT=%d", rstat)) rstat = -1;
     if (!$value$plusargs("SEED=%d", seed)) seed = 1;
+    if (!$value$plusargs("SERIAL=%d", serial)) serial = 0;
   end
 
   reg [63:0] cyc;
@@ -50,14 +52,19 @@ module frnn_tb #(
 
   wire [IN_W-1:0] s_tdata = stim[in_idx][IN_W-1:0];
   wire s_tlast = stim[in_idx][IN_W];
+  wire s_tuser = stim[in_idx][IN_W+1];
+  // SERIAL: a sequence's first beat is offered only once the ones before it are out
+  // (valid never drops without a handshake: the gate closes right after a last beat)
+  wire in_gate = serial == 0 || !seq_start || seq_in == seq_out;
+  wire s_tvalid = in_vld && in_gate;
   wire s_tready;
   wire [OUT_W-1:0] m_tdata;
   wire m_tvalid, m_tlast;
 
   frnn_top dut (
       .clk(clk), .rst(rst),
-      .s_axis_tdata(s_tdata), .s_axis_tvalid(in_vld), .s_axis_tready(s_tready),
-      .s_axis_tlast(s_tlast),
+      .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready),
+      .s_axis_tlast(s_tlast), .s_axis_tuser(s_tuser),
       .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(out_rdy),
       .m_axis_tlast(m_tlast)
   );
@@ -110,7 +117,7 @@ module frnn_tb #(
     end else begin
       rst <= 1'b0;
       out_rdy <= (r1 % 100) >= bp;
-      if (in_vld && s_tready) begin
+      if (s_tvalid && s_tready) begin
         if (seq_start) cycles[2*seq_in] <= cyc;
         seq_start <= s_tlast;
         if (s_tlast) seq_in <= seq_in + 1;
