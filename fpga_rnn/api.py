@@ -130,6 +130,7 @@ def generate_rtl(
     mac_stages: int = 0,
     lane_stages: int = 0,
     max_timesteps: int | None = None,
+    stream: bool = False,
     force: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
@@ -139,6 +140,8 @@ def generate_rtl(
     parallel) or ``multipliers`` (the fastest design within that many). ``mac_stages``
     (0..5) and ``lane_stages`` (0..2): pipeline registers in the MAC engines and the
     cell lanes, for a higher clock at a few cycles per step (docs/latency.md).
+    ``stream``: a stateful streaming design (docs/streaming.md): the state carries on
+    across tlast, s_axis_tuser clears it, one output beat per input beat.
     """
     return _backend("rtl").generate(
         load_model(model),
@@ -148,6 +151,7 @@ def generate_rtl(
         mac_stages=mac_stages,
         lane_stages=lane_stages,
         max_timesteps=max_timesteps,
+        stream=stream,
         force=force,
         progress=progress,
     )
@@ -225,6 +229,9 @@ def verify(
     lane_stages: int = 0,
     backpressure: int = 25,
     gap: int = 10,
+    stateful: bool = False,
+    chunk: int | str | None = "random",
+    stream_length: int | None = None,
     progress: Any = None,
 ) -> dict[str, Any]:
     """Run ``targets`` (names in :data:`fpga_rnn.backends.TARGETS`: rtl, hls, c, c-arm) on
@@ -233,6 +240,10 @@ def verify(
     ``x``: float inputs (B, T, F) or token ids (B, T); default ``samples`` random
     sequences. Adds a float-model comparison when ``model`` is (or came from) a
     Keras file that still exists. See :func:`fpga_rnn.verification.verify` for the result.
+
+    ``stateful=True``: each row is a stream fed in chunks of ``chunk`` samples (or at
+    "random" boundaries) with the state kept between chunks (docs/streaming.md); the
+    RTL result adds the measured per-sample latency (``sample_latency_cycles``).
     """
     from fpga_rnn import verification as v
 
@@ -254,7 +265,10 @@ def verify(
         lane_stages=lane_stages,
         backpressure=backpressure,
         gap=gap,
-        keras_model=keras_model,
+        keras_model=None if stateful else keras_model,
+        stateful=stateful,
+        chunk=chunk,
+        stream_length=stream_length,
         progress=progress,
     )
 

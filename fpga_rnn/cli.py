@@ -264,6 +264,15 @@ def rtl(
             "(default: the model's length, else 64).",
         ),
     ] = None,
+    stream: Annotated[
+        bool,
+        typer.Option(
+            "--stream",
+            help="Stateful streaming design: the state carries on across tlast (which only "
+            "closes an output chunk), s_axis_tuser clears it before a beat, every input beat "
+            "gives an output beat. Not for Bidirectional or go_backwards layers.",
+        ),
+    ] = False,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -276,12 +285,14 @@ def rtl(
         mac_stages=mac_stages,
         lane_stages=lane_stages,
         max_timesteps=max_timesteps,
+        stream=stream,
         force=force,
     )
 
     def pretty() -> None:
-        t = Table(title=f"{out_dir} (top {info['top']}, reuse {info['reuse']})")
-        for col in ("layer", "kind", "multipliers", "cycles/step", "bound/step"):
+        mode = ", streaming" if info["stream"] else ""
+        t = Table(title=f"{out_dir} (top {info['top']}, reuse {info['reuse']}{mode})")
+        for col in ("layer", "kind", "multipliers", "cycles/step", "bound/step", "sample latency"):
             t.add_column(col)
         for la in info["layers"]:
             t.add_row(
@@ -290,6 +301,7 @@ def rtl(
                 str(la.get("multipliers", 0)),
                 str(la.get("cycles_per_step", "")),
                 str(la.get("lower_bound_cycles_per_step", "")),
+                str(la.get("sample_latency_cycles", "")),
             )
         out.print(t)
         out.print(
@@ -334,6 +346,30 @@ def verify(
             min=0, max=MAX_STALL_PERCENT, help="Percent of cycles with s_axis_tvalid low (RTL run)."
         ),
     ] = 10,
+    stateful: Annotated[
+        bool,
+        typer.Option(
+            "--stateful",
+            help="Each input row (or random sample) is a stream fed in chunks with the state "
+            "kept between them (RTL: a streaming design, tlast per chunk, tuser clears; C: "
+            "get_state/set_state at each chunk end); compared with golden's whole streams.",
+        ),
+    ] = False,
+    chunk: Annotated[
+        str,
+        typer.Option(
+            help="With --stateful: samples per chunk, or 'random' for random boundaries.",
+        ),
+    ] = "random",
+    stream_length: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=MAX_TIMESTEPS,
+            help="With --stateful and no --input: samples per random stream "
+            "(default: the model's length, else 24).",
+        ),
+    ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the result JSON here.")
     ] = None,
@@ -357,13 +393,22 @@ def verify(
         lane_stages=lane_stages,
         backpressure=backpressure,
         gap=gap,
+        stateful=stateful,
+        chunk=chunk,
+        stream_length=stream_length,
         progress=_progress,
     )
     if out_file is not None:
         write_json(out_file, res, force=force)
 
     def pretty() -> None:
-        t = Table(title=f"verify {res['model']}: {res['samples']} sequences vs golden")
+        what = (
+            f"{res['streams']} streams of {res['stream_length']} samples in {res['chunks']} "
+            f"chunks ({res['resets']} clears)"
+            if stateful
+            else f"{res['samples']} sequences"
+        )
+        t = Table(title=f"verify {res['model']}: {what} vs golden")
         for col in ("target", "mismatches", "bit-exact", "details"):
             t.add_column(col)
         for name, r in res["targets"].items():
@@ -376,6 +421,11 @@ def verify(
                     f"latency {r['latency_cycles']} cycles ({r['timesteps']} steps, "
                     f"bound {r['lower_bound_cycles']}), II {r['initiation_interval_cycles']}, "
                     f"{r['samples_per_second_simulated']:.0f} seq/s simulated"
+                )
+            elif "sample_latency_cycles" in r:
+                det = (
+                    f"per-sample latency {r['sample_latency_cycles']} cycles, "
+                    f"{r['cycles_per_sample']} cycles per sample streaming"
                 )
             elif "csim_seconds" in r:
                 det = f"C-simulation of {r['timesteps']} steps, {r['csim_seconds']:.2f} s"

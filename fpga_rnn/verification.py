@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from fpga_rnn.backends import REFERENCE, RunOptions, select
+from fpga_rnn.backends import REFERENCE, RunOptions, Target, select
 from fpga_rnn.backends.batch import Batch, prepare, random_inputs
+from fpga_rnn.backends.streams import RANDOM, parse_chunk, prepare_streams, random_streams
 from fpga_rnn.errors import InputError
 from fpga_rnn.ir.model import Model
-from fpga_rnn.limits import MAX_SAMPLES, MAX_STALL_PERCENT, check_int
+from fpga_rnn.limits import MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS, check_int
 
 DEFAULT_SAMPLES = 1000
 __all__ = ["Batch", "Comparison", "compare_float", "prepare", "random_inputs", "verify"]
@@ -77,13 +78,42 @@ def verify(
     backpressure: int = 25,
     gap: int = 10,
     keras_model: Any = None,
+    stateful: bool = False,
+    chunk: int | str | None = RANDOM,
+    stream_length: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Compare the requested targets (names in :data:`fpga_rnn.backends.TARGETS`) with
-    golden on ``x`` (or random inputs)."""
+    golden on ``x`` (or random inputs).
+
+    ``stateful``: each row of ``x`` (default: ``samples`` random streams of
+    ``stream_length`` samples, with random mid-stream clears) is a stream fed in chunks
+    of ``chunk`` samples (an int, "random" boundaries, or None: whole) with the state
+    kept between chunks; every target must give golden's whole-stream codes.
+    """
     chosen = select(targets)
     check_int(backpressure, "backpressure (percent)", 0, MAX_STALL_PERCENT)
     check_int(gap, "gap (percent)", 0, MAX_STALL_PERCENT)
+    if stateful:
+        return _verify_streams(
+            model,
+            x,
+            samples,
+            seed,
+            chosen,
+            chunk,
+            stream_length,
+            RunOptions(
+                reuse=reuse,
+                multipliers=multipliers,
+                mac_stages=mac_stages,
+                lane_stages=lane_stages,
+                backpressure=backpressure,
+                gap=gap,
+                seed=seed,
+                progress=progress,
+            ),
+        )
     if x is None:
         check_int(samples, "samples", 1, MAX_SAMPLES)
         x = random_inputs(model, samples, seed)
@@ -109,5 +139,39 @@ def verify(
     }
     if keras_model is not None:
         result["float"] = compare_float(keras_model, model, batch.x).to_dict()
+    result["bit_exact"] = all(t["bit_exact"] for t in result["targets"].values())
+    return result
+
+
+def _verify_streams(
+    model: Model,
+    x: np.ndarray | None,
+    samples: int,
+    seed: int,
+    chosen: tuple[Target, ...],
+    chunk: int | str | None,
+    length: int | None,
+    options: RunOptions,
+) -> dict[str, Any]:
+    chunk = parse_chunk(chunk)
+    if length is not None:
+        check_int(length, "stream length", 1, MAX_TIMESTEPS)
+    if x is None:
+        check_int(samples, "samples (streams)", 1, MAX_SAMPLES)
+        streams = random_streams(model, samples, seed, length=length, chunk=chunk)
+    else:
+        streams = prepare_streams(model, x, chunk=chunk, seed=seed)
+    result: dict[str, Any] = {
+        "model": model.name,
+        "stateful": True,
+        "streams": streams.streams,
+        "stream_length": int(streams.codes.shape[1]),
+        "chunk": chunk,
+        "chunks": int(streams.ends.sum()),
+        "resets": int(streams.resets.sum()),
+        "seed": seed,
+        "reference": REFERENCE,
+        "targets": {t.name: t.run_streams(model, streams, options) for t in chosen},
+    }
     result["bit_exact"] = all(t["bit_exact"] for t in result["targets"].values())
     return result

@@ -6,6 +6,9 @@ Every backend package has a ``target`` module with the same two entry points:
   design to ``out`` atomically and return its JSON record (rtl.json, hls.json, c.json);
 - ``run(model, batch, options, variant) -> dict``: run a :class:`~fpga_rnn.backends.batch.Batch`
   and compare its outputs with golden bit for bit (``bit_exact``, ``mismatches``, ...).
+- ``run_streams(model, streams, options, variant) -> dict``: the same for a stateful
+  :class:`~fpga_rnn.backends.streams.StreamBatch` (chunked streams, state kept between
+  chunks), compared with golden's whole streams.
 
 :data:`TARGETS` names what ``verify``, ``flow``, the CLI and the API can run; golden is
 the reference every target is compared with, not a target.
@@ -23,6 +26,7 @@ from fpga_rnn.errors import InputError
 
 if TYPE_CHECKING:
     from fpga_rnn.backends.batch import Batch
+    from fpga_rnn.backends.streams import StreamBatch
     from fpga_rnn.ir.model import Model
 
 REFERENCE = "golden"
@@ -61,6 +65,12 @@ class Target:
 
     def run(self, model: Model, batch: Batch, options: RunOptions) -> dict[str, Any]:
         return backend(self.backend).run(model, batch, options, self.variant)
+
+    def run_streams(
+        self, model: Model, streams: StreamBatch, options: RunOptions
+    ) -> dict[str, Any]:
+        """Stateful: the streams chunk by chunk, state kept between chunks."""
+        return backend(self.backend).run_streams(model, streams, options, self.variant)
 
 
 TARGETS: dict[str, Target] = {

@@ -8,8 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from fpga_rnn.backends import Progress, RunOptions
 from fpga_rnn.backends.batch import Batch, compare_outputs, refuse_ambiguous_padding, valid_part
+from fpga_rnn.backends.streams import StreamBatch
 from fpga_rnn.ir.model import Model
 
 
@@ -63,5 +66,34 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "host") 
         "run_seconds": round(r["seconds"], 3),
         "footprint": r["footprint"],
         "flash_bytes_weights": r["info"]["flash_bytes_weights"],
+    }
+    return res
+
+
+def run_streams(
+    model: Model, streams: StreamBatch, options: RunOptions, variant: str = "host"
+) -> dict[str, Any]:
+    """Feed the streams sample by sample to the C export's step(); at every chunk end
+    the state goes out through get_state and back through reset + set_state (what a
+    caller that keeps it between calls does), flagged samples reset first. Compare
+    with golden's whole-stream codes."""
+    from fpga_rnn.backends.c import toolchain
+
+    variant = variant or "host"
+    flags = np.zeros(streams.ends.shape, np.int64)
+    flags[:, 1:] = np.where(streams.ends[:, :-1], toolchain.STREAM_SAVE_RESTORE, 0)
+    flags[streams.resets] |= toolchain.STREAM_RESET
+    r = toolchain.run_stream(model, streams.codes, flags, variant, progress=options.progress)
+    res = compare_outputs(list(r["outputs"]), list(streams.golden))
+    status_bad = int((r["status"] != 0).sum())
+    res["bit_exact"] = res["bit_exact"] and status_bad == 0
+    res |= {
+        "available": True,
+        "target": toolchain.TARGETS[variant],
+        "chunks": int(streams.ends.sum()),
+        "samples": int(streams.ends.size),
+        "status_errors": status_bad,
+        "state_size": r["info"]["state_size"],
+        "run_seconds": round(r["seconds"], 3),
     }
     return res

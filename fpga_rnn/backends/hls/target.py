@@ -11,7 +11,8 @@ import numpy as np
 
 from fpga_rnn.backends import Progress, RunOptions
 from fpga_rnn.backends.batch import Batch, compare_outputs, refuse_ambiguous_padding, valid_part
-from fpga_rnn.errors import InputError
+from fpga_rnn.backends.streams import StreamBatch
+from fpga_rnn.errors import InputError, UnsupportedError
 from fpga_rnn.ir.model import Model
 
 
@@ -87,3 +88,14 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
         "project": p.info,
     }
     return res
+
+
+def run_streams(
+    model: Model, streams: StreamBatch, options: RunOptions, variant: str = ""
+) -> dict[str, Any]:
+    """Stateful streaming is not in the HLS route yet: its project clears the state at
+    every call (a sequence per call). Refused rather than compared differently."""
+    raise UnsupportedError(
+        "hls: stateful verification is not available: the HLS project starts every call "
+        "from a zero state; use --targets rtl, c or c-arm"
+    )

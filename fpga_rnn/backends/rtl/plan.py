@@ -196,6 +196,19 @@ class RecurrentPlan:
         return self.h.cycles + fill + sd + max(self.x.cycles + sd, tail)
 
     @property
+    def sample_cycles(self) -> int:
+        """A streamed sample's latency in a streaming design (docs/streaming.md): its
+        input beat accepted by the idle layer -> its output beat valid. The sample's
+        whole W*x pass, then the U*h pass(es) (GRU reset_after=0: r.h in the lanes
+        between its two), then the lanes' chain, then the output register."""
+        lat = CELLS[self.kind].lane_cycles(self.lane_stages)
+        issue = self.product_stages + self.start_delay  # a pass's fill and request
+        passes = self.h.cycles + issue
+        if self.h2 is not None:
+            passes += lat + 1 + self.h2.cycles + issue
+        return self.x.cycles + issue + passes + lat + 1 + self.split + 1
+
+    @property
     def step_lower_bound(self) -> int:
         """The bound (docs/latency.md) for M MAC multipliers and a MAC fill of P cycles
         (product and tree registers, the registered pass request; lane registers too):
@@ -230,6 +243,7 @@ class RecurrentPlan:
             "mac_multipliers": self.mac_multipliers,
             "mac_cycles_per_step": self.mac_cycles,
             "cycles_per_step": self.step_cycles,
+            "sample_latency_cycles": self.sample_cycles,
             "lower_bound_cycles_per_step": self.step_lower_bound,
         }
 

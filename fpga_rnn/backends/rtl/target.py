@@ -10,6 +10,7 @@ import numpy as np
 
 from fpga_rnn.backends import Progress, RunOptions
 from fpga_rnn.backends.batch import Batch, compare_outputs
+from fpga_rnn.backends.streams import StreamBatch
 from fpga_rnn.errors import InputError
 from fpga_rnn.ir.model import Model
 
@@ -21,6 +22,7 @@ def _design(
     max_timesteps: int | None,
     mac_stages: int,
     lane_stages: int,
+    stream: bool = False,
 ):
     from fpga_rnn.backends.rtl import build
 
@@ -28,10 +30,10 @@ def _design(
         raise InputError("give --reuse or --multipliers, not both")
     if multipliers is not None:
         return build.design_for_multipliers(
-            model, multipliers, max_timesteps, mac_stages, lane_stages
+            model, multipliers, max_timesteps, mac_stages, lane_stages, stream=stream
         )
     r = build.DEFAULT_REUSE if reuse is None else reuse
-    return build.design(model, r, max_timesteps, mac_stages, lane_stages)
+    return build.design(model, r, max_timesteps, mac_stages, lane_stages, stream=stream)
 
 
 def generate(
@@ -43,15 +45,17 @@ def generate(
     mac_stages: int = 0,
     lane_stages: int = 0,
     max_timesteps: int | None = None,
+    stream: bool = False,
     force: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Write the Verilog design to ``out``; returns rtl.json's content."""
+    """Write the Verilog design to ``out``; returns rtl.json's content. ``stream``: a
+    stateful streaming design (docs/streaming.md)."""
     from fpga_rnn.backends.rtl import build
     from fpga_rnn.outputs import check_writable
 
     check_writable(Path(out), force=force)
-    d = _design(model, reuse, multipliers, max_timesteps, mac_stages, lane_stages)
+    d = _design(model, reuse, multipliers, max_timesteps, mac_stages, lane_stages, stream)
     if progress:
         progress(f"rtl: writing {d.info['multipliers']} multipliers' design to {out}")
     path = build.write(d, Path(out), force=force)
@@ -99,6 +103,76 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
         "simulated_cycles": r.cycles,
         "build_seconds": r.build_seconds,
         "simulator_built": r.built,  # False: this design's simulator came from the cache
+        "reuse": d.info["reuse"],
+        "mac_stages": d.info["mac_stages"],
+        "lane_stages": d.info["lane_stages"],
+        "multipliers": d.info["multipliers"],
+    }
+    return res
+
+
+LATENCY_SAMPLES = 8  # isolated samples whose latency a stateful run measures
+
+
+def run_streams(
+    model: Model, streams: StreamBatch, options: RunOptions, variant: str = ""
+) -> dict[str, Any]:
+    """Simulate the streaming design on ``streams``: every chunk a tlast-closed burst,
+    the streams back to back (s_axis_tuser clears the state at each stream's start and
+    at its flagged samples), random backpressure and gaps; compare every stream's
+    outputs with golden's whole-stream codes. Then measure the per-sample latency on
+    isolated samples (each enters once the one before it is out)."""
+    from fpga_rnn.backends.rtl.sim import simulate
+
+    o = options
+    d = _design(model, o.reuse, o.multipliers, None, o.mac_stages, o.lane_stages, True)
+    seqs, clears, beats, owner = [], [], [], []
+    for i in range(streams.streams):
+        for c in streams.chunks(i):
+            seqs.append(streams.codes[i, c])
+            clears.append(streams.resets[i, c])
+            beats.append(c.stop - c.start)
+            owner.append(i)
+    say = o.say
+    say(
+        f"rtl: streaming {streams.streams} streams in {len(seqs)} chunks "
+        f"(backpressure {o.backpressure}%, gaps {o.gap}%)"
+    )
+    r = simulate(
+        d,
+        seqs,
+        beats,
+        clears=clears,
+        gap=o.gap,
+        backpressure=o.backpressure,
+        seed=o.seed + 1,
+        progress=say,
+    )
+    got: list[list[np.ndarray]] = [[] for _ in range(streams.streams)]
+    for i, out in zip(owner, r.outputs, strict=True):
+        got[i].append(out)
+    res = compare_outputs([np.concatenate(g) for g in got], list(streams.golden))
+    res["tlast_errors"] = r.tlast_errors  # a chunk's tlast must close its last output
+    res["bit_exact"] = res["bit_exact"] and r.tlast_errors == 0
+    k = min(LATENCY_SAMPLES, streams.codes.shape[1])
+    say(f"rtl: {res['mismatches']} mismatches; measuring the latency of {k} isolated samples")
+    iso = simulate(
+        d,
+        [streams.codes[0, t : t + 1] for t in range(k)],
+        [1] * k,
+        clears=[streams.resets[0, t : t + 1] for t in range(k)],
+        serial=True,
+    )
+    lat = (iso.last_out - iso.first_in).astype(int)
+    res |= {
+        "chunks": len(seqs),
+        "samples": int(streams.codes.shape[0] * streams.codes.shape[1]),
+        "sample_latency_cycles": int(lat.max()),
+        "sample_latency_cycles_min": int(lat.min()),
+        "cycles_per_sample": d.cycles_per_step,
+        "simulated_cycles": r.cycles,
+        "build_seconds": r.build_seconds,
+        "simulator_built": r.built,
         "reuse": d.info["reuse"],
         "mac_stages": d.info["mac_stages"],
         "lane_stages": d.info["lane_stages"],
