@@ -230,7 +230,7 @@ def verify(
     backpressure: int = 25,
     gap: int = 10,
     stateful: bool = False,
-    chunk: int | str | None = "random",
+    chunk: int | str | None = None,
     stream_length: int | None = None,
     progress: Any = None,
 ) -> dict[str, Any]:
@@ -241,12 +241,17 @@ def verify(
     sequences. Adds a float-model comparison when ``model`` is (or came from) a
     Keras file that still exists. See :func:`fpga_rnn.verification.verify` for the result.
 
-    ``stateful=True``: each row is a stream fed in chunks of ``chunk`` samples (or at
+    ``stateful=True``: each row is a stream fed in chunks of ``chunk`` samples (default
     "random" boundaries) with the state kept between chunks (docs/streaming.md); the
     RTL result adds the measured per-sample latency (``sample_latency_cycles``).
     """
     from fpga_rnn import verification as v
 
+    if not stateful and (chunk is not None or stream_length is not None):
+        raise FpgaRnnError(
+            "chunk and stream_length apply to stateful verification; "
+            "pass stateful=True (--stateful)"
+        )
     ir = load_model(model)
     keras_model = None
     src = model if isinstance(model, str | Path) and Path(model).suffix in KERAS_SUFFIXES else None
@@ -267,7 +272,7 @@ def verify(
         gap=gap,
         keras_model=None if stateful else keras_model,
         stateful=stateful,
-        chunk=chunk,
+        chunk="random" if chunk is None else chunk,
         stream_length=stream_length,
         progress=progress,
     )

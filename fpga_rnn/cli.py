@@ -356,11 +356,12 @@ def verify(
         ),
     ] = False,
     chunk: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="With --stateful: samples per chunk, or 'random' for random boundaries.",
+            help="With --stateful: samples per chunk, or 'random' (the default) for random "
+            "chunk boundaries.",
         ),
-    ] = "random",
+    ] = None,
     stream_length: Annotated[
         int | None,
         typer.Option(

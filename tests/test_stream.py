@@ -229,3 +229,53 @@ def test_keras_stateful_model_fed_chunk_by_chunk(kind, tfq) -> None:
         lo += n
     print(f"{kind}: max |stream - keras stateful| = {worst:.5f}")
     assert worst <= 0.02
+
+
+def test_cli_verify_stateful(tmp_path) -> None:
+    """verify --stateful on the C export: random and fixed chunks, JSON record, and
+    one-line refusals (bad chunk, --chunk without --stateful, HLS, Bidirectional)."""
+    m = model("stacked")
+    m.save(tmp_path / "ir")
+    ir = str(tmp_path / "ir")
+    for chunk, chunks in (("random", None), ("4", 20 * 3)):
+        r = cli(
+            "verify", ir, "--stateful", "--chunk", chunk, "--samples", "20",
+            "--stream-length", "10", "--targets", "c", "--json",
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        res = json.loads(r.stdout)
+        assert res["stateful"] and res["streams"] == 20 and res["stream_length"] == 10
+        assert res["targets"]["c"]["mismatches"] == 0 and res["bit_exact"]
+        assert chunks is None or res["chunks"] == chunks
+    bad = [
+        (["--stateful", "--chunk", "0"], "chunk must be a positive"),
+        (["--chunk", "4"], "stateful"),
+        (["--stateful", "--targets", "hls"], "hls: stateful verification is not available"),
+    ]
+    for args, msg in bad:
+        r = cli("verify", ir, "--samples", "2", *args)
+        assert r.returncode != 0 and msg in r.stderr and r.stderr.count("\n") <= 1, r.stderr
+    bi = rir.model(
+        [{"kind": "bidirectional", "forward": {"kind": "gru", "units": 2},
+          "backward": {"kind": "gru", "units": 2}}],
+        features=3,
+    )  # fmt: skip
+    bi.save(tmp_path / "bi")
+    r = cli("verify", str(tmp_path / "bi"), "--stateful", "--targets", "c")
+    assert r.returncode != 0 and "cannot stream" in r.stderr and r.stderr.count("\n") <= 1
+    r = cli("rtl", str(tmp_path / "bi"), "--stream", "-o", str(tmp_path / "rtl"))
+    assert r.returncode != 0 and "cannot stream" in r.stderr and not (tmp_path / "rtl").exists()
+
+
+def test_rtl_stream_design_records(tmp_path) -> None:
+    r = cli("rtl", "--help")
+    assert "--stream" in r.stdout
+    m = model("lstm")
+    m.save(tmp_path / "ir")
+    r = cli("rtl", str(tmp_path / "ir"), "--stream", "-o", str(tmp_path / "rtl"), "--json")
+    info = json.loads(r.stdout)
+    assert info["stream"] is True
+    lat = info["layers"][0]["sample_latency_cycles"]
+    assert lat > info["layers"][0]["cycles_per_step"]  # the sample's W*x pass comes first
+    top = (tmp_path / "rtl" / "frnn_top.v").read_text()
+    assert "s_axis_tuser" in top and "{s_axis_tuser, s_axis_tlast}" in top
