@@ -3,7 +3,7 @@
 Public API (see :mod:`fpga_rnn.api`): :func:`import_model`, :func:`load_model`,
 :func:`predict`, :func:`load_array`, :func:`compare`, :func:`generate_rtl`, :func:`generate_hls`,
 :func:`export_c`, :func:`verify`, :func:`train_model`, :func:`synthesize`,
-:func:`fit_board`, :func:`run_flow`, :func:`build_bitstream`,
+:func:`fit_board`, :func:`estimate_clock`, :func:`run_flow`, :func:`build_bitstream`,
 :func:`open_device`, :func:`program_board`;
 the IR in :mod:`fpga_rnn.ir`; fixed-point
 formats in :mod:`fpga_rnn.fixed`. Importing this package does not import

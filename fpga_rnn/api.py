@@ -44,6 +44,7 @@ __all__ = [
     "Stream",
     "build_bitstream",
     "compare",
+    "estimate_clock",
     "export_c",
     "fit_board",
     "generate_hls",
@@ -276,6 +277,18 @@ def verify(
         stream_length=stream_length,
         progress=progress,
     )
+
+
+def estimate_clock(
+    board: str | Path, *, mac_stages: int = 0, lane_stages: int = 0
+) -> dict[str, Any]:
+    """The clock to expect for a design with these pipeline stages on ``board``, from
+    the nextpnr runs recorded with the package (timing_model.json): ``mhz``, ``basis``
+    ("estimate", or "assumed" when only the board clock is known) and a ``note``."""
+    from fpga_rnn.boards import load_board
+    from fpga_rnn.timing import estimate
+
+    return estimate(load_board(board), mac_stages, lane_stages).to_dict()
 
 
 def synthesize(

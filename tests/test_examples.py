@@ -33,6 +33,25 @@ def test_quickstart_example(tmp_path, tfq):
     assert saved["board_simulated"]["cycles_mean"] > 0
 
 
+def test_streaming_example(tmp_path, tfq):
+    spec = importlib.util.spec_from_file_location("streaming", ROOT / "examples/streaming.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    result = mod.main(["--out", str(tmp_path), "--epochs", "4"])
+    saved = json.loads((tmp_path / "streaming.json").read_text())
+    assert saved == json.loads(json.dumps(result))
+    # the forecaster flags most events and (almost) nothing else
+    assert saved["events"] == 8 and saved["detected"] >= 6
+    assert saved["false_alarm_samples"] <= 5
+    # every sample of the stream, one per RTL burst, equals golden's stream
+    r = saved["rtl"]
+    assert r["samples"] == r["chunks"] == mod.LENGTH - 1
+    assert r["mismatches"] == 0 and r["bit_exact"] is True
+    assert r["sample_latency_cycles"] > r["cycles_per_sample"] > 0
+    assert r["clock_basis"] == "estimate" and r["sample_latency_ns"] > 0
+    assert (tmp_path / "streaming.png").stat().st_size > 20_000
+
+
 def test_importing_fpga_rnn_does_not_import_tensorflow():
     import subprocess
     import sys
