@@ -168,6 +168,7 @@ def generate_hls(
     io: str = "parallel",
     timesteps: int | None = None,
     csim: bool = False,
+    stateful: bool = False,
     force: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
@@ -176,6 +177,7 @@ def generate_hls(
 
     ``backend``: hls4ml's (``vitis`` or ``vivado``). ``csim=True`` also compiles the
     C-simulation library with g++ (as hls4ml's ``compile()``), which checks the project builds.
+    ``stateful``: a streaming project (state kept between calls, docs/streaming.md).
     """
     return _backend("hls").generate(
         load_model(model),
@@ -186,6 +188,7 @@ def generate_hls(
         io=io,
         timesteps=timesteps,
         csim=csim,
+        stateful=stateful,
         force=force,
         progress=progress,
     )

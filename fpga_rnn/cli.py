@@ -484,6 +484,16 @@ def hls(
     csim: Annotated[
         bool, typer.Option("--csim/--no-csim", help="Also build the C-simulation (g++).")
     ] = True,
+    stateful: Annotated[
+        bool,
+        typer.Option(
+            "--stateful",
+            help="Streaming project: each call is a chunk of --timesteps samples, the "
+            "recurrent state kept between calls; a second input frnn_flags (per step: bit 0 "
+            "valid, bit 1 clear the state first) drives it. Not for Bidirectional or "
+            "go_backwards layers.",
+        ),
+    ] = False,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -497,6 +507,7 @@ def hls(
         io=io,
         timesteps=timesteps,
         csim=csim,
+        stateful=stateful,
         force=force,
         progress=_progress,
     )

@@ -103,24 +103,33 @@ void gru_step(const typename C::accum_t *a, const typename C::state_t *h, typena
 }
 
 // A recurrent layer over n_timesteps steps (fpga_rnn.golden.recurrent.run_recurrent):
-// state starts at zero; a step whose valid flag is 0 keeps the state (Keras
+// state starts at zero; a step whose valid flag (bit 0) is 0 keeps the state (Keras
 // masking) and outputs the held state, or zero when zero_masked_outputs; with
 // go_backwards the steps run from the end and outputs are in processing order.
+// C::stateful (streaming, fpga_rnn.golden.stream): the state is kept from call to
+// call in static registers and cleared before a step whose flag has bit 1 set.
 template <class C, class data_T, class valid_T, class res_T>
 void recurrent(const data_T *x, const valid_T *valid, res_T *y, const typename C::weight_t *w,
                const typename C::recurrent_weight_t *wr, const typename C::bias_t *b,
                const typename C::recurrent_bias_t *br, const typename C::table_t *sig,
                const typename C::table_t *tnh) {
     const int H = C::n_units, G = C::n_gates, X = C::n_in, T = C::n_timesteps;
+    static typename C::state_t h_kept[H];  // zero-initialised; used only when stateful
+    static typename C::cell_t c_kept[H];
     typename C::state_t h[H], hn[H];
     typename C::cell_t c[H], cn[H];
     for (int j = 0; j < H; j++) {
-        h[j] = 0;
-        c[j] = 0;
+        h[j] = C::stateful ? h_kept[j] : typename C::state_t(0);
+        c[j] = C::stateful ? c_kept[j] : typename C::cell_t(0);
     }
     for (int s = 0; s < T; s++) {
 #pragma HLS PIPELINE II = C::reuse_factor
         const int t = C::go_backwards ? T - 1 - s : s;
+        if (C::stateful && (valid[t] & 2) != 0)
+            for (int j = 0; j < H; j++) {
+                h[j] = 0;
+                c[j] = 0;
+            }
         typename C::accum_t a[G * H];
         dense<typename C::accum_t, X, G * H, G * H, 0, true>(&x[t * X], a, w, b);
         if (C::kind == cell_lstm)
@@ -129,7 +138,7 @@ void recurrent(const data_T *x, const valid_T *valid, res_T *y, const typename C
             gru_step<C>(a, h, hn, wr, br, sig, tnh);
         else
             simple_rnn_step<C>(a, h, hn, wr, tnh);
-        const bool v = valid[t] != 0;
+        const bool v = (valid[t] & 1) != 0;
         for (int j = 0; j < H; j++) {
             if (v) {
                 h[j] = hn[j];
@@ -142,6 +151,11 @@ void recurrent(const data_T *x, const valid_T *valid, res_T *y, const typename C
     if (!C::return_sequences)
         for (int j = 0; j < H; j++)
             y[j] = h[j];
+    if (C::stateful)
+        for (int j = 0; j < H; j++) {
+            h_kept[j] = h[j];
+            c_kept[j] = c[j];
+        }
 }
 
 // Bidirectional: forward and backward (go_backwards) layers; with return_sequences

@@ -232,25 +232,26 @@ def test_keras_stateful_model_fed_chunk_by_chunk(kind, tfq) -> None:
 
 
 def test_cli_verify_stateful(tmp_path) -> None:
-    """verify --stateful on the C export: random and fixed chunks, JSON record, and
-    one-line refusals (bad chunk, --chunk without --stateful, HLS, Bidirectional)."""
+    """verify --stateful on the C export and the HLS C-simulation: random and fixed
+    chunks, JSON record, and one-line refusals (bad chunk, --chunk without --stateful,
+    Bidirectional)."""
     m = model("stacked")
     m.save(tmp_path / "ir")
     ir = str(tmp_path / "ir")
     for chunk, chunks in (("random", None), ("4", 20 * 3)):
         r = cli(
             "verify", ir, "--stateful", "--chunk", chunk, "--samples", "20",
-            "--stream-length", "10", "--targets", "c", "--json",
+            "--stream-length", "10", "--targets", "c,hls", "--json",
         )  # fmt: skip
         assert r.returncode == 0, r.stderr
         res = json.loads(r.stdout)
         assert res["stateful"] and res["streams"] == 20 and res["stream_length"] == 10
         assert res["targets"]["c"]["mismatches"] == 0 and res["bit_exact"]
+        assert res["targets"]["hls"]["mismatches"] == 0
         assert chunks is None or res["chunks"] == chunks
     bad = [
         (["--stateful", "--chunk", "0"], "chunk must be a positive"),
         (["--chunk", "4"], "stateful"),
-        (["--stateful", "--targets", "hls"], "hls: stateful verification is not available"),
     ]
     for args, msg in bad:
         r = cli("verify", ir, "--samples", "2", *args)

@@ -10,6 +10,7 @@ tables are ``fpga_rnn.tables`` arrays, passed like weights.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ import numpy as np
 from fpga_rnn import tables
 from fpga_rnn.errors import IRError
 from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.golden.stream import check_streamable
 from fpga_rnn.ir.kinds import log2 as _log2
 from fpga_rnn.ir.layers import (
     GRU,
@@ -69,6 +71,7 @@ class Context:
     timesteps: int
     masked: bool  # the model masks padded steps
     reuse: int
+    stateful: bool = False  # recurrent state kept between calls (docs/streaming.md)
 
 
 def _arr(name: str, q: QArray) -> Array:
@@ -117,6 +120,7 @@ def _recurrent_config(la: Recurrent, n_in: int, ctx: Context, name: str, zero: b
         f"static const bool go_backwards = {_b(la.go_backwards)};",
         f"static const bool reset_after = {_b(la.resets_after)};",
         f"static const bool zero_masked_outputs = {_b(zero)};",
+        f"static const bool stateful = {_b(ctx.stateful)};",
     ]
     return _struct(lines, name)
 
@@ -304,12 +308,23 @@ def valid_node(model: Model, timesteps: int) -> Node:
     return Node("frnn_valid", "frnn::valid_steps", _struct(lines), [], (timesteps,), VALID_T)
 
 
-def nodes(model: Model, timesteps: int, reuse: int = 1) -> list[Node]:
-    """The kernel calls of ``model`` compiled for sequences of ``timesteps`` steps."""
-    ctx = Context(timesteps=timesteps, masked=model.input.mask_value is not None, reuse=reuse)
+def nodes(model: Model, timesteps: int, reuse: int = 1, stateful: bool = False) -> list[Node]:
+    """The kernel calls of ``model`` compiled for sequences of ``timesteps`` steps.
+    ``stateful``: chunks of a stream (the state kept between calls, cleared by a flag);
+    every recurrent layer then emits each step, as a stream does (golden.stream)."""
+    if stateful:
+        check_streamable(model)
+    ctx = Context(
+        timesteps=timesteps,
+        masked=model.input.mask_value is not None,
+        reuse=reuse,
+        stateful=stateful,
+    )
     out = [valid_node(model, timesteps)]
     shape: Shape = (timesteps, model.input.features)
     for la in model.layers:
+        if stateful and isinstance(la, Recurrent):
+            la = dataclasses.replace(la, return_sequences=True)
         out.append(HLS_KINDS[la.kind](la, shape, ctx))
         shape = la.output_shape(shape)
     return out

@@ -32,6 +32,9 @@ BACKENDS = ("vitis", "vivado")
 IO_TYPES = ("parallel",)
 HLS_TOOL = {"vitis": "vitis_hls", "vivado": "vivado_hls"}
 INPUT_NAME = "frnn_input"
+FLAGS_NAME = "frnn_flags"  # stateful projects: per step, bit 0 valid, bit 1 clear the state
+FLAGS_TYPE = "ap_uint<2>"
+FLAG_VALID, FLAG_CLEAR = 1, 2
 PROJECT = "frnn_model"
 CODES_HEADER = "frnn_codes.h"
 DEFAULT_TIMESTEPS = 24  # designs for models without a fixed length
@@ -86,6 +89,18 @@ class HlsProject:
         y = np.asarray(self.graph.predict(flat), np.float64)
         return y.reshape(n, *self.info["output_shape"])
 
+    def predict_chunks(self, x: np.ndarray, flags: np.ndarray) -> np.ndarray:
+        """A stateful project's outputs for chunks ``x`` (N, T, ...) in call order, the
+        state carried from each call to the next; ``flags`` (N, T): FLAG_VALID on the
+        samples (padding holds the state), FLAG_CLEAR to zero it before a sample."""
+        if not self.info.get("stateful"):
+            raise InputError("this HLS project is not stateful (build it with stateful=True)")
+        n = x.shape[0]
+        flat = np.ascontiguousarray(np.asarray(x, np.float64).reshape(n, -1))
+        f = np.ascontiguousarray(np.asarray(flags, np.float64).reshape(n, -1))
+        y = np.asarray(self.graph.predict([flat, f]), np.float64)
+        return y.reshape(n, *self.info["output_shape"])
+
 
 def _check_board(board: Board) -> None:
     if board.vendor != "xilinx":
@@ -107,26 +122,37 @@ def timesteps_for(model: Model, timesteps: int | None) -> int:
     return t
 
 
-def _layer_list(model: Model, nodes: list[kinds.Node]) -> list[dict[str, Any]]:
+def _layer_list(
+    model: Model, nodes: list[kinds.Node], stateful: bool = False
+) -> list[dict[str, Any]]:
+    """hls4ml's layer list: the input, the valid-flags node (a stateful project takes
+    its flags as a second input instead), then one FrnnLayer per IR layer."""
     spec = model.input
-    shape = [nodes[0].out_shape[0]] + ([] if spec.tokens else [spec.features])
+    t = nodes[0].out_shape[0]
+    shape = [t] + ([] if spec.tokens else [spec.features])
     for node in nodes:  # hls4ml writes layer names into C++ identifiers and comments
         check_identifier(node.name, "HLS layer name")
     out: list[dict[str, Any]] = [
         {"class_name": "InputLayer", "name": INPUT_NAME, "input_shape": shape}
     ]
+    flags = nodes[0].name
+    if stateful:
+        out.append({"class_name": "InputLayer", "name": FLAGS_NAME, "input_shape": [t]})
+        flags, nodes = FLAGS_NAME, nodes[1:]
     prev = INPUT_NAME
     for node in nodes:
-        inputs = [prev, nodes[0].name] if node.takes_valid else [prev]
+        inputs = [prev, flags] if node.takes_valid else [prev]
         out.append(
             {"class_name": "FrnnLayer", "name": node.name, "inputs": inputs, "frnn_node": node}
         )
-        if node is not nodes[0]:
+        if node.name != flags:
             prev = node.name
     return out
 
 
-def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) -> dict[str, Any]:
+def _config(
+    model: Model, path: Path, board: Board, backend: str, reuse: int, stateful: bool
+) -> dict[str, Any]:
     from hls4ml.utils.config import create_config
 
     cfg = create_config(
@@ -141,6 +167,8 @@ def _config(model: Model, path: Path, board: Board, backend: str, reuse: int) ->
         "Model": {"Precision": "ap_fixed<16,6>", "ReuseFactor": reuse, "Strategy": "Latency"},
         "LayerName": {INPUT_NAME: {"Precision": {"result": kinds.input_type(model)}}},
     }
+    if stateful:
+        cfg["HLSConfig"]["LayerName"][FLAGS_NAME] = {"Precision": {"result": FLAGS_TYPE}}
     return cfg
 
 
@@ -165,11 +193,15 @@ def build_project(
     timesteps: int | None = None,
     io: str = "parallel",
     csim: bool = False,
+    stateful: bool = False,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> HlsProject:
     """Write the hls4ml project for ``model`` to ``out`` (atomically) and hls.json; with
-    ``csim`` compile its C-simulation first, so ``out`` appears only complete."""
+    ``csim`` compile its C-simulation first, so ``out`` appears only complete.
+    ``stateful``: the recurrent state is kept between calls, and a second input
+    (``frnn_flags``, per step: bit 0 valid, bit 1 clear the state first) drives it;
+    every recurrent layer emits each step (docs/streaming.md)."""
     import hls4ml
     from hls4ml.model.graph import ModelGraph
 
@@ -184,13 +216,15 @@ def build_project(
         raise UnsupportedError(f"--io {io} is not supported yet; use --io parallel")
     check_int(reuse, "reuse factor", 1, MAX_REUSE)
     t = timesteps_for(model, timesteps)
-    nodes = kinds.nodes(model, t, reuse)
+    nodes = kinds.nodes(model, t, reuse, stateful)
     register()
     out = Path(out)
     with atomic_dir(out, force=force) as tmp:
         say(f"hls: writing the hls4ml project ({backend}, {b.part}, {b.clock_mhz:g} MHz)")
         graph = ModelGraph.from_layer_list(
-            _config(model, tmp, b, backend, reuse), _layer_list(model, nodes)
+            _config(model, tmp, b, backend, reuse, stateful),
+            _layer_list(model, nodes, stateful),
+            inputs=[INPUT_NAME, FLAGS_NAME] if stateful else None,
         )
         graph.write()
         # the codes the kernels share with every backend, rendered from the kinds table
@@ -205,6 +239,8 @@ def build_project(
             "io_type": "io_parallel",
             "reuse_factor": reuse,
             "timesteps": t,
+            "stateful": stateful,
+            **({"flags_input": f"{FLAGS_NAME}[{t}] {FLAGS_TYPE}"} if stateful else {}),
             "hls4ml_version": hls4ml.__version__,
             "project_name": PROJECT,
             "input_shape": [t] + ([] if model.input.tokens else [model.input.features]),
@@ -239,15 +275,24 @@ def compiled_project(
     model: Model,
     timesteps: int | None = None,
     *,
+    stateful: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> HlsProject:
     """A compiled C-simulation of ``model`` (in the build cache; one g++ build per
-    model content and length within a process)."""
+    model content, length and mode within a process). A stateful project's state
+    lives in its loaded library: one caller at a time."""
     t = timesteps_for(model, timesteps)
-    key = f"{_safe(model.name)}-{model.digest()}-t{t}-{_kernels_key()}"
+    mode = "-s" if stateful else ""
+    key = f"{_safe(model.name)}-{model.digest()}-t{t}{mode}-{_kernels_key()}"
     if key not in _COMPILED:
         _COMPILED[key] = build_project(
-            model, cache_dir() / "hls" / key, timesteps=t, csim=True, force=True, progress=progress
+            model,
+            cache_dir() / "hls" / key,
+            timesteps=t,
+            csim=True,
+            stateful=stateful,
+            force=True,
+            progress=progress,
         )
     return _COMPILED[key]
 

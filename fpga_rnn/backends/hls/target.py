@@ -12,7 +12,7 @@ import numpy as np
 from fpga_rnn.backends import Progress, RunOptions
 from fpga_rnn.backends.batch import Batch, compare_outputs, refuse_ambiguous_padding, valid_part
 from fpga_rnn.backends.streams import StreamBatch
-from fpga_rnn.errors import InputError, UnsupportedError
+from fpga_rnn.errors import InputError
 from fpga_rnn.ir.model import Model
 
 
@@ -26,6 +26,7 @@ def generate(
     io: str = "parallel",
     timesteps: int | None = None,
     csim: bool = False,
+    stateful: bool = False,
     force: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def generate(
         io=io,
         timesteps=timesteps,
         csim=csim,
+        stateful=stateful,
         force=force,
         progress=progress,
     )
@@ -90,12 +92,50 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
     return res
 
 
+CHUNK_STEPS = 8  # steps per call of the stateful project (a model's fixed length wins)
+
+
 def run_streams(
     model: Model, streams: StreamBatch, options: RunOptions, variant: str = ""
 ) -> dict[str, Any]:
-    """Stateful streaming is not in the HLS route yet: its project clears the state at
-    every call (a sequence per call). Refused rather than compared differently."""
-    raise UnsupportedError(
-        "hls: stateful verification is not available: the HLS project starts every call "
-        "from a zero state; use --targets rtl, c or c-arm"
-    )
+    """C-simulate the stateful project (state kept between calls, cleared by a flag) on
+    the streams: each chunk is one or more calls of its steps (a chunk longer than the
+    project's steps spans calls; a shorter one is padded with steps that hold the
+    state), in stream order, the streams back to back. Compare with golden's whole
+    streams."""
+    from fpga_rnn.backends.hls.project import FLAG_CLEAR, FLAG_VALID, compiled_project
+
+    t = model.input.timesteps or CHUNK_STEPS
+    p = compiled_project(model, t, stateful=True, progress=options.progress)
+    x = np.asarray(streams.x)
+    pad = np.zeros_like(x[0, :1])
+    calls_x, calls_f, pieces = [], [], []  # pieces: (stream, first sample, samples)
+    for i in range(streams.streams):
+        for c in streams.chunks(i):
+            for a in range(c.start, c.stop, t):
+                b = min(a + t, c.stop)
+                n = b - a
+                calls_x.append(np.concatenate([x[i, a:b], np.repeat(pad, t - n, axis=0)]))
+                f = np.zeros(t, np.int64)
+                f[:n] = FLAG_VALID | np.where(streams.resets[i, a:b], FLAG_CLEAR, 0)
+                calls_f.append(f)
+                pieces.append((i, a, n))
+    options.say(f"hls: C-simulating {len(pieces)} stateful calls of {t} steps")
+    t0 = time.perf_counter()
+    y = model.output_format.quantize(p.predict_chunks(np.stack(calls_x), np.stack(calls_f)))
+    seconds = time.perf_counter() - t0
+    got = np.zeros_like(streams.golden)
+    for (i, a, n), out in zip(pieces, y, strict=True):
+        got[i, a : a + n] = out[:n]
+    res = compare_outputs(list(got), list(streams.golden))
+    res |= {
+        "available": True,
+        "calls": len(pieces),
+        "steps_per_call": t,
+        "chunks": int(streams.ends.sum()),
+        "samples": int(streams.ends.size),
+        "compile_seconds": p.info.get("compile_seconds"),
+        "csim_seconds": round(seconds, 3),
+        "project_dir": str(p.path),
+    }
+    return res
