@@ -181,15 +181,22 @@ def waveforms(n_train: int = 2000, n_test: int = 500, seed: int = 0) -> Dataset:
     )
 
 
-def airline(window: int = 24) -> Dataset:
-    """Monthly airline passengers 1949-1960 (aeon): log, standardized; sliding
-    windows of ``window`` months, target = the next month at every step."""
+def airline_series() -> tuple[np.ndarray, int, float, float]:
+    """Monthly airline passengers 1949-1960 (aeon) as the models see them: the log,
+    standardized on the first 75 % (the training part); returns the series, the
+    split index, and the mean and std of the log (passengers = exp(z * std + mean))."""
     from aeon.datasets import load_airline
 
     s = np.log(np.asarray(load_airline(), np.float64))
     split = int(len(s) * 0.75)
     mu, sd = s[:split].mean(), s[:split].std()
-    z = ((s - mu) / sd).astype(np.float32)
+    return ((s - mu) / sd).astype(np.float32), split, float(mu), float(sd)
+
+
+def airline(window: int = 24) -> Dataset:
+    """Monthly airline passengers 1949-1960 (aeon): log, standardized; sliding
+    windows of ``window`` months, target = the next month at every step."""
+    z, split, mu, sd = airline_series()
 
     def windows(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         xs, ys = [], []

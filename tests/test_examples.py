@@ -50,6 +50,12 @@ def test_streaming_example(tmp_path, tfq):
     assert r["sample_latency_cycles"] > r["cycles_per_sample"] > 0
     assert r["clock_basis"] == "estimate" and r["sample_latency_ns"] > 0
     assert (tmp_path / "streaming.png").stat().st_size > 20_000
+    # the airline series streamed month by month: golden and RTL agree on every month
+    a = saved["airline"]
+    assert a["months"] == 144 and a["test_months"] == 36
+    assert a["rtl_mismatches"] == 0 and a["rtl_bit_exact"] is True
+    assert 0 < a["mean_abs_error_passengers"] < 150  # thousands of passengers a month
+    assert (tmp_path / "airline.png").stat().st_size > 20_000
 
 
 def test_importing_fpga_rnn_does_not_import_tensorflow():
