@@ -280,3 +280,16 @@ def test_rtl_stream_design_records(tmp_path) -> None:
     assert lat > info["layers"][0]["cycles_per_step"]  # the sample's W*x pass comes first
     top = (tmp_path / "rtl" / "frnn_top.v").read_text()
     assert "s_axis_tuser" in top and "{s_axis_tuser, s_axis_tlast}" in top
+
+
+def test_initial_state_inputs_refused_with_the_way_to_set_a_state(tmp_path, tfq) -> None:
+    """A layer called with initial_state from extra model inputs: a one-line refusal
+    naming the layer and the inputs, pointing to Stream.state / set_state."""
+    tf, _ = tfq
+    x = tf.keras.Input((5, 3))
+    h0, c0 = tf.keras.Input((4,), name="h0"), tf.keras.Input((4,), name="c0")
+    y = tf.keras.layers.LSTM(4, name="enc")(x, initial_state=[h0, c0])
+    tf.keras.Model([x, h0, c0], y).save(tmp_path / "m.keras")
+    r = cli("import", str(tmp_path / "m.keras"), "--out", str(tmp_path / "ir"))
+    assert r.returncode != 0 and r.stderr.count("\n") <= 1
+    assert "'enc'" in r.stderr and "'h0', 'c0'" in r.stderr and "Stream(ir).state" in r.stderr

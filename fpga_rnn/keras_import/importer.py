@@ -402,6 +402,24 @@ def _check_name(name: object, what: str) -> None:
         raise UnsupportedError(f"{e}; rename the {what} in Keras (name=...)") from None
 
 
+def _several_inputs(model: Any) -> UnsupportedError:
+    """The refusal of a multi-input model; names a layer that takes its initial state
+    from extra inputs (a state can be given at run time instead)."""
+    for la in model.layers:
+        nodes = getattr(la, "_inbound_nodes", [])
+        inbound = nodes[0].inbound_layers if nodes else []
+        inbound = inbound if isinstance(inbound, list) else [inbound]
+        if len(inbound) > 1:
+            extra = ", ".join(repr(x.name) for x in inbound[1:])
+            return UnsupportedError(
+                f"layer {la.name!r} ({type(la).__name__}) takes an initial state from inputs "
+                f"{extra}; models with several inputs are not supported: import it without "
+                "them and set the state at run time (fpga_rnn.Stream(ir).state, or the C "
+                "export's set_state; docs/streaming.md)"
+            )
+    return UnsupportedError("models with several inputs are not supported")
+
+
 def import_keras(
     model: Any,
     *,
@@ -425,7 +443,7 @@ def import_keras(
     ctx = _Ctx(p, table_size)
     shape = model.input_shape
     if isinstance(shape, list):
-        raise UnsupportedError("models with several inputs are not supported")
+        raise _several_inputs(model)
     if len(shape) not in (2, 3):
         raise UnsupportedError(f"input shape {shape} is not a sequence (batch, time, features)")
     layers: list[Layer] = []
