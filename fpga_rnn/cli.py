@@ -228,7 +228,8 @@ MacStages = Annotated[
         max=MAX_MAC_STAGES,
         help="MAC pipeline registers, each depth adding one: 1 after the multipliers, 2 "
         "before them, 3 on the pass request, 4 after the adder tree, 5 on the vector and "
-        "the weight address (a higher clock for one more cycle per recurrent pass each).",
+        "the weight address, 6 after the weight ROM (a higher clock for one more cycle per "
+        "recurrent pass each).",
     ),
 ]
 LANE_CYCLES_HELP = ", ".join(

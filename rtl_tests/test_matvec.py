@@ -26,6 +26,7 @@ CASES = [
     (5, 6, 2, 2, 8, 1, 6, 2, 3),
     (7, 4, 4, 7, 6, 0, 5, 0, 4),  # and the adder tree's sum
     (5, 6, 2, 2, 8, 0, 6, 2, 5),  # and the operands before the multipliers
+    (7, 4, 4, 7, 6, 1, 5, 0, 6),  # and the weights after the ROM
 ]
 
 

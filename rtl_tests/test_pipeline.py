@@ -1,4 +1,4 @@
-"""Pipelined MAC engines (mac_stages 1 to 5: products, then multiplier inputs, the
+"""Pipelined MAC engines (mac_stages 1 to 6: products, then multiplier inputs, the
 pass request, the adder tree's sum, the operands registered) and cell lanes
 (lane_stages 1, and 2 with pipelined products): every layer kind stays bit-exact with
 golden under idle gaps and backpressure, back to back, stacked and Bidirectional."""
@@ -39,7 +39,7 @@ CASES = {  # layers, reuse
 }
 
 
-STAGES = ((1, 0), (2, 1), (3, 1), (4, 1), (5, 2))  # (MAC stages, lane stages)
+STAGES = ((1, 0), (2, 1), (3, 1), (4, 1), (5, 2), (6, 2))  # (MAC stages, lane stages)
 
 
 @pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])

@@ -21,8 +21,8 @@ from fpga_rnn.outputs import atomic_dir
 
 TOP = "frnn_top"
 DEFAULT_REUSE = 8
-DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..5)
-MAX_MAC_STAGES = 5
+DEFAULT_MAC_STAGES = 0  # MAC engine pipeline registers (0..MAX_MAC_STAGES)
+MAX_MAC_STAGES = 6
 DEFAULT_LANE_STAGES = 0  # cell lane pipeline depth (0..MAX_LANE_STAGES)
 MAX_LANE_STAGES = len(CELLS["lstm"].lane_stage_latency)
 DEFAULT_MAX_TIMESTEPS = 64
@@ -100,9 +100,10 @@ def design(
     """Build the design for ``model`` with reuse factor ``reuse`` (cycles per MAC pass).
 
     ``max_timesteps`` sizes the sequence buffers of Bidirectional / go_backwards
-    layers (default: the model's fixed length, else 64). ``mac_stages`` (0..5) are
+    layers (default: the model's fixed length, else 64). ``mac_stages`` (0..6) are
     the MAC engines' pipeline registers: products, multiplier inputs, the pass
-    request, the adder tree's sum (each depth adds the next);
+    request, the adder tree's sum, the vector and weight address, the weights after
+    their ROM (each depth adds the next);
     ``lane_stages`` (0..2) the cell lanes' (docs/latency.md). ``stream``: a stateful
     streaming design (docs/streaming.md): the state carries on across tlast, which
     only closes an output chunk; ``s_axis_tuser`` clears it before a beat; every step

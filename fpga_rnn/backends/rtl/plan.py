@@ -30,6 +30,7 @@ EFFICIENCY = ((1.1, 1.5), (1.2, 1.5), (1.2, math.inf))
 MAC_PRODUCT_STAGES = 2
 MAC_TREE_STAGE = 4  # the mac_stages from which the adder tree is registered
 MAC_OPERAND_STAGE = 5  # the mac_stages from which the vector and ROM address are registered
+MAC_WEIGHT_STAGE = 6  # ... and from which the ROM's output (and the vector again) too
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ class RecurrentPlan:
     def product_stages(self) -> int:
         """Registers between a tile's issue and its accumulation (frnn_matvec PD)."""
         tree = max(1, math.ceil(math.log2(self.pk))) if self.mac_stages >= MAC_TREE_STAGE else 0
-        operands = int(self.mac_stages >= MAC_OPERAND_STAGE)
+        operands = int(self.mac_stages >= MAC_OPERAND_STAGE) + int(
+            self.mac_stages >= MAC_WEIGHT_STAGE
+        )
         return min(self.mac_stages, MAC_PRODUCT_STAGES) + operands + tree
 
     @property

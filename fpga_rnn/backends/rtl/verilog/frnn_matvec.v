@@ -11,7 +11,7 @@
 // registered and prefetched while idle, so a pass of B blocks takes B*KB cycles.
 // When a row block completes, blk_done pulses for one cycle with its PR sums in
 // acc (internal format: AW bits, the accumulator's fractional bits).
-// MP pipeline stages (0..5): 1 registers the products, 2 also the multiplier inputs
+// MP pipeline stages (0..6): 1 registers the products, 2 also the multiplier inputs
 // (a DSP block's input and output registers). 3 also registers start, first_blk and
 // num_blk, so the caller's pass decision does not reach the weight ROM's address in
 // the same cycle: a pass issues its first tile the cycle after start (busy is
@@ -22,6 +22,8 @@
 // before the multipliers' input registers, and the weight ROM's address (the weights
 // come a cycle later, in step): the vector select and the pass controller's next
 // address then end at a register, not at a DSP block or the ROM (one stage more).
+// 6 also registers the weights in the fabric after the block RAM (whose read is
+// slow to leave it) and the vector once more, in step (one stage more).
 // A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
@@ -65,8 +67,8 @@ module frnn_matvec #(
   localparam integer KBW = (KBM > 1) ? $clog2(KBM) : 1;
   localparam integer VX = (VS != 0) ? 0 : 1;  // sign bit added to an unsigned vector
   localparam integer PW = VW + VX + WW;  // exact product width
-  // operand (MP = 5), multiplier input and output registers
-  localparam integer PM = (MP > 4) ? 3 : (MP > 2) ? 2 : MP;
+  // operand (MP = 5, 6), multiplier input and output registers
+  localparam integer PM = (MP > 5) ? 4 : (MP > 4) ? 3 : (MP > 2) ? 2 : MP;
   // MP = 4: the adder tree registered at every level (pairwise sums), at least once
   localparam integer TL = (PK > 1) ? $clog2(PK) : 1;
   localparam integer TR = (MP > 3) ? TL : 0;  // tree register stages
@@ -255,13 +257,16 @@ module frnn_matvec #(
             // in simulation)
             // MP = 5: the vector element registered once more, in step with the
             // weights (their ROM address registered above)
+            // MP = 6: the weights registered once more, after the block RAM
             wire signed [VW+VX-1:0] v_s;
+            wire signed [WW-1:0] w_s;
             frnn_delay #(.W(VW + VX), .N(PM - 2)) u_ops (.clk(clk), .din(v[gp]), .dout(v_s));
+            frnn_delay #(.W(WW), .N(PM > 3 ? 1 : 0)) u_wr (.clk(clk), .din(wq[gp]), .dout(w_s));
             frnn_mul #(
                 .AW(VW + VX), .BW(WW)
             ) u_mul (
                 .clk(clk), .ce_i(MP > 2 || running), .ce_o(MP > 2 || p_run[PM-1]), .a(v_s),
-                .b(wq[gp]), .p(pr_q[gp])
+                .b(w_s), .p(pr_q[gp])
             );
           end else begin : g_o
             reg signed [PW-1:0] q;
