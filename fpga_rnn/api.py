@@ -139,7 +139,7 @@ def generate_rtl(
 
     Give either ``reuse`` (cycles each multiplier may take per MAC pass; 1 = fully
     parallel) or ``multipliers`` (the fastest design within that many). ``mac_stages``
-    (0..6) and ``lane_stages`` (0..2): pipeline registers in the MAC engines and the
+    (0..6) and ``lane_stages`` (0..3): pipeline registers in the MAC engines and the
     cell lanes, for a higher clock at a few cycles per step (docs/latency.md).
     ``stream``: a stateful streaming design (docs/streaming.md): the state carries on
     across tlast, s_axis_tuser clears it, one output beat per input beat.

@@ -22,7 +22,7 @@ CASES = [  # kind, extra layer arguments, reuse, units, inputs
     ("simple_rnn", {}, 2, 7, 5),
 ]
 # (MAC stages, lane stages): every depth is counted exactly by the plan
-STAGES = ((0, 0), (1, 0), (2, 0), (2, 1), (3, 1), (4, 1), (0, 2), (5, 2), (6, 2))
+STAGES = ((0, 0), (1, 0), (2, 0), (2, 1), (3, 1), (4, 1), (0, 2), (5, 2), (6, 3))
 
 
 @pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])

@@ -70,6 +70,14 @@ def test_generated_top_lint_clean(name, tmp_path) -> None:
     assert _lint("frnn_top", files, cwd=out) == ""
 
 
+def test_streaming_top_lint_clean(tmp_path) -> None:
+    """A streaming design: the {clear, last} sideband through every core kind."""
+    m = rir.model(MODELS["lstm_gru_rb_rnn_softmax"], features=3, seed=1)
+    out = write(design(m, 2, stream=True, mac_stages=6, lane_stages=3), tmp_path / "rtl")
+    files = (out / "filelist.f").read_text().split()
+    assert _lint("frnn_top", files, cwd=out) == ""
+
+
 SYNTH_MODELS = {
     # every core but the embedding
     "all_cores": (

@@ -39,7 +39,7 @@ CASES = {  # layers, reuse
 }
 
 
-STAGES = ((1, 0), (2, 1), (3, 1), (4, 1), (5, 2), (6, 2))  # (MAC stages, lane stages)
+STAGES = ((1, 0), (2, 1), (3, 1), (4, 1), (5, 2), (6, 3))  # (MAC stages, lane stages)
 
 
 @pytest.mark.parametrize("stages", STAGES, ids=[f"mac{m}lane{n}" for m, n in STAGES])

@@ -41,7 +41,7 @@ class RunOptions:
     reuse: int | None = None  # rtl: cycles per multiplier per MAC pass (None: the default)
     multipliers: int | None = None  # rtl: the fastest design within this many multipliers
     mac_stages: int = 0  # rtl: MAC pipeline registers (0..6)
-    lane_stages: int = 0  # rtl: cell lane pipeline depth (0..2)
+    lane_stages: int = 0  # rtl: cell lane pipeline depth (0..3)
     backpressure: int = 25  # rtl: percent of output cycles the sink stalls
     gap: int = 10  # rtl: percent of input cycles the source idles
     seed: int = 0

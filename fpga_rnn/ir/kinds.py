@@ -37,10 +37,10 @@ class CellKind:
 CELLS: dict[str, CellKind] = {
     c.name: c
     for c in (
-        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, (3, 4)),
-        CellKind("lstm", 1, 4, 4, 3, 4, 3, (6, 12)),
-        CellKind("gru", 2, 3, 3, 2, 3, 3, (7, 14)),
-        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, (4, 8)),
+        CellKind("simple_rnn", 0, 1, 1, 1, 2, 0, (3, 4, 5)),
+        CellKind("lstm", 1, 4, 4, 3, 4, 3, (6, 12, 14)),
+        CellKind("gru", 2, 3, 3, 2, 3, 3, (7, 14, 16)),
+        CellKind("gru_rb", 3, 3, 2, 1, 4, 4, (4, 8, 9)),
     )
 }
 CELL_BY_CODE = {c.code: c for c in CELLS.values()}

@@ -96,7 +96,7 @@ class RecurrentPlan:
     pu: int  # cell lanes = units per U*h row block
     pk: int
     mac_stages: int = 0  # MAC engine pipeline stages between a tile's issue and its sum
-    lane_stages: int = 0  # cell lane pipeline depth (0..2)
+    lane_stages: int = 0  # cell lane pipeline depth (0..3)
 
     @property
     def pass_rows(self) -> int:

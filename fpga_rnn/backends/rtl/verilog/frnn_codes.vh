@@ -8,16 +8,16 @@
 `define FRNN_KIND_GRU_RB 3
 `define FRNN_GATES_SIMPLE_RNN 1
 `define FRNN_FIRST_PASS_GATES_SIMPLE_RNN 1
-`define FRNN_LANE_CYCLES_SIMPLE_RNN(ls) ((ls) == 2 ? 5 : ((ls) == 1 ? 4 : 1))
+`define FRNN_LANE_CYCLES_SIMPLE_RNN(ls) ((ls) == 3 ? 6 : ((ls) == 2 ? 5 : ((ls) == 1 ? 4 : 1)))
 `define FRNN_GATES_LSTM 4
 `define FRNN_FIRST_PASS_GATES_LSTM 4
-`define FRNN_LANE_CYCLES_LSTM(ls) ((ls) == 2 ? 15 : ((ls) == 1 ? 9 : 3))
+`define FRNN_LANE_CYCLES_LSTM(ls) ((ls) == 3 ? 17 : ((ls) == 2 ? 15 : ((ls) == 1 ? 9 : 3)))
 `define FRNN_GATES_GRU 3
 `define FRNN_FIRST_PASS_GATES_GRU 3
-`define FRNN_LANE_CYCLES_GRU(ls) ((ls) == 2 ? 16 : ((ls) == 1 ? 9 : 2))
+`define FRNN_LANE_CYCLES_GRU(ls) ((ls) == 3 ? 18 : ((ls) == 2 ? 16 : ((ls) == 1 ? 9 : 2)))
 `define FRNN_GATES_GRU_RB 3
 `define FRNN_FIRST_PASS_GATES_GRU_RB 2
-`define FRNN_LANE_CYCLES_GRU_RB(ls) ((ls) == 2 ? 9 : ((ls) == 1 ? 5 : 1))
+`define FRNN_LANE_CYCLES_GRU_RB(ls) ((ls) == 3 ? 10 : ((ls) == 2 ? 9 : ((ls) == 1 ? 5 : 1)))
 `define FRNN_ACT_LINEAR 0
 `define FRNN_ACT_RELU 1
 `define FRNN_ACT_SIGMOID 2

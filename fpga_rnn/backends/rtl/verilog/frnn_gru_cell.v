@@ -14,6 +14,8 @@
 // 8 cycles instead of 2; reset_after=0: 4 instead of 1 in each phase). LS = 2 also
 // pipelines the products (frnn_mul_pipe: 3 cycles instead of 1) and registers r*u_h's
 // cast and the update's sum (reset_after=1: 14 cycles; reset_after=0: 7 per phase).
+// LS = 3 registers each table's index before its block RAM (reset_after=1: two tables
+// in series, 16 cycles; reset_after=0: one per phase, 8).
 // Gate order in a/u: z, r, h (Keras).
 `default_nettype none
 `include "frnn_codes.vh"
@@ -44,6 +46,7 @@ module frnn_gru_cell #(
 );
   localparam integer S1 = (LS > 0) ? 1 : 0;  // the LS = 1 registers
   localparam integer S2 = (LS > 1) ? 1 : 0;  // the LS = 2 ones
+  localparam integer S3 = (LS > 2) ? 1 : 0;  // the LS = 3 ones (table index registers)
   localparam integer PL = S1 + 2 * S2;  // a product's cycles (frnn_lane_mul)
   localparam integer UL = PL + S2;  // frnn_gru_update's cycles
   // a gate as a signed operand: 18 bits for an 18-bit signed gate (one DSP block)
@@ -65,18 +68,18 @@ module frnn_gru_cell #(
   frnn_delay #(.W(AC_W), .N(S1)) u_prq (.clk(clk), .din(pr), .dout(prq));
   frnn_delay #(.W(AC_W), .N(S1)) u_phq (.clk(clk), .din(ph0), .dout(ph0q));
   frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_SIGMOID), .EXP(0), .TW(TB_W),
-      .OREG(S1), .MEMFILE(SIGMOID_MEM)) u_tz (.clk(clk), .din(pzq), .dout(tz));
+      .OREG(S1), .IREG(S3), .MEMFILE(SIGMOID_MEM)) u_tz (.clk(clk), .din(pzq), .dout(tz));
   frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_SIGMOID), .EXP(0), .TW(TB_W),
-      .OREG(S1), .MEMFILE(SIGMOID_MEM)) u_tr (.clk(clk), .din(prq), .dout(tr));
+      .OREG(S1), .IREG(S3), .MEMFILE(SIGMOID_MEM)) u_tr (.clk(clk), .din(prq), .dout(tr));
   // side data, in step with the gate tables (cycle 1; LS = 1: 3)
   wire [ST_W-1:0] h1;
   wire [AC_W-1:0] ah1;
   wire [AW-1:0] uh1;
   wire [GT_W-1:0] z1;
-  frnn_delay #(.W(ST_W), .N(1 + 2 * S1)) u_h1 (.clk(clk), .din(h_old), .dout(h1));
-  frnn_delay #(.W(AC_W), .N(1 + 2 * S1)) u_ah1 (.clk(clk), .din(a[2*AC_W+:AC_W]), .dout(ah1));
-  frnn_delay #(.W(AW), .N(1 + 2 * S1)) u_uh1 (.clk(clk), .din(u[2*AW+:AW]), .dout(uh1));
-  frnn_delay #(.W(GT_W), .N(1 + 2 * S1)) u_z1 (.clk(clk), .din(z_old), .dout(z1));
+  frnn_delay #(.W(ST_W), .N(1 + 2 * S1 + S3)) u_h1 (.clk(clk), .din(h_old), .dout(h1));
+  frnn_delay #(.W(AC_W), .N(1 + 2 * S1 + S3)) u_ah1 (.clk(clk), .din(a[2*AC_W+:AC_W]), .dout(ah1));
+  frnn_delay #(.W(AW), .N(1 + 2 * S1 + S3)) u_uh1 (.clk(clk), .din(u[2*AW+:AW]), .dout(uh1));
+  frnn_delay #(.W(GT_W), .N(1 + 2 * S1 + S3)) u_z1 (.clk(clk), .din(z_old), .dout(z1));
   wire [GT_W-1:0] zg, rg;
   frnn_cast #(.IW(TB_W), .IF(TB_F), .IS(1), .OW(GT_W), .OF(GT_F), .OS(GT_S), .RND(GT_Q),
       .OVF(GT_O)) u_zc (.din(tz), .dout(zg));
@@ -106,21 +109,21 @@ module frnn_gru_cell #(
           .RND(AC_Q), .OVF(AC_O)) u_ph1 (.din(phs), .dout(ph));
       frnn_delay #(.W(AC_W), .N(S1)) u_phq1 (.clk(clk), .din(ph), .dout(phq));
       frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-          .OREG(S1), .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(phq), .dout(th));
+          .OREG(S1), .IREG(S3), .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(phq), .dout(th));
       // z and h_old meet the tanh table's output (cycle 2; LS = 1: 7; LS = 2: 10)
       wire [ST_W-1:0] h2;
       wire [GT_W-1:0] z2;
-      frnn_delay #(.W(ST_W), .N(1 + 2 * S1 + PL + S2)) u_h2 (.clk(clk), .din(h1), .dout(h2));
-      frnn_delay #(.W(GT_W), .N(1 + 2 * S1 + PL + S2)) u_z2 (.clk(clk), .din(zg), .dout(z2));
+      frnn_delay #(.W(ST_W), .N(1 + 2 * S1 + S3 + PL + S2)) u_h2 (.clk(clk), .din(h1), .dout(h2));
+      frnn_delay #(.W(GT_W), .N(1 + 2 * S1 + S3 + PL + S2)) u_z2 (.clk(clk), .din(zg), .dout(z2));
       frnn_gru_update #(.ST_W(ST_W), .ST_F(ST_F), .ST_S(ST_S), .ST_Q(ST_Q), .ST_O(ST_O),
           .GT_W(GT_W), .GT_F(GT_F), .GT_S(GT_S), .GT_Q(GT_Q), .GT_O(GT_O), .TB_W(TB_W),
           .TB_F(TB_F), .LS(LS)) u_upd (.clk(clk), .t_hh(th), .z(z2), .h_old(h2), .h_new(h_new));
       assign z_new = z2;
     end else begin : g_rb
       frnn_table #(.IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-          .OREG(S1), .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph0q), .dout(th));
+          .OREG(S1), .IREG(S3), .MEMFILE(TANH_MEM)) u_th (.clk(clk), .din(ph0q), .dout(th));
       wire ph1;  // the phase of the output (cycle 1; LS = 1: 4; LS = 2: 7)
-      frnn_delay #(.W(1), .N(1 + 2 * S1 + UL)) u_ph1 (.clk(clk), .din(phase), .dout(ph1));
+      frnn_delay #(.W(1), .N(1 + 2 * S1 + S3 + UL)) u_ph1 (.clk(clk), .din(phase), .dout(ph1));
       // phase 0, cycle 1: rh = cast(r * h -> state)
       wire signed [HW+GW-1:0] rh;
       frnn_lane_mul #(.AW(GW), .BW(HW), .LS(LS)) u_mrh (

@@ -9,7 +9,9 @@
 // table's output register (two reads), the cell products before their sum, and
 // o * tanh(c) before its cast. LS = 2 (13 cycles) pipelines the three products
 // (frnn_mul_pipe: 3 cycles each instead of 1) and registers the cell sum before its
-// cast. Gate order in a/u: i, f, g(c), o (Keras). u is the U*h row sum in AW bits.
+// cast. LS = 3 (15 cycles) registers each table's index before its block RAM (two
+// tables in series: the gates', then tanh(c)). Gate order in a/u: i, f, g(c), o
+// (Keras). u is the U*h row sum in AW bits.
 `default_nettype none
 `include "frnn_codes.vh"
 /* verilator lint_off WIDTHEXPAND */  // the table file names: strings of two lengths
@@ -39,6 +41,7 @@ module frnn_lstm_cell #(
 );
   localparam integer S1 = (LS > 0) ? 1 : 0;  // the LS = 1 registers
   localparam integer S2 = (LS > 1) ? 1 : 0;  // the LS = 2 ones
+  localparam integer S3 = (LS > 2) ? 1 : 0;  // the LS = 3 ones (table index registers)
   localparam integer PL = S1 + 2 * S2;  // a product's cycles (frnn_lane_mul)
   // a gate as a signed operand: 18 bits for an 18-bit signed gate (one DSP block)
   localparam integer GW = GT_W + ((GT_S != 0) ? 0 : 1);
@@ -55,14 +58,14 @@ module frnn_lstm_cell #(
       frnn_delay #(.W(AC_W), .N(S1)) u_pq (.clk(clk), .din(p), .dout(pq));
       frnn_table #(
           .IW(AC_W), .IF(AC_F), .IS(1), .LOGN(LOGN), .LOGR(g == 2 ? `FRNN_LOG2R_TANH : `FRNN_LOG2R_SIGMOID), .EXP(0),
-          .TW(TB_W), .OREG(S1), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
+          .TW(TB_W), .OREG(S1), .IREG(S3), .MEMFILE(g == 2 ? TANH_MEM : SIGMOID_MEM)
       ) u_tab (.clk(clk), .din(pq), .dout(t[g*TB_W+:TB_W]));
     end
   endgenerate
 
   // cycle 1 (LS >= 1: 3): cell update, one rounding for the sum
   wire [CL_W-1:0] c1;
-  frnn_delay #(.W(CL_W), .N(1 + 2 * S1)) u_c1 (.clk(clk), .din(c_old), .dout(c1));
+  frnn_delay #(.W(CL_W), .N(1 + 2 * S1 + S3)) u_c1 (.clk(clk), .din(c_old), .dout(c1));
   wire [4*GT_W-1:0] gt;
   generate
     for (g = 0; g < 4; g = g + 1) begin : g_cast
@@ -101,10 +104,10 @@ module frnn_lstm_cell #(
   wire [TB_W-1:0] tc;
   frnn_table #(
       .IW(CL_W), .IF(CL_F), .IS(1), .LOGN(LOGN), .LOGR(`FRNN_LOG2R_TANH), .EXP(0), .TW(TB_W),
-      .OREG(S1), .MEMFILE(TANH_MEM)
+      .OREG(S1), .IREG(S3), .MEMFILE(TANH_MEM)
   ) u_tanh (.clk(clk), .din(c2), .dout(tc));
   wire signed [GT_W:0] o3;
-  frnn_delay #(.W(GT_W + 1), .N(1 + S1)) u_o3 (.clk(clk), .din(o2), .dout(o3));
+  frnn_delay #(.W(GT_W + 1), .N(1 + S1 + S3)) u_o3 (.clk(clk), .din(o2), .dout(o3));
 
   // cycle 3 (LS = 1: 7, and the cast in 8; LS = 2: 10, the cast in 13): h = o * tanh(c)
   wire [GT_W-1:0] tcg;
@@ -119,7 +122,7 @@ module frnn_lstm_cell #(
       .IW(2 * GW), .IF(2 * GT_F), .IS(1), .OW(ST_W), .OF(ST_F), .OS(ST_S), .RND(ST_Q),
       .OVF(ST_O)
   ) u_h (.din(oh), .dout(h_new));
-  frnn_delay #(.W(CL_W), .N(1 + S1 + PL)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
+  frnn_delay #(.W(CL_W), .N(1 + S1 + S3 + PL)) u_c3 (.clk(clk), .din(c2), .dout(c_new));
 endmodule
 
 `default_nettype wire

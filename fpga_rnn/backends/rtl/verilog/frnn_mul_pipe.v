@@ -44,7 +44,9 @@ module frnn_mul_pipe #(
         ) u_m (
             .clk(clk), .ce_i(1'b1), .ce_o(1'b1), .a(ai), .b(bj), .p(pij)
         );
-        wire signed [PW-1:0] t = pij;  // sign-extended, then placed
+        /* verilator lint_off WIDTHEXPAND */
+        wire signed [PW-1:0] t = pij;  // sign-extended (intended), then placed
+        /* verilator lint_on WIDTHEXPAND */
         assign terms[(i*NB+j)*PW+:PW] = t <<< (17 * (i + j));
       end
     end

@@ -61,7 +61,7 @@ module frnn_recurrent #(
     parameter integer SH = 0,
     parameter integer SHX = 0,
     parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
-    parameter integer LS = 0,  // cell lane pipeline depth (0..2, docs/latency.md)
+    parameter integer LS = 0,  // cell lane pipeline depth (0..3, docs/latency.md)
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",

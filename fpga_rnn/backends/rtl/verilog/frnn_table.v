@@ -5,7 +5,9 @@
 // exp (EXP=1), input d <= 0 over (-2^LOGR, 0]:
 //   s = LOGR + IF - LOGN;  idx = min(floor(-d / 2^s), N-1)
 // Registered read (infers block RAM), plus an output register when OREG = 1 (the
-// block RAM's own: a read then takes two cycles); entries come from MEMFILE (hex).
+// block RAM's own: a read then takes two cycles) and an index register when
+// IREG = 1 (the index logic then ends at a register, not at the block RAM's address:
+// one cycle more); entries come from MEMFILE (hex).
 `default_nettype none
 
 module frnn_table #(
@@ -17,6 +19,7 @@ module frnn_table #(
     parameter integer EXP = 0,
     parameter integer TW = 18,
     parameter integer OREG = 0,
+    parameter integer IREG = 0,
     parameter MEMFILE = "table.mem"
 ) (
     input  wire          clk,
@@ -64,8 +67,10 @@ module frnn_table #(
     else if (sym_high) idx = nmax[LOGN-1:0];
     else idx = ks[NW-1:SR];
   end
+  wire [LOGN-1:0] idx_q;
+  frnn_delay #(.W(LOGN), .N(IREG)) u_ireg (.clk(clk), .din(idx), .dout(idx_q));
   reg [TW-1:0] rd;
-  always @(posedge clk) rd <= rom[idx];
+  always @(posedge clk) rd <= rom[idx_q];
   frnn_delay #(.W(TW), .N(OREG)) u_oreg (.clk(clk), .din(rd), .dout(dout));
 endmodule
 
