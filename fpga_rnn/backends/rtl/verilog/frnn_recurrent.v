@@ -357,9 +357,12 @@ module frnn_recurrent #(
       if (x_start || xb_start) eng_x <= 1'b1;
       else if (step_start || p2_go) eng_x <= 1'b0;
       if (p2_go) p2_ok <= 1'b0;
+      // x_reg follows the input while no input is held, so it holds the accepted one
+      // from x_start on (x_start, an AND of the engine's busy, fans out too widely to
+      // enable every input bit in the clock's time)
+      if (!xpass && !nxt_full) x_reg <= in_data;
       if (x_start) begin
         xpass <= 1'b1;
-        x_reg <= in_data;
         nxt_last <= in_last[0];
         nxt_clr <= in_last[STREAM];
         // STREAM: between steps, the taken input's clear bit decides the next step's

@@ -1,6 +1,7 @@
 // Softmax over a vector (fpga_rnn.golden.ops.activation, "softmax"):
 //   d_i = x_i - max(x);  e_i = EXP[idx(d_i)];  y_i = cast(floor(e_i * 2^FQ / sum(e)) -> out)
-// with FQ = max(OF, 0). Sequential, for the clock: the max one element per cycle,
+// with FQ = max(OF, 0). Sequential, for the clock: the max one element per two cycles
+// (compare, then take),
 // then one exp look-up per cycle (d_i registered before the table, the table's output
 // registered: the block RAM's clock-to-out no longer feeds the sum), then one frnn_div
 // per element (all in parallel); meant for the classifier head.
@@ -41,6 +42,8 @@ module frnn_softmax #(
   reg [LW-1:0] last_r;
   reg signed [IW:0] mx;
   reg [IBW-1:0] i;
+  reg cmp_done;  // S_MAX: element i compared (gt registered); take it next cycle
+  reg gt;
   reg [N*TB_W-1:0] e;
   reg [SW-1:0] total;
   assign in_ready = !rst && state == S_IDLE;
@@ -97,15 +100,22 @@ module frnn_softmax #(
           last_r <= in_last;
           i <= 0;
           total <= 0;
+          cmp_done <= 1'b0;
           state <= S_MAX;
         end
-        S_MAX: begin  // the max, one element per cycle
-          if (i == 0 || xm > mx) mx <= xm;
-          x <= x_rot;
-          if (i == N - 1) begin
-            i <= 0;
-            state <= S_EXP;
-          end else i <= i + 1'b1;
+        S_MAX: begin  // the max, one element per two cycles: compare, then take
+          // (the compare's carry chain and the max's 25-bit mux in one cycle were
+          // a clock's critical path)
+          cmp_done <= !cmp_done;
+          if (!cmp_done) gt <= i == 0 || xm > mx;
+          else begin
+            if (gt) mx <= xm;
+            x <= x_rot;
+            if (i == N - 1) begin
+              i <= 0;
+              state <= S_EXP;
+            end else i <= i + 1'b1;
+          end
         end
         S_EXP: begin  // d_i is registered now; e_i arrives three cycles later
           look <= 1'b1;
