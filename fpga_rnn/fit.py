@@ -39,7 +39,7 @@ from fpga_rnn.synth import family_kind, format_resources, synthesize
 REUSE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 # (mac_stages, lane_stages) fit weighs against each other: the unpipelined cores
 # (fewest cycles), the DSP-register ones, and the deepest (highest clock)
-PIPELINES = ((0, 0), (2, 1), (4, 1), (5, 2))
+PIPELINES = ((0, 0), (2, 1), (4, 1), (5, 2), (6, 3))
 MAX_SYNTH_TRIES = 3
 # a candidate predicted over budget by more than this is not synthesized (the
 # model's worst leave-one-design-out error is within it)

@@ -10,7 +10,7 @@ import pytest
 from runcli import cli
 
 import fpga_rnn
-from fpga_rnn.backends.rtl.build import design, design_for_multipliers
+from fpga_rnn.backends.rtl.build import MAX_MAC_STAGES, design, design_for_multipliers
 from fpga_rnn.errors import InputError, OutputExistsError, UnsupportedError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import random as rir
@@ -156,5 +156,7 @@ def test_mac_stages_from_the_cli_cost_the_cycles_the_plan_says(ir_dir, tmp_path)
     assert r.returncode == 0, r.stderr
     rtl = json.loads(r.stdout)["targets"]["rtl"]
     assert rtl["bit_exact"] and rtl["mac_stages"] == 2
-    r = cli("rtl", str(ir_dir), "--out", str(tmp_path / "x"), "--mac-stages", "6")
+    r = cli(
+        "rtl", str(ir_dir), "--out", str(tmp_path / "x"), "--mac-stages", str(MAX_MAC_STAGES + 1)
+    )
     assert r.returncode == 2 and "--mac-stages" in r.stderr
