@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     # the whole stream through the RTL streaming design, one sample per tlast burst
     rtl_part = x[:-1][None]
-    stages = {"mac_stages": 5, "lane_stages": 2}  # the deepest pipeline: the fastest clock
+    stages = {"mac_stages": 6, "lane_stages": 3}  # the deepest pipeline: the fastest clock
     ver = fpga_rnn.verify(
         ir, rtl_part, targets=("rtl",), reuse=args.reuse, stateful=True, chunk=1, **stages
     )
