@@ -94,32 +94,6 @@ def verify(
     chosen = select(targets)
     check_int(backpressure, "backpressure (percent)", 0, MAX_STALL_PERCENT)
     check_int(gap, "gap (percent)", 0, MAX_STALL_PERCENT)
-    if stateful:
-        return _verify_streams(
-            model,
-            x,
-            samples,
-            seed,
-            chosen,
-            chunk,
-            stream_length,
-            RunOptions(
-                reuse=reuse,
-                multipliers=multipliers,
-                mac_stages=mac_stages,
-                lane_stages=lane_stages,
-                backpressure=backpressure,
-                gap=gap,
-                seed=seed,
-                progress=progress,
-            ),
-        )
-    if x is None:
-        check_int(samples, "samples", 1, MAX_SAMPLES)
-        x = random_inputs(model, samples, seed)
-    batch = prepare(model, x)
-    if not batch.codes:  # nothing compared is no evidence of bit-exactness
-        raise InputError("no sequences to verify: the input batch is empty")
     options = RunOptions(
         reuse=reuse,
         multipliers=multipliers,
@@ -130,6 +104,14 @@ def verify(
         seed=seed,
         progress=progress,
     )
+    if stateful:
+        return _verify_streams(model, x, samples, seed, chosen, chunk, stream_length, options)
+    if x is None:
+        check_int(samples, "samples", 1, MAX_SAMPLES)
+        x = random_inputs(model, samples, seed)
+    batch = prepare(model, x)
+    if not batch.codes:  # nothing compared is no evidence of bit-exactness
+        raise InputError("no sequences to verify: the input batch is empty")
     result: dict[str, Any] = {
         "model": model.name,
         "samples": len(batch.codes),
