@@ -40,8 +40,11 @@ def _model(kind: str):
     return rir.model(KINDS[kind], features=3, seed=len(kind))
 
 
-@pytest.mark.parametrize("stages", [(0, 0), (5, 2)], ids=["mac0lane0", "mac5lane2"])
-@pytest.mark.parametrize("kind", sorted(KINDS))
+# every kind unpipelined; the deepest pipeline for the one- and two-pass cells
+RUNS = [(k, (0, 0)) for k in sorted(KINDS)] + [("lstm", (6, 3)), ("gru_rb", (6, 3))]
+
+
+@pytest.mark.parametrize("kind,stages", RUNS, ids=[f"{k}-mac{m}lane{n}" for k, (m, n) in RUNS])
 def test_chunked_streams_equal_golden(kind, stages) -> None:
     m = _model(kind)
     sb = random_streams(m, STREAMS, seed=len(kind), length=LENGTH)
