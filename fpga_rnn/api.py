@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from fpga_rnn.backends import backend as _backend
-from fpga_rnn.errors import FpgaRnnError, InputError
+from fpga_rnn.backends.streams import RANDOM
+from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.golden import predict as golden_predict
-from fpga_rnn.golden.model import sample_rank
-from fpga_rnn.golden.stream import Stream
+from fpga_rnn.golden.stream import Stream, check_stream_batch
 from fpga_rnn.ir import Model
 from fpga_rnn.limits import check_int
 from fpga_rnn.loading import (
@@ -104,10 +104,7 @@ def predict(
 
 
 def _predict_stream(ir: Model, x: np.ndarray, saturate: bool, chunk: int | None) -> np.ndarray:
-    arr = np.asarray(x)
-    rank = sample_rank(ir)
-    if arr.ndim != rank + 2 or arr.shape[0] < 1:
-        raise InputError(f"expected a batch of streams (B, T{', F' * rank}), got {arr.shape}")
+    arr = check_stream_batch(ir, x)
     t = arr.shape[1]
     step = t if chunk is None else check_int(chunk, "chunk", 1)
     s = Stream(ir, batch=arr.shape[0], saturate=saturate)
@@ -276,7 +273,7 @@ def verify(
         gap=gap,
         keras_model=None if stateful else keras_model,
         stateful=stateful,
-        chunk="random" if chunk is None else chunk,
+        chunk=RANDOM if chunk is None else chunk,
         stream_length=stream_length,
         progress=progress,
     )

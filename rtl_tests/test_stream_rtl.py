@@ -62,21 +62,19 @@ def test_chunked_streams_equal_golden(kind, stages) -> None:
 
 def test_the_state_really_carries_across_tlast() -> None:
     """Control: the same streams with the clears dropped (streams run into each other)
-    or through a non-streaming design (state zeroed at every tlast) must differ."""
+    must differ; with them, equal."""
     m = _model("lstm")
     sb = random_streams(m, 40, seed=1, length=LENGTH)
     d = design(m, 3, stream=True)
-    seqs, beats, none = [], [], []
-    for i in range(sb.streams):
-        for c in sb.chunks(i):
-            seqs.append(sb.codes[i, c])
-            beats.append(c.stop - c.start)
-            none.append(np.zeros(c.stop - c.start, bool))
+    bursts = sb.bursts()
+    seqs = [sb.codes[i, c] for i, c in bursts]
+    beats = [c.stop - c.start for _, c in bursts]
+    none = [np.zeros(n, bool) for n in beats]
     r = simulate(d, seqs, beats, clears=none)
     want = np.concatenate(list(sb.golden))
     assert not np.array_equal(np.concatenate(r.outputs), want)
     # the same chunks with their clears: equal
-    clears = [sb.resets[i, c] for i in range(sb.streams) for c in sb.chunks(i)]
+    clears = [sb.resets[i, c] for i, c in bursts]
     r = simulate(d, seqs, beats, clears=clears)
     assert np.array_equal(np.concatenate(r.outputs), want)
 
@@ -96,16 +94,8 @@ def test_sample_latency_matches_the_plan(layer, reuse, stages) -> None:
     m = rir.model([layer], features=5, seed=2)
     d = design(m, reuse, mac_stages=stages[0], lane_stages=stages[1], stream=True)
     sb = prepare_streams(m, np.random.default_rng(0).uniform(-1, 1, (1, 6, 5)), chunk=1)
-    iso = simulate(
-        d,
-        [sb.codes[0, t : t + 1] for t in range(6)],
-        [1] * 6,
-        clears=[sb.resets[0, t : t + 1] for t in range(6)],
-        serial=True,
-    )
-    assert set((iso.last_out - iso.first_in).tolist()) == {
-        d.info["layers"][0]["sample_latency_cycles"]
-    }
+    lat, iso = target.isolated_samples(d, sb.codes[0], sb.resets[0])
+    assert set(lat.tolist()) == {d.info["layers"][0]["sample_latency_cycles"]}
     got = np.concatenate(iso.outputs)
     assert np.array_equal(got, sb.golden[0])
 

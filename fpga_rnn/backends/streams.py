@@ -16,7 +16,7 @@ import numpy as np
 from fpga_rnn.backends.batch import random_inputs
 from fpga_rnn.errors import InputError
 from fpga_rnn.golden.model import check_input, quantize_checked
-from fpga_rnn.golden.stream import Stream, check_streamable
+from fpga_rnn.golden.stream import Stream, check_stream_batch, check_streamable
 from fpga_rnn.ir.model import Model
 
 RANDOM = "random"
@@ -42,6 +42,10 @@ class StreamBatch:
         stops = np.flatnonzero(self.ends[i]) + 1
         return [slice(int(a), int(b)) for a, b in zip([0, *stops[:-1]], stops, strict=True)]
 
+    def bursts(self) -> list[tuple[int, slice]]:
+        """Every chunk in feeding order, the streams back to back: (stream, samples)."""
+        return [(i, c) for i in range(self.streams) for c in self.chunks(i)]
+
 
 def parse_chunk(chunk: int | str | None) -> int | str | None:
     """``chunk`` as the CLI and API take it: a positive sample count, "random" or None
@@ -61,12 +65,10 @@ def chunk_ends(shape: tuple[int, int], chunk: int | str | None, seed: int) -> np
     chunk = parse_chunk(chunk)
     if chunk == RANDOM:
         ends = np.random.default_rng([seed, 1]).random((b, t)) < RANDOM_END_P
-    elif chunk is None:
-        ends = np.zeros((b, t), bool)
     else:
-        assert isinstance(chunk, int)
         ends = np.zeros((b, t), bool)
-        ends[:, chunk - 1 :: chunk] = True
+        if isinstance(chunk, int):
+            ends[:, chunk - 1 :: chunk] = True
     ends[:, -1] = True
     return ends
 
@@ -83,11 +85,7 @@ def prepare_streams(
     ``resets`` (B, T) bool clears a stream's state before the samples it flags; every
     stream starts cleared."""
     check_streamable(model)
-    arr = np.asarray(x)
-    rank = 1 if model.input.tokens else 2
-    if arr.ndim != rank + 1 or arr.shape[1] == 0:
-        shape = "(B, T)" if model.input.tokens else f"(B, T, {model.input.features})"
-        raise InputError(f"expected a batch of streams {shape}, got shape {arr.shape}")
+    arr = check_stream_batch(model, x)
     b, t = arr.shape[:2]
     if resets is None:
         flags = np.zeros((b, t), bool)

@@ -35,6 +35,19 @@ def check_streamable(model: Model) -> None:
             )
 
 
+def check_stream_batch(model: Model, x: np.ndarray) -> np.ndarray:
+    """``x`` as a batch of B >= 1 streams of T >= 1 samples: (B, T, F), or (B, T) token
+    ids; a one-line error with the expected shape otherwise."""
+    arr = np.asarray(x)
+    rank = sample_rank(model)
+    if arr.ndim != rank + 2 or 0 in arr.shape[:2]:
+        shape = "(B, T)" if rank == 0 else f"(B, T, {model.input.features})"
+        raise InputError(
+            f"expected a batch of streams {shape} with B, T >= 1, got shape {arr.shape}"
+        )
+    return arr
+
+
 class Stream:
     """Stateful inference on ``batch`` independent streams of one model.
 

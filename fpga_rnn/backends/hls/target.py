@@ -110,16 +110,15 @@ def run_streams(
     x = np.asarray(streams.x)
     pad = np.zeros_like(x[0, :1])
     calls_x, calls_f, pieces = [], [], []  # pieces: (stream, first sample, samples)
-    for i in range(streams.streams):
-        for c in streams.chunks(i):
-            for a in range(c.start, c.stop, t):
-                b = min(a + t, c.stop)
-                n = b - a
-                calls_x.append(np.concatenate([x[i, a:b], np.repeat(pad, t - n, axis=0)]))
-                f = np.zeros(t, np.int64)
-                f[:n] = FLAG_VALID | np.where(streams.resets[i, a:b], FLAG_CLEAR, 0)
-                calls_f.append(f)
-                pieces.append((i, a, n))
+    for i, c in streams.bursts():
+        for a in range(c.start, c.stop, t):
+            b = min(a + t, c.stop)
+            n = b - a
+            calls_x.append(np.concatenate([x[i, a:b], np.repeat(pad, t - n, axis=0)]))
+            f = np.zeros(t, np.int64)
+            f[:n] = FLAG_VALID | np.where(streams.resets[i, a:b], FLAG_CLEAR, 0)
+            calls_f.append(f)
+            pieces.append((i, a, n))
     options.say(f"hls: C-simulating {len(pieces)} stateful calls of {t} steps")
     t0 = time.perf_counter()
     y = model.output_format.quantize(p.predict_chunks(np.stack(calls_x), np.stack(calls_f)))

@@ -179,6 +179,17 @@ class RecurrentPlan:
         return int(self.mac_stages > MAC_PRODUCT_STAGES)
 
     @property
+    def lane_cycles(self) -> int:
+        """A lane's latency at this lane depth (kinds table)."""
+        return CELLS[self.kind].lane_cycles(self.lane_stages)
+
+    @property
+    def tail(self) -> int:
+        """The last row block's sums -> the state written: the lanes' latency, the
+        write, and a split second pass's late lane group."""
+        return self.lane_cycles + 1 + self.split
+
+    @property
     def step_cycles(self) -> int:
         """U*h pass(es), then the W*x pass of the next input beside the lanes' chain
         (lane latency + state write). GRU reset_after=0: the first W*x part runs
@@ -187,8 +198,7 @@ class RecurrentPlan:
         enters a cycle late. Assumes the next input is waiting (a streaming input).
         The MAC stages delay every pass's results; on the recurrence (U*h, then the
         lanes) nothing can hide them, so each dependent U*h pass pays them once."""
-        lat = CELLS[self.kind].lane_cycles(self.lane_stages)
-        tail = lat + 1 + self.split
+        lat, tail = self.lane_cycles, self.tail
         fill, sd = self.product_stages, self.start_delay
         # a registered start costs each pass a cycle: the recurrence pays it once per
         # U*h pass (like the fill), the W*x parts in their own length
@@ -204,12 +214,11 @@ class RecurrentPlan:
         input beat accepted by the idle layer -> its output beat valid. The sample's
         whole W*x pass, then the U*h pass(es) (GRU reset_after=0: r.h in the lanes
         between its two), then the lanes' chain, then the output register."""
-        lat = CELLS[self.kind].lane_cycles(self.lane_stages)
         issue = self.product_stages + self.start_delay  # a pass's fill and request
         passes = self.h.cycles + issue
         if self.h2 is not None:
-            passes += lat + 1 + self.h2.cycles + issue
-        return self.x.cycles + issue + passes + lat + 1 + self.split + 1
+            passes += self.lane_cycles + 1 + self.h2.cycles + issue
+        return self.x.cycles + issue + passes + self.tail + 1
 
     @property
     def step_lower_bound(self) -> int:
@@ -225,7 +234,7 @@ class RecurrentPlan:
         passes = 1 if self.h2 is None else 2
         cell = CELLS[self.kind]
         # the MAC's fill: its product and tree registers, and the registered pass request
-        lane = cell.lane_cycles(self.lane_stages) - cell.lane_latency
+        lane = self.lane_cycles - cell.lane_latency
         stages = self.product_stages + self.start_delay + lane
         chain = cell.chain + passes * stages
         return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
@@ -241,7 +250,7 @@ class RecurrentPlan:
             "lanes": self.lanes,
             "mac_stages": self.mac_stages,
             "lane_stages": self.lane_stages,
-            "lane_latency": CELLS[self.kind].lane_cycles(self.lane_stages),
+            "lane_latency": self.lane_cycles,
             "multipliers": self.multipliers,
             "mac_multipliers": self.mac_multipliers,
             "mac_cycles_per_step": self.mac_cycles,

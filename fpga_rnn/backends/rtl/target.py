@@ -114,6 +114,23 @@ def run(model: Model, batch: Batch, options: RunOptions, variant: str = "") -> d
 LATENCY_SAMPLES = 8  # isolated samples whose latency a stateful run measures
 
 
+def isolated_samples(d: Any, codes: np.ndarray, clears: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Feed a streaming design the samples ``codes`` (T, F) one burst each, every one
+    offered once the one before it is out (``clears`` (T,): tuser); returns each
+    sample's latency in cycles (input beat accepted -> output beat) and the run."""
+    from fpga_rnn.backends.rtl.sim import simulate
+
+    n = len(codes)
+    r = simulate(
+        d,
+        [codes[t : t + 1] for t in range(n)],
+        [1] * n,
+        clears=[clears[t : t + 1] for t in range(n)],
+        serial=True,
+    )
+    return (r.last_out - r.first_in).astype(int), r
+
+
 def run_streams(
     model: Model, streams: StreamBatch, options: RunOptions, variant: str = ""
 ) -> dict[str, Any]:
@@ -126,46 +143,33 @@ def run_streams(
 
     o = options
     d = _design(model, o.reuse, o.multipliers, None, o.mac_stages, o.lane_stages, True)
-    seqs, clears, beats, owner = [], [], [], []
-    for i in range(streams.streams):
-        for c in streams.chunks(i):
-            seqs.append(streams.codes[i, c])
-            clears.append(streams.resets[i, c])
-            beats.append(c.stop - c.start)
-            owner.append(i)
+    bursts = streams.bursts()
     say = o.say
     say(
-        f"rtl: streaming {streams.streams} streams in {len(seqs)} chunks "
+        f"rtl: streaming {streams.streams} streams in {len(bursts)} chunks "
         f"(backpressure {o.backpressure}%, gaps {o.gap}%)"
     )
     r = simulate(
         d,
-        seqs,
-        beats,
-        clears=clears,
+        [streams.codes[i, c] for i, c in bursts],
+        [c.stop - c.start for _, c in bursts],
+        clears=[streams.resets[i, c] for i, c in bursts],
         gap=o.gap,
         backpressure=o.backpressure,
         seed=o.seed + 1,
         progress=say,
     )
     got: list[list[np.ndarray]] = [[] for _ in range(streams.streams)]
-    for i, out in zip(owner, r.outputs, strict=True):
+    for (i, _), out in zip(bursts, r.outputs, strict=True):
         got[i].append(out)
     res = compare_outputs([np.concatenate(g) for g in got], list(streams.golden))
     res["tlast_errors"] = r.tlast_errors  # a chunk's tlast must close its last output
     res["bit_exact"] = res["bit_exact"] and r.tlast_errors == 0
     k = min(LATENCY_SAMPLES, streams.codes.shape[1])
     say(f"rtl: {res['mismatches']} mismatches; measuring the latency of {k} isolated samples")
-    iso = simulate(
-        d,
-        [streams.codes[0, t : t + 1] for t in range(k)],
-        [1] * k,
-        clears=[streams.resets[0, t : t + 1] for t in range(k)],
-        serial=True,
-    )
-    lat = (iso.last_out - iso.first_in).astype(int)
+    lat, _ = isolated_samples(d, streams.codes[0, :k], streams.resets[0, :k])
     res |= {
-        "chunks": len(seqs),
+        "chunks": len(bursts),
         "samples": int(streams.codes.shape[0] * streams.codes.shape[1]),
         "sample_latency_cycles": int(lat.max()),
         "sample_latency_cycles_min": int(lat.min()),
