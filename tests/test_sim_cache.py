@@ -29,7 +29,15 @@ def test_a_built_entry_keeps_the_binary_only(tmp_path, monkeypatch) -> None:
     assert not [n for n in names if n.endswith((".gch", ".o", ".a", ".cpp", ".h"))], names
     size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
     assert size < 20 << 20  # the binary, not ~150 MB of precompiled headers
+    built = (entry / "frnn_tb").stat().st_mtime_ns
     again = sim.simulate(d, codes, [1, 1])  # served from the stripped entry
+    assert (entry / "frnn_tb").stat().st_mtime_ns == built
+    # an entry another Python environment built is rebuilt, not run (its simulator
+    # would load that environment's cocotb libraries)
+    (entry / ".frnn-built").write_text("/elsewhere/venv cocotb 0")
+    third = sim.simulate(d, codes, [1, 1])
+    assert (entry / ".frnn-built").read_text() == sim.env_tag()
+    assert np.array_equal(np.stack(third.outputs)[:, 0], predict_codes(m, x))
     want = predict_codes(m, x)
     assert np.array_equal(np.stack(first.outputs)[:, 0], want)
     assert np.array_equal(np.stack(again.outputs)[:, 0], want)

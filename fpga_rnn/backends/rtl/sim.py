@@ -105,7 +105,7 @@ def cached_build(
             if not _binary_ok(tmp / exe):
                 raise ToolError(f"Verilator build left no binary {exe} in {tmp}")
             _strip(tmp)
-            (tmp / ".frnn-built").touch()
+            (tmp / ".frnn-built").write_text(env_tag())
             os.rename(tmp, build_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -189,8 +189,25 @@ def _binary_ok(exe: Path) -> bool:
         return False
 
 
+def env_tag() -> str:
+    """What a built simulator depends on beyond its key: cocotb's simulators load the
+    libraries of the Python environment that built them (another venv's entry fails
+    to start), so an entry records the environment and is rebuilt in another."""
+    try:
+        import cocotb
+
+        where = f"{Path(cocotb.__file__).parent} {cocotb.__version__}"
+    except ImportError:
+        where = "no cocotb"
+    return f"{sys.prefix} {where}"
+
+
 def _valid_entry(build_dir: Path, toplevel: str) -> bool:
-    return (build_dir / ".frnn-built").exists() and _binary_ok(build_dir / toplevel)
+    try:
+        built_in = (build_dir / ".frnn-built").read_text()
+    except OSError:
+        return False
+    return built_in == env_tag() and _binary_ok(build_dir / toplevel)
 
 
 def find_verilator() -> Path:
