@@ -6,7 +6,7 @@
 // while the previous result waits in the output register (one-beat skid).
 // Reset: synchronous, active high.
 `default_nettype none
-/* verilator lint_off UNUSEDSIGNAL */  // passes are tracked by blk_done; busy is informational
+/* verilator lint_off UNUSEDSIGNAL */  // passes are tracked by blk_done; busy and done_sec are informational
 /* verilator lint_off WIDTHEXPAND */  // counters compared with integer parameters: zero-extension intended
 
 module frnn_dense #(
@@ -62,7 +62,7 @@ module frnn_dense #(
     end
   endgenerate
 
-  wire busy, blk_done;
+  wire busy, blk_done, done_sec, done_end;
   wire [BBW-1:0] done_blk;
   wire [PR*AW-1:0] acc;
   frnn_matvec #(
@@ -71,7 +71,8 @@ module frnn_dense #(
   ) u_mv (
       .clk(clk), .rst(rst), .start(accept), .first_blk({BBW{1'b0}}),
       .num_blk(NB[BBW:0]), .vec(mv_vec), .busy(busy),
-      .blk_done(blk_done), .done_blk(done_blk), .acc(acc)
+      .blk_done(blk_done), .done_blk(done_blk), .done_sec(done_sec),
+      .done_end(done_end), .acc(acc)
   );
 
   wire [PR*AC_W-1:0] accc;
@@ -95,7 +96,7 @@ module frnn_dense #(
         // constant slices, one enable per block (a variable part-select write
         // synthesizes to a barrel shifter over the whole result register)
         for (b = 0; b < NB; b = b + 1) if (done_blk == b) res[b*PR*AC_W+:PR*AC_W] <= accc;
-        if (done_blk == NB - 1) begin
+        if (done_end) begin
           computing <= 1'b0;
           res_full  <= 1'b1;
           res_last  <= last_r;

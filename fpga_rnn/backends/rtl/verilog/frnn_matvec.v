@@ -22,8 +22,8 @@
 // before the multipliers' input registers, and the weight ROM's address (the weights
 // come a cycle later, in step): the vector select and the pass controller's next
 // address then end at a register, not at a DSP block or the ROM (one stage more).
-// 6 also registers the weights in the fabric after the block RAM (whose read is
-// slow to leave it) and the vector once more, in step (one stage more).
+// 6 also registers the weights once more after the ROM, and the vector once more,
+// in step (one stage more); each row lane then has its own ROM address register.
 // A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
@@ -59,6 +59,8 @@ module frnn_matvec #(
     output wire               busy,
     output reg                blk_done,
     output reg  [    BBW-1:0] done_blk,
+    output reg                done_sec,  // done_blk is in the second section
+    output reg                done_end,  // done_blk is the ROM's last block
     output wire [PR*AW-1:0]   acc
 );
   localparam integer DEPTH = NB0 * KB + (NB - NB0) * KB1;
@@ -147,7 +149,7 @@ module frnn_matvec #(
   // controller's next address no longer reaches the ROM in the cycle it is decided
   wire [ABW-1:0] rd_addr;
   generate
-    if (MP > 4) begin : g_areg
+    if (MP == 5) begin : g_areg
       reg [ABW-1:0] ra_q;
       always @(posedge clk) ra_q <= next_addr;
       assign rd_addr = ra_q;
@@ -156,6 +158,10 @@ module frnn_matvec #(
     end
   endgenerate
   wire [PR*PK*WW-1:0] rom_q = rom[rd_addr];  // registered in the row lanes (wq)
+  // MP = 6: each row lane reads its slice of the ROM at an address register of its
+  // own (kept apart): one register for the whole word drove every ROM LUT of every
+  // lane and its fan-out was the critical path. The weight ROM is logic (its
+  // contents are constants), so the copies cost FFs, not ROM.
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block: element gp's KB candidates as
@@ -232,6 +238,14 @@ module frnn_matvec #(
       // verilator lint_off BLKSEQ
       reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
       reg signed [PW-1:0] prod;
+      wire [PK*WW-1:0] rom_row;
+      if (MP > 5) begin : g_ra
+        (* keep *) reg [ABW-1:0] ra_row;
+        always @(posedge clk) ra_row <= next_addr;
+        assign rom_row = rom[ra_row][gr*PK*WW+:PK*WW];
+      end else begin : g_rq
+        assign rom_row = rom_q[gr*PK*WW+:PK*WW];
+      end
       if (PD == 0) begin : g_comb
         always @(posedge clk) begin
           if (a_run) begin  // PD = 0: the issue cycle is the accumulate stage
@@ -243,7 +257,7 @@ module frnn_matvec #(
             // exact left shifts: one per row, after the tree
             acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
           end
-          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_row[p*WW+:WW];
         end
       end else begin : g_piped
         // the products after their stages: PM = 2 registers the multipliers' inputs
@@ -312,7 +326,7 @@ module frnn_matvec #(
         end
         always @(posedge clk) begin
           if (a_run) acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree_q <<< SH1 : tree_q <<< SH);
-          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_row[p*WW+:WW];
         end
       end
       // verilator lint_on BLKSEQ
@@ -321,7 +335,13 @@ module frnn_matvec #(
   endgenerate
   always @(posedge clk) begin
     blk_done <= !rst && p_done[PD];
-    if (p_done[PD]) done_blk <= a_blk;
+    // the block's section and end registered with it: a caller's pass decision
+    // starts at a register, not at a compare of done_blk
+    if (p_done[PD]) begin
+      done_blk <= a_blk;
+      done_sec <= a_sec;
+      done_end <= (a_blk == NB - 1);
+    end
     // tile counters; reloaded for the next pass when idle or at the last tile
     if (rst || !running || last_tile) begin
       act  <= 1'b0;

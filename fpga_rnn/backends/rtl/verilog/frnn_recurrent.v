@@ -108,7 +108,7 @@ module frnn_recurrent #(
   wire [H*ST_W-1:0] hsel = sel ? bank1 : bank0;
 
   wire start_ok = !emit_pend || !out_valid || out_ready;
-  wire mv_busy, blk_done;
+  wire mv_busy, blk_done, done_x, done_end;
   wire x_end;  // the W*x pass's last block lands this cycle
   wire step_start = !rst && !stepping && (nxt_full || x_end) && start_ok && !nxt_is_x && !nxt_p2
       && !mv_busy;
@@ -185,11 +185,12 @@ module frnn_recurrent #(
       .clk(clk), .rst(rst), .start(step_start || p2_go || x_start || xb_start),
       .first_blk(first_blk),
       .num_blk(num_blk), .vec(mv_vec), .busy(mv_busy), .blk_done(blk_done),
-      .done_blk(done_mblk), .acc(acc)
+      .done_blk(done_mblk), .done_sec(done_x), .done_end(done_end), .acc(acc)
   );
-  wire x_done = blk_done && (done_mblk >= NB);
-  assign x_end = x_done && (done_mblk == NBT - 1);
-  wire h_done = blk_done && (done_mblk < NB);
+  // from the engine's registered block flags: x_end heads the step-start decision
+  wire x_done = blk_done && done_x;
+  assign x_end = blk_done && done_end;  // the W*x section's last block is the ROM's
+  wire h_done = blk_done && !done_x;
   assign done_blk = done_mblk[BBW-1:0];
 
   // W*x + b rows leave the engine in AW bits; cast into the accumulator format
