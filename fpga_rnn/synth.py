@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fpga_rnn import levels
+from fpga_rnn import ecp5_outreg, levels
 from fpga_rnn.backends.rtl.build import INCLUDES, shell_file, verilog_dir
 from fpga_rnn.boards import Board, load_board
 from fpga_rnn.errors import InputError, ToolError
@@ -285,6 +285,12 @@ def run_yosys(
     cells = cell_histogram(stat, top)
     if not cells:
         raise ToolError("yosys produced an empty netlist; see yosys.log")
+    if netlist and family_kind(board) == "ecp5":
+        # the flip-flops after block RAM reads become the RAMs' output registers
+        folded = ecp5_outreg.absorb_file(work / "net.json", top)
+        cells["TRELLIS_FF"] = cells.get("TRELLIS_FF", 0) - folded
+        if progress and folded:
+            progress(f"yosys: {folded} flip-flops folded into block RAM output registers")
     return stat, cells, _version(log)
 
 

@@ -240,8 +240,10 @@ module frnn_matvec #(
       reg signed [PW-1:0] prod;
       wire [PK*WW-1:0] rom_row;
       if (MP > 5) begin : g_ra
-        (* keep *) reg [ABW-1:0] ra_row;
-        always @(posedge clk) ra_row <= next_addr;
+        // keep on the process: yosys gives it to the register cell, so the copies
+        // are not merged back into one (on the reg it marks only the wire)
+        reg [ABW-1:0] ra_row;
+        (* keep *) always @(posedge clk) ra_row <= next_addr;
         assign rom_row = rom[ra_row][gr*PK*WW+:PK*WW];
       end else begin : g_rq
         assign rom_row = rom_q[gr*PK*WW+:PK*WW];
