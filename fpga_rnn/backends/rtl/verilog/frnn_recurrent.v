@@ -119,7 +119,10 @@ module frnn_recurrent #(
   // KIND 3: no input when pass 1 ends: pass 2 comes first, the whole W*x pass after it
   wire gap_to_p2 = !rst && gap && nxt_is_x && !mv_busy && !x_start;
   wire p2_go = !rst && p2_ok && nxt_p2 && !mv_busy;  // r.h written
-  wire xb_start = !rst && nxt_is_x && xpass && !mv_busy;  // the W*x pass's second part
+  // the W*x pass's second part (KIND 3 only: the other kinds' W*x pass is one part, and
+  // saying so lets synthesis drop these terms from the pass controller's paths)
+  localparam integer RB = (KIND == `FRNN_KIND_GRU_RB) ? 1 : 0;
+  wire xb_start = RB != 0 && !rst && nxt_is_x && xpass && !mv_busy;
 
   // ---- the MAC engine ---------------------------------------------------------------
   // Vector elements: state (signed) and input codes, sign- or zero-extended to VW.
@@ -167,14 +170,15 @@ module frnn_recurrent #(
   // first tile while idle and in a pass's last cycle (a one-tile pass's first).
   wire to_p2 = gap && (x_start || gap_to_p2);  // pass 2 is next
   wire is_x_d = step_start || p2_go || (!to_p2 && !x_start && !xb_start && nxt_is_x);
-  wire p2_d = to_p2 || (!step_start && !p2_go && nxt_p2);
-  wire gap_d = step_start ? (KIND == `FRNN_KIND_GRU_RB) : !to_p2 && gap;
+  wire p2_d = RB != 0 && (to_p2 || (!step_start && !p2_go && nxt_p2));
+  wire gap_d = RB != 0 && (step_start || (!to_p2 && gap));
   wire xpass_d = x_start || (xpass && !x_end);
   // x passes: the first part (in the gap), the second (after pass 2), or the whole
   localparam integer NBXB = NBX - NBXA;
   localparam integer XB_FIRST = NB + NBXA;
-  wire [MBW-1:0] x_first = (xpass_d && !gap_d) ? XB_FIRST[MBW-1:0] : NB[MBW-1:0];
-  wire [MBW:0] x_num = gap_d ? NBXA[MBW:0] : xpass_d ? NBXB[MBW:0] : NBX[MBW:0];
+  wire [MBW-1:0] x_first = (RB != 0 && xpass_d && !gap_d) ? XB_FIRST[MBW-1:0] : NB[MBW-1:0];
+  wire [MBW:0] x_num = RB == 0 ? NBX[MBW:0] : gap_d ? NBXA[MBW:0] : xpass_d ? NBXB[MBW:0]
+      : NBX[MBW:0];
   wire [MBW-1:0] first_blk = is_x_d ? x_first : (p2_d ? NB1[MBW-1:0] : {MBW{1'b0}});
   wire [MBW:0] num_blk = is_x_d ? x_num : (p2_d ? NB2[MBW:0] : NB1[MBW:0]);
   frnn_matvec #(
