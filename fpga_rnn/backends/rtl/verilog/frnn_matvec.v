@@ -127,8 +127,11 @@ module frnn_matvec #(
   // every cycle instead: that compare, fanned out to every weight register's
   // enable, was the critical path once the pass request was registered.
   wire running = e_start || act;
-  wire last_kb = (kb == (sec ? KB1 - 1 : KB - 1));
-  wire last_tile = running && last_kb && (left == 0);
+  // "this tile ends a row block" and "no block left after it", registered with the
+  // counters they describe (computed from their next values): the controller's
+  // last-tile decision then starts at registers, not at the counters' compares
+  reg last_kb, left_zero;
+  wire last_tile = running && last_kb && left_zero;
   wire first_sec = (NB0 < NB) && (e_first >= NB0);
   // Block e_first's first ROM word, as a mux of constants: a signal times a
   // constant becomes a DSP multiplier in yosys, on the timing path.
@@ -352,16 +355,21 @@ module frnn_matvec #(
       addr <= first_addr;
       sec  <= first_sec;
       kb   <= 0;
+      last_kb <= (first_sec ? KB1 : KB) == 1;
+      left_zero <= (e_num == 1);
     end else if (last_kb) begin
       act  <= 1'b1;
       blk  <= blk + 1'b1;
       left <= left - 1'b1;
       addr <= addr + 1'b1;
       kb   <= 0;
+      last_kb <= (sec ? KB1 : KB) == 1;
+      left_zero <= (left == 1);
     end else begin
       act  <= 1'b1;
       addr <= addr + 1'b1;
       kb   <= kb + 1'b1;
+      last_kb <= (kb + 1'b1 == (sec ? KB1 - 1 : KB - 1));
     end
   end
 endmodule
