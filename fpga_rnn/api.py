@@ -367,6 +367,42 @@ def build_bitstream(
     return run(load_model(model), board, out, **options)
 
 
+def package(
+    model: Model | str | Path,
+    board: str | Path,
+    out: str | Path,
+    *,
+    route: str = "rtl",
+    reuse: int | None = None,
+    multipliers: int | None = None,
+    mac_stages: int = 0,
+    lane_stages: int = 0,
+    dma_bits: int = 32,
+    clock_mhz: float | None = None,
+    force: bool = False,
+) -> Any:
+    """The Zynq / PYNQ deployment package (docs/zynq.md) for ``model`` on a Zynq board
+    (pynq-z2, zcu104, kv260): the design in its AXI wrapper (AXI-Stream for the AXI
+    DMA, AXI4-Lite registers), Vivado scripts for the IP, block design and bitstream,
+    and a PYNQ driver. Returns a :class:`~fpga_rnn.device.zynq.PackageResult`;
+    ``package.json`` in ``out`` has the same and more."""
+    from fpga_rnn.device.zynq import package as run
+
+    return run(
+        load_model(model),
+        board,
+        Path(out),
+        route=route,
+        reuse=reuse,
+        multipliers=multipliers,
+        mac_stages=mac_stages,
+        lane_stages=lane_stages,
+        dma_bits=dma_bits,
+        clock_mhz=clock_mhz,
+        force=force,
+    )
+
+
 def open_device(
     port: str,
     model: Model | str | Path | None = None,

@@ -192,7 +192,78 @@ def program(
     _emit(r, as_json, lambda: out.print(f"{r['bitstream']} loaded onto {r['board']}"))
 
 
+PACKAGE_HELP = (
+    "Write a Zynq / PYNQ deployment package: the design in an AXI wrapper (AXI-Stream "
+    "words for the AXI DMA, AXI4-Lite registers: status, cycle count, digest, soft "
+    "reset), Vivado Tcl to package the IP, build the block design (processing system, "
+    "AXI DMA, the IP) and the bitstream with its .hwh, and a PYNQ driver. The wrapper "
+    "and the driver's word format are verified in simulation by fpga-rnn's tests; the "
+    "Tcl needs Vivado (not run here). Writes package.json."
+)
+
+
+def package_cmd(
+    model: ModelArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the package.")],
+    board: Annotated[
+        str, typer.Option("--board", help="A Zynq board: pynq-z2, zcu104 or kv260 (or a .yaml).")
+    ] = "pynq-z2",
+    route: Annotated[
+        str, typer.Option(help="rtl: fpga-rnn's Verilog cores (the HLS route is not packaged yet).")
+    ] = "rtl",
+    reuse: Annotated[
+        int | None, typer.Option(min=1, max=MAX_REUSE, help="Reuse factor (cycles per MAC pass).")
+    ] = None,
+    multipliers: Annotated[
+        int | None, typer.Option(min=1, help="Or: the fastest design within this many multipliers.")
+    ] = None,
+    mac_stages: Annotated[
+        int, typer.Option(min=0, max=MAX_MAC_STAGES, help="MAC pipeline stages.")
+    ] = 0,
+    lane_stages: Annotated[
+        int, typer.Option(min=0, max=MAX_LANE_STAGES, help="Cell-lane pipeline stages.")
+    ] = 0,
+    dma_bits: Annotated[
+        int, typer.Option(help="AXI DMA stream width in bits: 32 or 64.")
+    ] = 32,
+    clock_mhz: Annotated[
+        float | None,
+        typer.Option(min=1, max=1000, help="Fabric clock (default: the board profile's)."),
+    ] = None,
+    force: Force = False,
+    as_json: AsJson = False,
+) -> None:
+    r = api.package(
+        model,
+        board,
+        out_dir,
+        route=route,
+        reuse=reuse,
+        multipliers=multipliers,
+        mac_stages=mac_stages,
+        lane_stages=lane_stages,
+        dma_bits=dma_bits,
+        clock_mhz=clock_mhz,
+        force=force,
+    )
+    doc = r.to_json()
+
+    def pretty() -> None:
+        wf = r.word_format
+        out.print(
+            f"{r.board} ({r.part}): design {r.digest}, {wf['dma_bits']}-bit DMA words, "
+            f"fabric clock {r.clock_mhz:g} MHz (profile; not timed) -> {out_dir}"
+        )
+        out.print(
+            "verified here: the AXI wrapper and the driver's word format (simulation); "
+            "needs Vivado: vivado -mode batch -source build_bitstream.tcl"
+        )
+
+    _emit(doc, as_json, pretty)
+
+
 def register(app: typer.Typer) -> None:
     app.command(help=BITSTREAM_HELP)(bitstream)
+    app.command("package", help=PACKAGE_HELP)(package_cmd)
     app.command("run")(run_cmd)
     app.command()(program)

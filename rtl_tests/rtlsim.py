@@ -26,19 +26,20 @@ def run_cocotb(
     work: Path,
 ) -> None:
     """Build ``toplevel`` from the package cores plus ``extra_sources`` (name -> text)
-    and run the cocotb tests in ``module``; fail the pytest test on any failure."""
+    and run the cocotb tests in ``module``; fail the pytest test on any failure. An
+    extra ``.vh`` is a header: written to ``work``, which is then an include folder."""
     from cocotb_tools.runner import get_runner
 
     find_verilator()
-    srcs = []
+    srcs, headers = [], []
     for name, text in (extra_sources or {}).items():
         p = work / name
         p.write_text(text)
-        srcs.append(p)
+        (headers if name.endswith(".vh") else srcs).append(p)
     sources = [*core_files(), *srcs]
     key = [parameters or {}, BUILD_ARGS, MAKE_FIX]
     h = hashlib.sha256(json.dumps(key, sort_keys=True).encode())
-    for f in sources:
+    for f in [*sources, *headers]:
         h.update(f.read_bytes())
     build_dir = cache_dir() / "rtl_tests" / f"{toplevel}-{h.hexdigest()[:16]}"
     runner = get_runner("verilator")
@@ -46,7 +47,7 @@ def run_cocotb(
         runner,
         build_dir,
         sources=sources,
-        includes=[include_dir()],
+        includes=[include_dir(), *([work] if headers else [])],
         hdl_toplevel=toplevel,
         parameters=parameters or {},
         build_args=BUILD_ARGS,

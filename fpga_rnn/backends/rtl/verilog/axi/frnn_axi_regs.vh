@@ -1,0 +1,20 @@
+// Generated from fpga_rnn/device/axi_words.py (REGISTERS and the bit constants);
+// tests/test_package.py checks it is current. Do not edit.
+`define FRNN_AXI_MAGIC 32'h46524E4E
+`define FRNN_AXI_FORMAT_VERSION 8'd1
+`define FRNN_AXI_SOFT_RESET_CYCLES 4
+`define FRNN_AXI_REG_MAGIC 8'h00
+`define FRNN_AXI_REG_FORMAT 8'h04
+`define FRNN_AXI_REG_CONTROL 8'h08
+`define FRNN_AXI_REG_STATUS 8'h0C
+`define FRNN_AXI_REG_LAST_CYCLES 8'h10
+`define FRNN_AXI_REG_SEQUENCES 8'h14
+`define FRNN_AXI_REG_DIGEST_LO 8'h18
+`define FRNN_AXI_REG_DIGEST_HI 8'h1C
+`define FRNN_AXI_REG_IN_SHAPE 8'h20
+`define FRNN_AXI_REG_OUT_SHAPE 8'h24
+`define FRNN_AXI_BIT_CONTROL_SOFT_RESET 0
+`define FRNN_AXI_BIT_CONTROL_CLEAR_ERRORS 1
+`define FRNN_AXI_BIT_STATUS_BUSY 0
+`define FRNN_AXI_BIT_STATUS_IN_RESET 1
+`define FRNN_AXI_BIT_STATUS_ERR_PARTIAL_STEP 8

@@ -1,0 +1,131 @@
+"""PYNQ driver of an fpga-rnn Zynq package (shipped as ``driver/frnn_driver.py``).
+
+On the board: ``FrnnOverlay("frnn_overlay.bit").predict(x)``. The word format is
+``frnn_words.py`` and the float conversion is fpga-rnn's own fixed-point module
+(``fpga_rnn/fixed.py``), both shipped beside this file verbatim: the code that
+verified the wrapper in simulation. ``encode`` / ``decode`` run without a board.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from frnn_words import (
+    CONTROL_CLEAR_ERRORS,
+    CONTROL_SOFT_RESET,
+    MAGIC,
+    REGISTERS,
+    STATUS_ERR_PARTIAL_STEP,
+    WordFormat,
+)
+
+from fpga_rnn.fixed import FixedFormat
+
+HERE = Path(__file__).resolve().parent
+
+
+class PackageFormat:
+    """The package's ``format.json``: word format, input and output number formats."""
+
+    def __init__(self, path: Path | str = HERE / "format.json") -> None:
+        doc = json.loads(Path(path).read_text())
+        self.words = WordFormat.from_dict({k: v for k, v in doc.items() if k in _WORD_KEYS})
+        self.input = FixedFormat.parse(doc["input_format"]) if doc.get("input_format") else None
+        self.output = FixedFormat.parse(doc["output_format"])
+        self.tokens = bool(doc.get("tokens"))
+        self.masked = bool(doc.get("masked"))
+        self.sequence_output = bool(doc.get("sequence_output"))
+
+    def encode(self, x: np.ndarray) -> list[np.ndarray]:
+        """Input codes per sequence for floats ``x`` (batch, steps, features), exactly as
+        fpga-rnn quantizes them."""
+        if self.tokens or self.masked or self.input is None:
+            raise ValueError(
+                "this model takes token ids or masked steps: give codes to predict_codes "
+                "(fpga_rnn.prepare_input on the host makes them)"
+            )
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.ndim != 3 or arr.shape[2] != self.words.in_elements:
+            raise ValueError(
+                f"expected (batch, steps, {self.words.in_elements}) floats, got {arr.shape}"
+            )
+        lo, hi = self.input.min_value, self.input.max_value
+        if (arr < lo).any() or (arr > hi).any():
+            raise ValueError(f"inputs must lie in [{lo:g}, {hi:g}] (the input format {self.input})")
+        return list(self.input.quantize(arr))
+
+    def decode(self, codes: list[np.ndarray]) -> list[np.ndarray]:
+        return [self.output.to_float(c) for c in codes]
+
+
+_WORD_KEYS = (
+    "format_version",
+    "dma_bits",
+    "in_elements",
+    "in_width",
+    "out_elements",
+    "out_width",
+    "out_signed",
+)
+
+
+class FrnnOverlay:
+    """The overlay on a PYNQ board: AXI DMA transfers through the fpga-rnn core."""
+
+    def __init__(self, bitfile: str = "frnn_overlay.bit", fmt: PackageFormat | None = None):
+        from pynq import Overlay  # only on the board
+
+        self.fmt = fmt or PackageFormat()
+        self.overlay = Overlay(bitfile)
+        self.dma = self.overlay.axi_dma
+        self.core = self.overlay.frnn
+        magic = self.core.read(REGISTERS["magic"])
+        if magic != MAGIC:
+            raise RuntimeError(f"no fpga-rnn core at the overlay's 'frnn' (magic {magic:#x})")
+
+    @property
+    def digest(self) -> str:
+        hi, lo = self.core.read(REGISTERS["digest_hi"]), self.core.read(REGISTERS["digest_lo"])
+        return f"{hi:08x}{lo:08x}"
+
+    @property
+    def last_cycles(self) -> int:
+        """Clock cycles of the last sequence, first input word to last output word."""
+        return int(self.core.read(REGISTERS["last_cycles"]))
+
+    def soft_reset(self) -> None:
+        self.core.write(REGISTERS["control"], CONTROL_SOFT_RESET | CONTROL_CLEAR_ERRORS)
+
+    def predict_codes(self, sequences: list[np.ndarray], beats: list[int]) -> list[np.ndarray]:
+        """Output codes per sequence; ``beats``: output vectors each sequence gives (1,
+        or its length for a model that returns sequences)."""
+        from pynq import allocate
+
+        wf = self.fmt.words
+        dtype = np.uint32 if wf.dma_bits == 32 else np.uint64
+        out = []
+        for seq, n in zip(sequences, beats):
+            w, _ = wf.pack([seq])
+            src = allocate(shape=(len(w),), dtype=dtype)
+            dst = allocate(shape=(wf.output_words(n),), dtype=dtype)
+            src[:] = w.astype(dtype)
+            self.dma.recvchannel.transfer(dst)
+            self.dma.sendchannel.transfer(src)
+            self.dma.sendchannel.wait()
+            self.dma.recvchannel.wait()
+            out.extend(wf.unpack(np.array(dst, dtype=np.uint64), [n]))
+            src.freebuffer()
+            dst.freebuffer()
+        if self.core.read(REGISTERS["status"]) & STATUS_ERR_PARTIAL_STEP:
+            raise RuntimeError("the core saw a sequence end mid-step (check the word format)")
+        return out
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Float outputs for floats ``x`` (batch, steps, features)."""
+        sequence_output = self.fmt.sequence_output
+        codes = self.fmt.encode(x)
+        beats = [len(c) if sequence_output else 1 for c in codes]
+        out = self.fmt.decode(self.predict_codes(codes, beats))
+        return np.stack(out if sequence_output else [o[0] for o in out])
