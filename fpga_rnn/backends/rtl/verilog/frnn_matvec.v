@@ -161,11 +161,10 @@ module frnn_matvec #(
     end
   endgenerate
   wire [PR*PK*WW-1:0] rom_q = rom[rd_addr];  // registered in the row lanes (wq)
-  // MP = 6: each weight (row lane, input) reads its slice of the ROM at an address
-  // register of its own (kept apart): one register for the whole word, then one per
-  // row lane, drove too many ROM LUTs and their fan-out was the critical path. With
-  // that many read ports the ROM is logic (its contents are constants), so the
-  // copies cost FFs, not block RAM.
+  // MP = 6: each row lane reads its slice of the ROM at an address register of its
+  // own (kept apart): one register for the whole word drove every ROM LUT of every
+  // lane and its fan-out was the critical path. The weight ROM is logic (its
+  // contents are constants), so the copies cost FFs, not ROM.
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block: element gp's KB candidates as
@@ -246,11 +245,9 @@ module frnn_matvec #(
       if (MP > 5) begin : g_ra
         // keep on the process: yosys gives it to the register cell, so the copies
         // are not merged back into one (on the reg it marks only the wire)
-        for (gp = 0; gp < PK; gp = gp + 1) begin : g_w
-          reg [ABW-1:0] ra_w;
-          (* keep *) always @(posedge clk) ra_w <= next_addr;
-          assign rom_row[gp*WW+:WW] = rom[ra_w][(gr*PK+gp)*WW+:WW];
-        end
+        reg [ABW-1:0] ra_row;
+        (* keep *) always @(posedge clk) ra_row <= next_addr;
+        assign rom_row = rom[ra_row][gr*PK*WW+:PK*WW];
       end else begin : g_rq
         assign rom_row = rom_q[gr*PK*WW+:PK*WW];
       end
