@@ -223,9 +223,7 @@ def package_cmd(
     lane_stages: Annotated[
         int, typer.Option(min=0, max=MAX_LANE_STAGES, help="Cell-lane pipeline stages.")
     ] = 0,
-    dma_bits: Annotated[
-        int, typer.Option(help="AXI DMA stream width in bits: 32 or 64.")
-    ] = 32,
+    dma_bits: Annotated[int, typer.Option(help="AXI DMA stream width in bits: 32 or 64.")] = 32,
     clock_mhz: Annotated[
         float | None,
         typer.Option(min=1, max=1000, help="Fabric clock (default: the board profile's)."),

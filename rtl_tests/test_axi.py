@@ -19,11 +19,24 @@ OUT_FILE = "axi_out.json"
 
 # (name, layers, features, reuse, dma bits, sequences, precision)
 CASES = [
-    ("lstm_softmax_w32", [{"kind": "lstm", "units": 5},
-                          {"kind": "dense", "units": 3, "activation": "softmax"}], 3, 4, 32, 1000,
-     "ap_fixed<16,6>"),
-    ("gru_seq_w64", [{"kind": "gru", "units": 6, "return_sequences": True}], 5, 6, 64, 1000,
-     "ap_fixed<12,4>"),
+    (
+        "lstm_softmax_w32",
+        [{"kind": "lstm", "units": 5}, {"kind": "dense", "units": 3, "activation": "softmax"}],
+        3,
+        4,
+        32,
+        1000,
+        "ap_fixed<16,6>",
+    ),
+    (
+        "gru_seq_w64",
+        [{"kind": "gru", "units": 6, "return_sequences": True}],
+        5,
+        6,
+        64,
+        1000,
+        "ap_fixed<12,4>",
+    ),
 ]
 
 
@@ -43,7 +56,7 @@ def _frames(words: np.ndarray, last: np.ndarray, nbytes: int) -> list[bytes]:
     ends = np.flatnonzero(last) + 1
     return [
         b"".join(int(w).to_bytes(nbytes, "little") for w in words[a:b])
-        for a, b in zip(np.r_[0, ends[:-1]], ends)
+        for a, b in zip(np.r_[0, ends[:-1]], ends, strict=True)
     ]
 
 
@@ -176,11 +189,13 @@ def test_axi_wrapper(tmp_path, case) -> None:
     from fpga_rnn.ir import random as rir
     from fpga_rnn.verification import random_inputs
 
-    name, layers, features, reuse, dma, n, precision = case
+    _, layers, features, reuse, dma, n, precision = case
     m = rir.model(layers, features=features, seed=7, precision=precision)
     pkg = package(m, "pynq-z2", tmp_path / "pkg", reuse=reuse, dma_bits=dma)
     words_mod = _load_words(str(pkg.out / "driver" / "frnn_words.py"))
-    fmt = words_mod.WordFormat.from_dict(json.loads((pkg.out / "driver" / "format.json").read_text()))
+    fmt = words_mod.WordFormat.from_dict(
+        json.loads((pkg.out / "driver" / "format.json").read_text())
+    )
 
     rng = np.random.default_rng(3)
     lens = rng.integers(1, 13, n)
@@ -249,9 +264,10 @@ def test_axi_wrapper(tmp_path, case) -> None:
         head = fmt.unpack(np.array(first[: whole * fmt.words_per_output], np.uint64), [whole])
         assert np.array_equal(head[0], gold[li][:whole])
     r["outputs_after_reset"][0] = first[cut:]
-    again = fmt.unpack(np.array([w for o in r["outputs_after_reset"] for w in o], np.uint64),
-                       beats[:10])
-    assert all(np.array_equal(a, g) for a, g in zip(again, gold[:10]))
+    again = fmt.unpack(
+        np.array([w for o in r["outputs_after_reset"] for w in o], np.uint64), beats[:10]
+    )
+    assert all(np.array_equal(a, g) for a, g in zip(again, gold[:10], strict=True))
     assert r["cycles_after_reset"] > 0
     if fmt.words_per_step > 1:
         assert r["status_partial"] & words_mod.STATUS_ERR_PARTIAL_STEP

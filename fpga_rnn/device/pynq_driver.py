@@ -106,7 +106,7 @@ class FrnnOverlay:
         wf = self.fmt.words
         dtype = np.uint32 if wf.dma_bits == 32 else np.uint64
         out = []
-        for seq, n in zip(sequences, beats):
+        for seq, n in zip(sequences, beats, strict=True):
             w, _ = wf.pack([seq])
             src = allocate(shape=(len(w),), dtype=dtype)
             dst = allocate(shape=(wf.output_words(n),), dtype=dtype)

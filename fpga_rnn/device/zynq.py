@@ -189,7 +189,7 @@ def _write_driver(folder: Path, model: Model, fmt: axi_words.WordFormat) -> None
     shutil.copy(Path(axi_words.__file__), folder / "frnn_words.py")
     shared = folder / "fpga_rnn"  # so `from fpga_rnn.errors import ...` resolves on the board
     shared.mkdir()
-    (shared / "__init__.py").write_text('"""fpga-rnn\'s fixed-point code, shipped with the driver."""\n')
+    (shared / "__init__.py").write_text('"""fpga-rnn code shipped with the driver."""\n')
     pkg = Path(axi_words.__file__).parent.parent
     for name in SHARED_MODULES:
         shutil.copy(pkg / name, shared / name)
@@ -226,7 +226,7 @@ def _tcl(
         "set here [file dirname [file normalize [info script]]]\n"
     )
     user = "\n".join(
-        f"set_property value {{{('0x%016X' % v) if k == 'DIGEST' else int(v)}}} "
+        f"set_property value {{{f'0x{v:016X}' if k == 'DIGEST' else int(v)}}} "
         f"[ipx::get_user_parameters {k} -of_objects [ipx::current_core]]"
         for k, v in params.items()
     )
