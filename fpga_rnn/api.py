@@ -54,6 +54,7 @@ __all__ = [
     "load_array",
     "load_model",
     "open_device",
+    "package",
     "predict",
     "program_board",
     "run_flow",
