@@ -7,9 +7,9 @@ link, as the host runtime would on a real board.
 
 Shows the Python API a training script uses: ``fpga_rnn.import_model``,
 ``fpga_rnn.predict``, ``fpga_rnn.compare``, ``fpga_rnn.generate_rtl``,
-``fpga_rnn.generate_hls``, ``fpga_rnn.verify``, ``fpga_rnn.build_bitstream`` and
-``fpga_rnn.open_device``. Writes ``model.keras``, ``ir/``, ``rtl/``, ``hls/``,
-``board/``, ``x_test.npy`` and ``quickstart.json`` (accuracy of float vs fixed point,
+``fpga_rnn.generate_hls``, ``fpga_rnn.verify``, ``fpga_rnn.build_bitstream``,
+``fpga_rnn.open_device`` and ``fpga_rnn.package``. Writes ``model.keras``, ``ir/``,
+``rtl/``, ``hls/``, ``board/``, ``pynq/``, ``x_test.npy`` and ``quickstart.json`` (accuracy of float vs fixed point,
 RTL, HLS and board mismatches, RTL latency).
 """
 
@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     with fpga_rnn.open_device("sim", ir, design=args.out / "board") as dev:
         board = dev.predict(x_test[: args.rtl_samples])
+    # the Zynq package for the PYNQ-Z2: AXI DMA wrapper, Vivado scripts, PYNQ driver
+    pynq = fpga_rnn.package(ir, "pynq-z2", args.out / "pynq", reuse=args.reuse, force=args.force)
     result = {
         "float_accuracy": float(np.mean(floats.argmax(-1) == y_test)),
         "golden_accuracy": float(np.mean(golden.argmax(-1) == y_test)),
@@ -114,6 +116,7 @@ def main(argv: list[str] | None = None) -> dict:
             "cycles_mean": float(board.cycles.mean()),
             "clock_mhz": board.clock_mhz,
         },
+        "pynq_package": {"digest": pynq.digest, "word_format": pynq.word_format},
         "hls": {
             "part": hls["part"],
             "mismatches": ver["targets"]["hls"]["mismatches"],

@@ -31,6 +31,11 @@ def test_quickstart_example(tmp_path, tfq):
     # the same sequences through the simulated board's UART link, bit-exact
     assert saved["board_simulated"]["mismatches"] == 0
     assert saved["board_simulated"]["cycles_mean"] > 0
+    # the Zynq package of the same IR: its design is the RTL above
+    assert saved["pynq_package"]["digest"] == json.loads(
+        (tmp_path / "rtl" / "rtl.json").read_text()
+    )["digest"]
+    assert (tmp_path / "pynq" / "driver" / "frnn_words.py").is_file()
 
 
 def test_streaming_example(tmp_path, tfq):
