@@ -9,8 +9,8 @@ Shows the Python API a training script uses: ``fpga_rnn.import_model``,
 ``fpga_rnn.predict``, ``fpga_rnn.compare``, ``fpga_rnn.generate_rtl``,
 ``fpga_rnn.generate_hls``, ``fpga_rnn.verify``, ``fpga_rnn.build_bitstream``,
 ``fpga_rnn.open_device`` and ``fpga_rnn.package``. Writes ``model.keras``, ``ir/``,
-``rtl/``, ``hls/``, ``board/``, ``pynq/``, ``x_test.npy`` and ``quickstart.json`` (accuracy of float vs fixed point,
-RTL, HLS and board mismatches, RTL latency).
+``rtl/``, ``hls/``, ``board/``, ``pynq/``, ``x_test.npy`` and ``quickstart.json``
+(accuracy of float vs fixed point, RTL, HLS and board mismatches, RTL latency).
 """
 
 from __future__ import annotations

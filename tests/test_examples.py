@@ -32,9 +32,10 @@ def test_quickstart_example(tmp_path, tfq):
     assert saved["board_simulated"]["mismatches"] == 0
     assert saved["board_simulated"]["cycles_mean"] > 0
     # the Zynq package of the same IR: its design is the RTL above
-    assert saved["pynq_package"]["digest"] == json.loads(
-        (tmp_path / "rtl" / "rtl.json").read_text()
-    )["digest"]
+    assert (
+        saved["pynq_package"]["digest"]
+        == json.loads((tmp_path / "rtl" / "rtl.json").read_text())["digest"]
+    )
     assert (tmp_path / "pynq" / "driver" / "frnn_words.py").is_file()
 
 
