@@ -18,20 +18,21 @@ from fpga_rnn.backends import TARGETS
 from fpga_rnn.backends.rtl.build import (
     DEFAULT_LANE_STAGES,
     DEFAULT_MAC_STAGES,
-    MAX_LANE_STAGES,
-    MAX_MAC_STAGES,
 )
 from fpga_rnn.cli_common import (
     AsJson,
     Force,
+    LaneStages,
+    MacStages,
     ModelArg,
+    Multipliers,
+    Reuse,
     _emit,
     _fail,
     _progress,
     out,
 )
 from fpga_rnn.errors import FpgaRnnError
-from fpga_rnn.ir.kinds import CELLS
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
 from fpga_rnn.ir.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.limits import MAX_REUSE, MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS
@@ -204,48 +205,6 @@ def boards(as_json: AsJson = False) -> None:
         out.print(t)
 
     _emit({"boards": rows}, as_json, pretty)
-
-
-Reuse = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        max=MAX_REUSE,
-        help="Cycles each multiplier may take per MAC pass (1 = fully parallel, fastest, "
-        "most multipliers). Default 8.",
-    ),
-]
-Multipliers = Annotated[
-    int | None,
-    typer.Option(
-        min=1, help="Instead of --reuse: the fastest design with at most this many multipliers."
-    ),
-]
-MacStages = Annotated[
-    int,
-    typer.Option(
-        min=0,
-        max=MAX_MAC_STAGES,
-        help="MAC pipeline registers, each depth adding one: 1 after the multipliers, 2 "
-        "before them, 3 on the pass request, 4 after the adder tree, 5 on the vector and "
-        "the weight address, 6 after the weight ROM (a higher clock for one more cycle per "
-        "recurrent pass each).",
-    ),
-]
-LANE_CYCLES_HELP = ", ".join(
-    f"{c.name} {'/'.join(str(c.lane_cycles(k)) for k in range(MAX_LANE_STAGES + 1))}"
-    for c in CELLS.values()
-)
-LaneStages = Annotated[
-    int,
-    typer.Option(
-        min=0,
-        max=MAX_LANE_STAGES,
-        help="Cell lane pipeline depth for a higher clock: 1 registers the lane inputs, "
-        "tables and products, 2 also splits wide products over registered DSP blocks. "
-        "Lane cycles at 0/1/2: " + LANE_CYCLES_HELP + ".",
-    ),
-]
 
 
 @app.command()

@@ -12,7 +12,19 @@ import typer
 
 from fpga_rnn import api
 from fpga_rnn.backends.rtl.build import MAX_LANE_STAGES, MAX_MAC_STAGES
-from fpga_rnn.cli_common import AsJson, Force, ModelArg, _emit, _fail, _progress, out
+from fpga_rnn.cli_common import (
+    AsJson,
+    Force,
+    LaneStages,
+    MacStages,
+    ModelArg,
+    Multipliers,
+    Reuse,
+    _emit,
+    _fail,
+    _progress,
+    out,
+)
 from fpga_rnn.device.protocol import DEFAULT_BAUD
 from fpga_rnn.limits import MAX_REUSE, MAX_TIMESTEPS
 from fpga_rnn.outputs import check_writable, save_npy, write_json
@@ -211,18 +223,10 @@ def package_cmd(
     route: Annotated[
         str, typer.Option(help="rtl: fpga-rnn's Verilog cores (the HLS route is not packaged yet).")
     ] = "rtl",
-    reuse: Annotated[
-        int | None, typer.Option(min=1, max=MAX_REUSE, help="Reuse factor (cycles per MAC pass).")
-    ] = None,
-    multipliers: Annotated[
-        int | None, typer.Option(min=1, help="Or: the fastest design within this many multipliers.")
-    ] = None,
-    mac_stages: Annotated[
-        int, typer.Option(min=0, max=MAX_MAC_STAGES, help="MAC pipeline stages.")
-    ] = 0,
-    lane_stages: Annotated[
-        int, typer.Option(min=0, max=MAX_LANE_STAGES, help="Cell-lane pipeline stages.")
-    ] = 0,
+    reuse: Reuse = None,
+    multipliers: Multipliers = None,
+    mac_stages: MacStages = 0,
+    lane_stages: LaneStages = 0,
     dma_bits: Annotated[int, typer.Option(help="AXI DMA stream width in bits: 32 or 64.")] = 32,
     clock_mhz: Annotated[
         float | None,
