@@ -22,8 +22,8 @@
 // before the multipliers' input registers, and the weight ROM's address (the weights
 // come a cycle later, in step): the vector select and the pass controller's next
 // address then end at a register, not at a DSP block or the ROM (one stage more).
-// 6 also registers the weights once more after the ROM, and the vector once more,
-// in step (one stage more); each row lane then has its own ROM address register.
+// 6 also registers the weights in the fabric after the block RAM (whose read is
+// slow to leave it) and the vector once more, in step (one stage more).
 // A tile still issues every cycle.
 // vec must stay stable while busy. Reset: synchronous, active high.
 `default_nettype none
@@ -152,7 +152,7 @@ module frnn_matvec #(
   // controller's next address no longer reaches the ROM in the cycle it is decided
   wire [ABW-1:0] rd_addr;
   generate
-    if (MP == 5) begin : g_areg
+    if (MP > 4) begin : g_areg
       reg [ABW-1:0] ra_q;
       always @(posedge clk) ra_q <= next_addr;
       assign rd_addr = ra_q;
@@ -161,10 +161,6 @@ module frnn_matvec #(
     end
   endgenerate
   wire [PR*PK*WW-1:0] rom_q = rom[rd_addr];  // registered in the row lanes (wq)
-  // MP = 6: each row lane reads its slice of the ROM at an address register of its
-  // own (kept apart): one register for the whole word drove every ROM LUT of every
-  // lane and its fan-out was the critical path. The weight ROM is logic (its
-  // contents are constants), so the copies cost FFs, not ROM.
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block: element gp's KB candidates as
@@ -241,16 +237,7 @@ module frnn_matvec #(
       // verilator lint_off BLKSEQ
       reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
       reg signed [PW-1:0] prod;
-      wire [PK*WW-1:0] rom_row;
-      if (MP > 5) begin : g_ra
-        // keep on the process: yosys gives it to the register cell, so the copies
-        // are not merged back into one (on the reg it marks only the wire)
-        reg [ABW-1:0] ra_row;
-        (* keep *) always @(posedge clk) ra_row <= next_addr;
-        assign rom_row = rom[ra_row][gr*PK*WW+:PK*WW];
-      end else begin : g_rq
-        assign rom_row = rom_q[gr*PK*WW+:PK*WW];
-      end
+      wire [PK*WW-1:0] rom_row = rom_q[gr*PK*WW+:PK*WW];
       if (PD == 0) begin : g_comb
         always @(posedge clk) begin
           if (a_run) begin  // PD = 0: the issue cycle is the accumulate stage
