@@ -368,40 +368,17 @@ def build_bitstream(
     return run(load_model(model), board, out, **options)
 
 
-def package(
-    model: Model | str | Path,
-    board: str | Path,
-    out: str | Path,
-    *,
-    route: str = "rtl",
-    reuse: int | None = None,
-    multipliers: int | None = None,
-    mac_stages: int = 0,
-    lane_stages: int = 0,
-    dma_bits: int = 32,
-    clock_mhz: float | None = None,
-    force: bool = False,
-) -> Any:
+def package(model: Model | str | Path, board: str | Path, out: str | Path, **options: Any) -> Any:
     """The Zynq / PYNQ deployment package (docs/zynq.md) for ``model`` on a Zynq board
     (pynq-z2, zcu104, kv260): the design in its AXI wrapper (AXI-Stream for the AXI
     DMA, AXI4-Lite registers), Vivado scripts for the IP, block design and bitstream,
     and a PYNQ driver. Returns a :class:`~fpga_rnn.device.zynq.PackageResult`;
-    ``package.json`` in ``out`` has the same and more."""
+    ``package.json`` in ``out`` has the same and more. Options (``route``, ``reuse``,
+    ``multipliers``, ``mac_stages``, ``lane_stages``, ``dma_bits``, ``clock_mhz``,
+    ``force``): see :func:`fpga_rnn.device.zynq.package`."""
     from fpga_rnn.device.zynq import package as run
 
-    return run(
-        load_model(model),
-        board,
-        Path(out),
-        route=route,
-        reuse=reuse,
-        multipliers=multipliers,
-        mac_stages=mac_stages,
-        lane_stages=lane_stages,
-        dma_bits=dma_bits,
-        clock_mhz=clock_mhz,
-        force=force,
-    )
+    return run(load_model(model), board, Path(out), **options)
 
 
 def open_device(
