@@ -42,6 +42,9 @@ fpga-rnn verify ir --input x.npy --targets golden,rtl,hls,c --out verify.json
 fpga-rnn bitstream ir --board icebreaker --out board --design-only --max-timesteps 6 \
   --max-utilisation 1
 fpga-rnn run ir --port sim --design board --input x.npy --out yb.npy --check
+# the Zynq package: the AXI wrapper and the driver's shipped modules come from the wheel
+fpga-rnn package ir --board pynq-z2 --out pynq
+test -f pynq/rtl/frnn_axi.v -a -f pynq/rtl/frnn_axi_regs.vh -a -f pynq/driver/frnn_words.py
 set +x
 python -c "import json; r = json.load(open('verify.json')); assert r['bit_exact'], r; print('[wheel] installed wheel: bit-exact on', r['samples'], 'sequences')"
 case "$(python -c 'import fpga_rnn; print(fpga_rnn.__file__)')" in "$ROOT"*) echo "[wheel] ran the checkout, not the wheel" >&2; exit 1 ;; esac
