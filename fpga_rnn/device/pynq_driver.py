@@ -31,7 +31,7 @@ class PackageFormat:
 
     def __init__(self, path: Path | str = HERE / "format.json") -> None:
         doc = json.loads(Path(path).read_text())
-        self.words = WordFormat.from_dict({k: v for k, v in doc.items() if k in _WORD_KEYS})
+        self.words = WordFormat.from_dict(doc)  # it reads its own fields only
         self.input = FixedFormat.parse(doc["input_format"]) if doc.get("input_format") else None
         self.output = FixedFormat.parse(doc["output_format"])
         self.tokens = bool(doc.get("tokens"))
@@ -58,17 +58,6 @@ class PackageFormat:
 
     def decode(self, codes: list[np.ndarray]) -> list[np.ndarray]:
         return [self.output.to_float(c) for c in codes]
-
-
-_WORD_KEYS = (
-    "format_version",
-    "dma_bits",
-    "in_elements",
-    "in_width",
-    "out_elements",
-    "out_width",
-    "out_signed",
-)
 
 
 class FrnnOverlay:

@@ -34,7 +34,6 @@ from fpga_rnn.outputs import atomic_dir
 
 ROUTES = ("rtl",)
 IP_VLNV = "fpga-rnn.org:user:frnn_axi:1.0"
-DRIVER_FILES = ("frnn_driver.py",)  # beside frnn_words.py (axi_words.py, verbatim)
 # the shipped copies of the package's own fixed-point code (the driver's float side)
 SHARED_MODULES = ("fixed.py", "errors.py")
 
@@ -199,14 +198,10 @@ def _write_driver(folder: Path, model: Model, fmt: axi_words.WordFormat) -> None
         "input_format": str(spec.fmt) if spec.fmt is not None else None,
         "tokens": spec.tokens,
         "masked": spec.mask_value is not None,
-        "output_format": _output_format(model),
+        "output_format": str(model.output_format),
         "sequence_output": len(model.output_shape) == 2,
     }
     (folder / "format.json").write_text(json.dumps(doc, indent=2) + "\n")
-
-
-def _output_format(model: Model) -> str:
-    return str(model.output_format)
 
 
 # ---- Vivado scripts ---------------------------------------------------------------

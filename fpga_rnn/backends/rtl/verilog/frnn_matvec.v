@@ -237,7 +237,6 @@ module frnn_matvec #(
       // verilator lint_off BLKSEQ
       reg signed [AW-1:0] tree;  // adder-tree temporaries: blocking by intent
       reg signed [PW-1:0] prod;
-      wire [PK*WW-1:0] rom_row = rom_q[gr*PK*WW+:PK*WW];
       if (PD == 0) begin : g_comb
         always @(posedge clk) begin
           if (a_run) begin  // PD = 0: the issue cycle is the accumulate stage
@@ -249,7 +248,7 @@ module frnn_matvec #(
             // exact left shifts: one per row, after the tree
             acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree <<< SH1 : tree <<< SH);
           end
-          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_row[p*WW+:WW];
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
         end
       end else begin : g_piped
         // the products after their stages: PM = 2 registers the multipliers' inputs
@@ -318,7 +317,7 @@ module frnn_matvec #(
         end
         always @(posedge clk) begin
           if (a_run) acc_r <= (a_first ? b_r : acc_r) + (a_sec ? tree_q <<< SH1 : tree_q <<< SH);
-          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_row[p*WW+:WW];
+          if (load) for (p = 0; p < PK; p = p + 1) wq[p] <= rom_q[(gr*PK+p)*WW+:WW];
         end
       end
       // verilator lint_on BLKSEQ
