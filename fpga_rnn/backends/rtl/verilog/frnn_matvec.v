@@ -75,6 +75,7 @@ module frnn_matvec #(
   localparam integer TL = (PK > 1) ? $clog2(PK) : 1;
   localparam integer TR = (MP > 3) ? TL : 0;  // tree register stages
   localparam integer PD = PM + TR;  // stages between a tile's issue and its accumulation
+  localparam integer BLOCK_ROM_DEPTH = 32;  // MP = 6: a ROM this deep goes to block RAM
 
   // MP = 3: the pass request registered; the engine below sees it one cycle late
   // (first_blk names the pass after the one starting, so it is delayed alike)
@@ -104,11 +105,9 @@ module frnn_matvec #(
     end
   endgenerate
 
-  reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
   reg [AW-1:0] bias[0:NB*PR-1];
   integer bi;
   initial begin
-    $readmemh(WFILE, rom);
     if (HAS_BIAS != 0) $readmemh(BFILE, bias);
     else for (bi = 0; bi < NB * PR; bi = bi + 1) bias[bi] = {AW{1'b0}};
   end
@@ -160,7 +159,23 @@ module frnn_matvec #(
       assign rd_addr = next_addr;
     end
   endgenerate
-  wire [PR*PK*WW-1:0] rom_q = rom[rd_addr];  // registered in the row lanes (wq)
+  // the weight ROM, registered in the row lanes (wq). MP = 6 puts a deep one in
+  // block RAM: yosys's cost model keeps a ROM of a few dozen words in LUTs, whose
+  // address register then fans out to every LUT of it (GRU(16) at reuse 56: the
+  // critical path, 6.4 ns of its 8.1 ns routing); a block RAM's read, with the
+  // weights' extra register after it, is shorter
+  wire [PR*PK*WW-1:0] rom_q;
+  generate
+    if (MP > 5 && DEPTH >= BLOCK_ROM_DEPTH) begin : g_brom
+      (* rom_style = "block" *) reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
+      initial $readmemh(WFILE, rom);
+      assign rom_q = rom[rd_addr];
+    end else begin : g_lrom
+      reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
+      initial $readmemh(WFILE, rom);
+      assign rom_q = rom[rd_addr];
+    end
+  endgenerate
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block: element gp's KB candidates as
