@@ -373,9 +373,9 @@ def package(model: Model | str | Path, board: str | Path, out: str | Path, **opt
     (pynq-z2, zcu104, kv260): the design in its AXI wrapper (AXI-Stream for the AXI
     DMA, AXI4-Lite registers), Vivado scripts for the IP, block design and bitstream,
     and a PYNQ driver. Returns a :class:`~fpga_rnn.device.zynq.PackageResult`;
-    ``package.json`` in ``out`` has the same and more. Options (``route``, ``reuse``,
-    ``multipliers``, ``mac_stages``, ``lane_stages``, ``dma_bits``, ``clock_mhz``,
-    ``force``): see :func:`fpga_rnn.device.zynq.package`."""
+    ``package.json`` in ``out`` has the same and more. Options (``route`` rtl or hls,
+    ``reuse``, ``multipliers``, ``mac_stages``, ``lane_stages``, ``timesteps``,
+    ``dma_bits``, ``clock_mhz``, ``force``): see :func:`fpga_rnn.device.zynq.package`."""
     from fpga_rnn.device.zynq import package as run
 
     return run(load_model(model), board, Path(out), **options)

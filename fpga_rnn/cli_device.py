@@ -206,11 +206,12 @@ def program(
 
 PACKAGE_HELP = (
     "Write a Zynq / PYNQ deployment package: the design in an AXI wrapper (AXI-Stream "
-    "words for the AXI DMA, AXI4-Lite registers: status, cycle count, digest, soft "
-    "reset), Vivado Tcl to package the IP, build the block design (processing system, "
-    "AXI DMA, the IP) and the bitstream with its .hwh, and a PYNQ driver. The wrapper "
-    "and the driver's word format are verified in simulation by fpga-rnn's tests; the "
-    "Tcl needs Vivado (not run here). Writes package.json."
+    "words for the AXI DMA, AXI4-Lite registers: status, digest, error flags; the RTL "
+    "route also a cycle count and a soft reset), Tcl that makes the IP (Vivado for the "
+    "RTL route, Vitis HLS for the HLS route), builds the block design (processing "
+    "system, AXI DMA, the IP) and the bitstream with its .hwh, and a PYNQ driver. The "
+    "wrapper and the driver's word format are verified by fpga-rnn's tests (Verilator, "
+    "or g++ C-simulation for the HLS route); the Tcl is not run here. Writes package.json."
 )
 
 
@@ -221,12 +222,22 @@ def package_cmd(
         str, typer.Option("--board", help="A Zynq board: pynq-z2, zcu104 or kv260 (or a .yaml).")
     ] = "pynq-z2",
     route: Annotated[
-        str, typer.Option(help="rtl: fpga-rnn's Verilog cores (the HLS route is not packaged yet).")
+        str,
+        typer.Option(
+            help="rtl: fpga-rnn's Verilog cores; hls: the hls4ml project under a C++ AXI top."
+        ),
     ] = "rtl",
     reuse: Reuse = None,
     multipliers: Multipliers = None,
     mac_stages: MacStages = 0,
     lane_stages: LaneStages = 0,
+    timesteps: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="HLS route: the longest sequence (default: the model's length, else 24).",
+        ),
+    ] = None,
     dma_bits: Annotated[int, typer.Option(help="AXI DMA stream width in bits: 32 or 64.")] = 32,
     clock_mhz: Annotated[
         float | None,
@@ -244,6 +255,7 @@ def package_cmd(
         multipliers=multipliers,
         mac_stages=mac_stages,
         lane_stages=lane_stages,
+        timesteps=timesteps,
         dma_bits=dma_bits,
         clock_mhz=clock_mhz,
         force=force,
@@ -256,9 +268,11 @@ def package_cmd(
             f"{r.board} ({r.part}): design {r.digest}, {wf['dma_bits']}-bit DMA words, "
             f"fabric clock {r.clock_mhz:g} MHz (profile; not timed) -> {out_dir}"
         )
+        how = "Verilator" if r.route == "rtl" else "g++ C-simulation"
+        first = "" if r.route == "rtl" else "vitis_hls -f hls_ip.tcl, then "
         out.print(
-            "verified here: the AXI wrapper and the driver's word format (simulation); "
-            "needs Vivado: vivado -mode batch -source build_bitstream.tcl"
+            f"verified here: the AXI wrapper and the driver's word format ({how}); "
+            f"needs Vivado: {first}vivado -mode batch -source build_bitstream.tcl"
         )
 
     _emit(doc, as_json, pretty)

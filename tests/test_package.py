@@ -134,7 +134,6 @@ def test_word_format_round_trips_codes(model) -> None:
         (["--board", "ulx3s-85f"], "no Zynq processing system"),
         (["--board", "arty-a7-100t"], "no Zynq processing system"),
         (["--dma-bits", "48"], "dma_bits must be one of"),
-        (["--route", "hls"], "not packaged yet"),
     ],
 )
 def test_bad_input_is_one_line(model, tmp_path, args, message) -> None:

@@ -46,11 +46,22 @@ REGISTERS = {
     "in_shape": 0x20,  # [15:0] in_elements, [23:16] in_width
     "out_shape": 0x24,  # [15:0] out_elements, [23:16] out_width, [24] out_signed
 }
+# the HLS route's registers (fpga_rnn/device/hls_axi.py): the frnn_axi C++ top's
+# AXI4-Lite arguments, at the offsets Vitis HLS gives them (the overlay's .hwh names
+# them), after its control register at 0x00; no cycle count and no soft reset there
+REGISTERS_HLS = (
+    "control", "magic", "format", "status", "sequences", "digest_lo", "digest_hi",
+    "in_shape", "out_shape",
+)  # fmt: skip
+HLS_AP_CTRL = 0x00  # Vitis HLS's block control register
+HLS_AP_START_AUTO_RESTART = 0x81  # ap_start | auto_restart: one call per sequence, forever
 CONTROL_SOFT_RESET = 0x1  # reset the core and the wrapper (SOFT_RESET_CYCLES cycles)
 CONTROL_CLEAR_ERRORS = 0x2
 STATUS_BUSY = 0x1  # a sequence is in flight
 STATUS_IN_RESET = 0x2
 STATUS_ERR_PARTIAL_STEP = 0x100  # sticky: tlast came mid-step (the step was zero-padded)
+# sticky, HLS route only: a sequence longer than the design's steps (the rest was dropped)
+STATUS_ERR_TOO_LONG = 0x200
 SOFT_RESET_CYCLES = 4
 
 
@@ -183,6 +194,52 @@ class WordFormat:
         return out
 
 
+def _bits() -> dict[str, int]:
+    return {
+        "CONTROL_SOFT_RESET": CONTROL_SOFT_RESET,
+        "CONTROL_CLEAR_ERRORS": CONTROL_CLEAR_ERRORS,
+        "STATUS_BUSY": STATUS_BUSY,
+        "STATUS_IN_RESET": STATUS_IN_RESET,
+        "STATUS_ERR_PARTIAL_STEP": STATUS_ERR_PARTIAL_STEP,
+        "STATUS_ERR_TOO_LONG": STATUS_ERR_TOO_LONG,
+    }
+
+
+def c_header(fmt: WordFormat) -> str:
+    """``frnn_axi_format.h``: the word format and register values above as C++
+    constants, for the HLS route's wrapper (frnn_axi.cpp)."""
+    values = {
+        "MAGIC": MAGIC,
+        "FORMAT": FORMAT_VERSION | fmt.dma_bits << 8 | fmt.in_slot << 16 | fmt.out_slot << 24,
+        "IN_SHAPE": fmt.in_elements | fmt.in_width << 16,
+        "OUT_SHAPE": fmt.out_elements | fmt.out_width << 16 | int(fmt.out_signed) << 24,
+        **_bits(),
+    }
+    sizes = {
+        "DW": fmt.dma_bits,
+        "IN_N": fmt.in_elements,
+        "IN_EW": fmt.in_width,
+        "IN_SW": fmt.in_slot,
+        "IN_PER_WORD": fmt.in_per_word,
+        "WORDS_PER_STEP": fmt.words_per_step,
+        "OUT_N": fmt.out_elements,
+        "OUT_EW": fmt.out_width,
+        "OUT_SW": fmt.out_slot,
+        "OUT_PER_WORD": fmt.out_per_word,
+        "WORDS_PER_OUTPUT": fmt.words_per_output,
+        "OUT_SIGNED": int(fmt.out_signed),
+    }
+    lines = [
+        "// Generated from fpga_rnn/device/axi_words.py (the word format and the register",
+        "// values). Do not edit.",
+        "#ifndef FRNN_AXI_FORMAT_H_",
+        "#define FRNN_AXI_FORMAT_H_",
+    ]
+    lines += [f"#define FRNN_AXI_{k} 0x{v:08X}u" for k, v in values.items()]
+    lines += [f"#define FRNN_AXI_{k} {v}" for k, v in sizes.items()]
+    return "\n".join([*lines, "#endif", ""])
+
+
 def verilog_header() -> str:
     """``frnn_axi_regs.vh``: the register offsets and bits above, for frnn_axi.v."""
     lines = [
@@ -193,12 +250,5 @@ def verilog_header() -> str:
         f"`define FRNN_AXI_SOFT_RESET_CYCLES {SOFT_RESET_CYCLES}",
     ]
     lines += [f"`define FRNN_AXI_REG_{k.upper()} 8'h{v:02X}" for k, v in REGISTERS.items()]
-    bits = {
-        "CONTROL_SOFT_RESET": CONTROL_SOFT_RESET,
-        "CONTROL_CLEAR_ERRORS": CONTROL_CLEAR_ERRORS,
-        "STATUS_BUSY": STATUS_BUSY,
-        "STATUS_IN_RESET": STATUS_IN_RESET,
-        "STATUS_ERR_PARTIAL_STEP": STATUS_ERR_PARTIAL_STEP,
-    }
-    lines += [f"`define FRNN_AXI_BIT_{k} {v.bit_length() - 1}" for k, v in bits.items()]
+    lines += [f"`define FRNN_AXI_BIT_{k} {v.bit_length() - 1}" for k, v in _bits().items()]
     return "\n".join(lines) + "\n"

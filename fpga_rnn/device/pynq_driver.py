@@ -15,9 +15,13 @@ import numpy as np
 from frnn_words import (
     CONTROL_CLEAR_ERRORS,
     CONTROL_SOFT_RESET,
+    HLS_AP_CTRL,
+    HLS_AP_START_AUTO_RESTART,
     MAGIC,
     REGISTERS,
+    REGISTERS_HLS,
     STATUS_ERR_PARTIAL_STEP,
+    STATUS_ERR_TOO_LONG,
     WordFormat,
 )
 
@@ -37,6 +41,18 @@ class PackageFormat:
         self.tokens = bool(doc.get("tokens"))
         self.masked = bool(doc.get("masked"))
         self.sequence_output = bool(doc.get("sequence_output"))
+        self.route = doc.get("route", "rtl")
+        self.max_steps = doc.get("max_steps")  # the HLS route's longest sequence
+
+    def check_lengths(self, sequences: list[np.ndarray]) -> None:
+        if self.max_steps is None:
+            return
+        for i, s in enumerate(sequences):
+            if len(s) > self.max_steps:
+                raise ValueError(
+                    f"sequence {i} has {len(s)} steps; this design takes at most "
+                    f"{self.max_steps} (package it with a larger --timesteps)"
+                )
 
     def encode(self, x: np.ndarray) -> list[np.ndarray]:
         """Input codes per sequence for floats ``x`` (batch, steps, features), exactly as
@@ -61,7 +77,12 @@ class PackageFormat:
 
 
 class FrnnOverlay:
-    """The overlay on a PYNQ board: AXI DMA transfers through the fpga-rnn core."""
+    """The overlay on a PYNQ board: AXI DMA transfers through the fpga-rnn core.
+
+    RTL route: the registers sit at frnn_words.REGISTERS. HLS route: Vitis HLS places
+    them (the overlay's .hwh names them, REGISTERS_HLS), and the core is started once
+    with auto-restart, one call per sequence; it writes its registers during its first
+    sequence, so the magic is checked after that one."""
 
     def __init__(self, bitfile: str = "frnn_overlay.bit", fmt: PackageFormat | None = None):
         from pynq import Overlay  # only on the board
@@ -70,22 +91,46 @@ class FrnnOverlay:
         self.overlay = Overlay(bitfile)
         self.dma = self.overlay.axi_dma
         self.core = self.overlay.frnn
-        magic = self.core.read(REGISTERS["magic"])
+        if self.fmt.route == "hls":
+            regs = self.overlay.ip_dict["frnn"]["registers"]
+            found = {k.lower(): v["address_offset"] for k, v in regs.items()}
+            missing = [r for r in REGISTERS_HLS if r not in found]
+            if missing:
+                raise RuntimeError(
+                    f"the overlay's 'frnn' core has no register {missing[0]!r} "
+                    f"(it has {', '.join(sorted(found))}): not an fpga-rnn HLS core?"
+                )
+            self.offsets = {r: int(found[r]) for r in REGISTERS_HLS}
+            self.core.write(HLS_AP_CTRL, HLS_AP_START_AUTO_RESTART)
+        else:
+            self.offsets = dict(REGISTERS)
+            self.check_magic()
+
+    def read(self, register: str) -> int:
+        return int(self.core.read(self.offsets[register]))
+
+    def check_magic(self) -> None:
+        magic = self.read("magic")
         if magic != MAGIC:
             raise RuntimeError(f"no fpga-rnn core at the overlay's 'frnn' (magic {magic:#x})")
 
     @property
     def digest(self) -> str:
-        hi, lo = self.core.read(REGISTERS["digest_hi"]), self.core.read(REGISTERS["digest_lo"])
-        return f"{hi:08x}{lo:08x}"
+        return f"{self.read('digest_hi'):08x}{self.read('digest_lo'):08x}"
 
     @property
     def last_cycles(self) -> int:
-        """Clock cycles of the last sequence, first input word to last output word."""
-        return int(self.core.read(REGISTERS["last_cycles"]))
+        """Clock cycles of the last sequence, first input word to last output word (RTL
+        route)."""
+        if "last_cycles" not in self.offsets:
+            raise RuntimeError("the HLS route's core does not count cycles")
+        return self.read("last_cycles")
 
     def soft_reset(self) -> None:
-        self.core.write(REGISTERS["control"], CONTROL_SOFT_RESET | CONTROL_CLEAR_ERRORS)
+        """Reset the core (RTL route); the HLS route's core only clears its error flags
+        (at its next sequence)."""
+        bits = CONTROL_CLEAR_ERRORS | (CONTROL_SOFT_RESET if self.fmt.route == "rtl" else 0)
+        self.core.write(self.offsets["control"], bits)
 
     def predict_codes(self, sequences: list[np.ndarray], beats: list[int]) -> list[np.ndarray]:
         """Output codes per sequence; ``beats``: output vectors each sequence gives (1,
@@ -93,6 +138,7 @@ class FrnnOverlay:
         from pynq import allocate
 
         wf = self.fmt.words
+        self.fmt.check_lengths(sequences)
         dtype = np.uint32 if wf.dma_bits == 32 else np.uint64
         out = []
         for seq, n in zip(sequences, beats, strict=True):
@@ -107,8 +153,13 @@ class FrnnOverlay:
             out.extend(wf.unpack(np.array(dst, dtype=np.uint64), [n]))
             src.freebuffer()
             dst.freebuffer()
-        if self.core.read(REGISTERS["status"]) & STATUS_ERR_PARTIAL_STEP:
+        if self.fmt.route == "hls" and sequences:
+            self.check_magic()
+        status = self.read("status")
+        if status & STATUS_ERR_PARTIAL_STEP:
             raise RuntimeError("the core saw a sequence end mid-step (check the word format)")
+        if status & STATUS_ERR_TOO_LONG:
+            raise RuntimeError("the core dropped steps beyond its longest sequence")
         return out
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import Any
 
 from fpga_rnn.backends import backend
 from fpga_rnn.boards import Board, load_board
-from fpga_rnn.device import axi_words
+from fpga_rnn.device import axi_words, hls_axi
 from fpga_rnn.device.axi import (
     AXI_HEADER,
     AXI_TOP,
@@ -32,7 +32,7 @@ from fpga_rnn.escape import check_token
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir
 
-ROUTES = ("rtl",)
+ROUTES = ("rtl", "hls")
 IP_VLNV = "fpga-rnn.org:user:frnn_axi:1.0"
 # the shipped copies of the package's own fixed-point code (the driver's float side)
 SHARED_MODULES = ("fixed.py", "errors.py")
@@ -68,6 +68,31 @@ PS = {
         automation="xilinx.com:bd_rule:zynq_ultra_ps_e",
     ),
 }
+
+
+@dataclass(frozen=True)
+class IpPorts:
+    """The packaged IP as the block design sees it."""
+
+    vlnv: str
+    repo: tuple[str, ...]  # its IP repository, relative to the package folder
+    s_axis: str  # AXI-Stream in, out, and the AXI4-Lite registers
+    m_axis: str
+    s_axi: str
+
+
+IP_PORTS = {
+    "rtl": IpPorts(IP_VLNV, ("build", "ip"), "s_axis", "m_axis", "s_axi"),
+    "hls": IpPorts(
+        hls_axi.IP_VLNV,
+        ("build", "hls_ip", "solution1", "impl", "ip"),
+        hls_axi.IN_STREAM,
+        hls_axi.OUT_STREAM,
+        hls_axi.LITE,
+    ),
+}
+# the RTL-only design options, refused on the HLS route
+RTL_OPTIONS = ("multipliers", "mac_stages", "lane_stages")
 
 
 @dataclass(frozen=True)
@@ -116,37 +141,81 @@ def package(
     multipliers: int | None = None,
     mac_stages: int = 0,
     lane_stages: int = 0,
+    timesteps: int | None = None,
     dma_bits: int = 32,
     clock_mhz: float | None = None,
     force: bool = False,
 ) -> PackageResult:
     """Write the deployment package for ``model`` on ``board`` to ``out`` (atomically;
-    an existing folder only with ``force``)."""
+    an existing folder only with ``force``). ``route``: ``rtl`` (fpga-rnn's Verilog
+    cores in ``frnn_axi.v``; ``reuse``, ``multipliers``, ``mac_stages``, ``lane_stages``
+    shape it) or ``hls`` (the hls4ml project under the ``frnn_axi`` C++ top; ``reuse``
+    is hls4ml's reuse factor, ``timesteps`` the longest sequence, default the model's
+    length or 24)."""
     if route not in ROUTES:
+        raise InputError(f"unknown route {route!r}: choose from {', '.join(ROUTES)}")
+    if route == "hls":
+        given = {"multipliers": multipliers, "mac_stages": mac_stages, "lane_stages": lane_stages}
+        bad = [k for k in RTL_OPTIONS if given[k]]
+        if bad:
+            raise InputError(
+                f"--{bad[0].replace('_', '-')} shapes the RTL cores; the HLS route takes "
+                "--reuse and --timesteps"
+            )
+    elif timesteps is not None:
         raise InputError(
-            f"route {route!r} is not packaged yet (available: {', '.join(ROUTES)}); the HLS "
-            "project itself is `fpga-rnn hls`"
+            "--timesteps sets the HLS route's longest sequence; the RTL route takes any length"
         )
     b, ps = zynq_board(board)
     check_token(b.part, "board part")
     clock = float(b.clock_mhz if clock_mhz is None else clock_mhz)
     out = Path(out)
     with atomic_dir(out, force=force) as tmp:
-        rtl = tmp / "rtl"
-        info = backend("rtl").generate(
-            model,
-            rtl,
-            reuse=reuse,
-            multipliers=multipliers,
-            mac_stages=mac_stages,
-            lane_stages=lane_stages,
-        )
-        fmt = word_format(info, dma_bits)
-        params = axi_parameters(info, fmt)
-        for src in [*axi_sources(), axi_dir() / AXI_HEADER]:
-            shutil.copy(src, rtl / src.name)
-        _write_driver(tmp / "driver", model, fmt)
-        scripts = _tcl(b, ps, params, clock, fmt)
+        if route == "rtl":
+            info = backend("rtl").generate(
+                model,
+                tmp / "rtl",
+                reuse=reuse,
+                multipliers=multipliers,
+                mac_stages=mac_stages,
+                lane_stages=lane_stages,
+            )
+            fmt = word_format(info, dma_bits)
+            params = axi_parameters(info, fmt)
+            for src in [*axi_sources(), axi_dir() / AXI_HEADER]:
+                shutil.copy(src, tmp / "rtl" / src.name)
+            digest = str(info["digest"])
+            scripts = {"package_ip.tcl": _package_ip_tcl(b, params)}
+            design: dict[str, Any] = {
+                "ip_vlnv": IP_VLNV,
+                "axi_parameters": {**params, "DIGEST": f"{params['DIGEST']:016x}"},
+                "registers": axi_words.REGISTERS,
+            }
+            verified = [
+                "the AXI wrapper around this design in Verilator (rtl_tests/test_axi.py)",
+                "the driver's word packing against that simulation",
+            ]
+        else:
+            d = hls_axi.write_design(
+                model, tmp / "hls", b, reuse=reuse or 1, timesteps=timesteps, dma_bits=dma_bits
+            )
+            fmt, digest = d.fmt, d.digest
+            scripts = {"hls_ip.tcl": hls_axi.hls_tcl(b, d.info)}
+            design = {
+                "ip_vlnv": hls_axi.IP_VLNV,
+                "max_steps": d.info["timesteps"],
+                "reuse_factor": d.info["reuse_factor"],
+                "registers": list(axi_words.REGISTERS_HLS),
+            }
+            verified = [
+                "the frnn_axi C++ top around this project, C-simulated with g++ "
+                "(tests/test_package_hls.py)",
+                "the driver's word packing against that C-simulation",
+            ]
+        _write_driver(tmp / "driver", model, fmt, route, design.get("max_steps"))
+        ports = IP_PORTS[route]
+        scripts["block_design.tcl"] = _block_design_tcl(b, ps, clock, fmt, ports)
+        scripts["build_bitstream.tcl"] = _build_tcl(route, ports)
         for name, text in scripts.items():
             (tmp / name).write_text(text)
         result = PackageResult(
@@ -154,24 +223,19 @@ def package(
             board=b.name,
             part=b.part,
             route=route,
-            digest=str(info["digest"]),
+            digest=digest,
             word_format=fmt.to_dict(),
             clock_mhz=clock,
         )
         doc = {
             **result.to_json(),
-            "ip_vlnv": IP_VLNV,
-            "axi_parameters": {**params, "DIGEST": f"{params['DIGEST']:016x}"},
-            "registers": axi_words.REGISTERS,
+            **design,
             "scripts": sorted(scripts),
-            "verified_here": [
-                "the AXI wrapper around this design in Verilator (rtl_tests/test_axi.py)",
-                "the driver's word packing against that simulation",
-            ],
-            "needs_vivado": ["package_ip.tcl", "block_design.tcl", "build_bitstream.tcl"],
+            "verified_here": verified,
+            "needs_vivado": sorted(scripts),
         }
         (tmp / "package.json").write_text(json.dumps(doc, indent=2) + "\n")
-        (tmp / "README.md").write_text(_readme(b, fmt, clock, info))
+        (tmp / "README.md").write_text(_readme(b, fmt, clock, route, digest, scripts))
     return result
 
 
@@ -180,7 +244,13 @@ def _driver_source() -> str:
     return (resources.files("fpga_rnn.device") / "pynq_driver.py").read_text()
 
 
-def _write_driver(folder: Path, model: Model, fmt: axi_words.WordFormat) -> None:
+def _write_driver(
+    folder: Path,
+    model: Model,
+    fmt: axi_words.WordFormat,
+    route: str,
+    max_steps: int | None,
+) -> None:
     """The PYNQ driver: frnn_driver.py, the word format module (verbatim), the
     fixed-point module it converts floats with (verbatim), and format.json."""
     folder.mkdir()
@@ -195,6 +265,8 @@ def _write_driver(folder: Path, model: Model, fmt: axi_words.WordFormat) -> None
     spec = model.input
     doc = {
         **fmt.to_dict(),
+        "route": route,
+        "max_steps": max_steps,
         "input_format": str(spec.fmt) if spec.fmt is not None else None,
         "tokens": spec.tokens,
         "masked": spec.mask_value is not None,
@@ -205,6 +277,13 @@ def _write_driver(folder: Path, model: Model, fmt: axi_words.WordFormat) -> None
 
 
 # ---- Vivado scripts ---------------------------------------------------------------
+HEAD = (
+    "# Generated by fpga-rnn. Needs Vivado (not run by fpga-rnn); paths are relative to\n"
+    "# this script's folder.\n"
+    "set here [file dirname [file normalize [info script]]]\n"
+)
+
+
 def _tcl_generics(params: dict[str, Any]) -> str:
     out = []
     for k, v in params.items():
@@ -212,21 +291,20 @@ def _tcl_generics(params: dict[str, Any]) -> str:
     return " ".join(out)
 
 
-def _tcl(
-    b: Board, ps: ProcessingSystem, params: dict[str, Any], clock: float, fmt: axi_words.WordFormat
-) -> dict[str, str]:
-    head = (
-        "# Generated by fpga-rnn. Needs Vivado (not run by fpga-rnn); paths are relative to\n"
-        "# this script's folder.\n"
-        "set here [file dirname [file normalize [info script]]]\n"
-    )
+def _tcl_path(parts: tuple[str, ...]) -> str:
+    return f"[file join $here {' '.join(parts)}]"
+
+
+def _package_ip_tcl(b: Board, params: dict[str, Any]) -> str:
+    """RTL route: Vivado packages rtl/ (frnn_axi.v and the design) as an IP."""
     user = "\n".join(
         f"set_property value {{{f'0x{v:016X}' if k == 'DIGEST' else int(v)}}} "
         f"[ipx::get_user_parameters {k} -of_objects [ipx::current_core]]"
         for k, v in params.items()
     )
-    package_ip = (
-        head
+    repo = _tcl_path(IP_PORTS["rtl"].repo)
+    return (
+        HEAD
         + f"""create_project -force frnn_ip [file join $here build ip_project] -part {b.part}
 add_files [glob [file join $here rtl *.v]]
 add_files [glob [file join $here rtl *.vh]]
@@ -235,7 +313,7 @@ set_property file_type {{Verilog Header}} [get_files *.vh]
 add_files [glob [file join $here rtl mem *.mem]]
 set_property top {AXI_TOP} [current_fileset]
 set_property generic {{{_tcl_generics(params)}}} [current_fileset]
-ipx::package_project -root_dir [file join $here build ip] -vendor fpga-rnn.org -library user \\
+ipx::package_project -root_dir {repo} -vendor fpga-rnn.org -library user \\
     -taxonomy /UserIP -import_files -set_current true
 ipx::associate_bus_interfaces -busif s_axis -clock aclk [ipx::current_core]
 ipx::associate_bus_interfaces -busif m_axis -clock aclk [ipx::current_core]
@@ -248,11 +326,17 @@ ipx::save_core [ipx::current_core]
 close_project
 """
     )
+
+
+def _block_design_tcl(
+    b: Board, ps: ProcessingSystem, clock: float, fmt: axi_words.WordFormat, ip: IpPorts
+) -> str:
+    """The block design: processing system, AXI DMA and the IP, wired."""
     width = fmt.dma_bits
-    block = (
-        head
+    return (
+        HEAD
         + f"""create_project -force frnn_overlay [file join $here build overlay] -part {b.part}
-set_property ip_repo_paths [file join $here build ip] [current_project]
+set_property ip_repo_paths {_tcl_path(ip.repo)} [current_project]
 update_ip_catalog
 create_bd_design frnn_overlay
 create_bd_cell -type ip -vlnv {ps.vlnv} ps
@@ -263,13 +347,13 @@ create_bd_cell -type ip -vlnv xilinx.com:ip:axi_dma:7.1 axi_dma
 set_property -dict [list CONFIG.c_include_sg {{0}} CONFIG.c_sg_length_width {{26}} \\
     CONFIG.c_m_axis_mm2s_tdata_width {{{width}}} CONFIG.c_s_axis_s2mm_tdata_width {{{width}}} \\
     CONFIG.c_mm2s_burst_size {{16}} CONFIG.c_s2mm_burst_size {{16}}] [get_bd_cells axi_dma]
-create_bd_cell -type ip -vlnv {IP_VLNV} frnn
-connect_bd_intf_net [get_bd_intf_pins axi_dma/M_AXIS_MM2S] [get_bd_intf_pins frnn/s_axis]
-connect_bd_intf_net [get_bd_intf_pins frnn/m_axis] [get_bd_intf_pins axi_dma/S_AXIS_S2MM]
+create_bd_cell -type ip -vlnv {ip.vlnv} frnn
+connect_bd_intf_net [get_bd_intf_pins axi_dma/M_AXIS_MM2S] [get_bd_intf_pins frnn/{ip.s_axis}]
+connect_bd_intf_net [get_bd_intf_pins frnn/{ip.m_axis}] [get_bd_intf_pins axi_dma/S_AXIS_S2MM]
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 \\
     -config {{Master "/ps/{ps.master}" Clk "Auto"}} [get_bd_intf_pins axi_dma/S_AXI_LITE]
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 \\
-    -config {{Master "/ps/{ps.master}" Clk "Auto"}} [get_bd_intf_pins frnn/s_axi]
+    -config {{Master "/ps/{ps.master}" Clk "Auto"}} [get_bd_intf_pins frnn/{ip.s_axi}]
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 \\
     -config {{Slave "/ps/{ps.slave}" Clk "Auto"}} [get_bd_intf_pins axi_dma/M_AXI_MM2S]
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 \\
@@ -278,10 +362,22 @@ validate_bd_design
 save_bd_design
 """
     )
-    build = (
-        head
-        + """source [file join $here package_ip.tcl]
-source [file join $here block_design.tcl]
+
+
+def _build_tcl(route: str, ip: IpPorts) -> str:
+    """The bitstream and the .hwh a PYNQ overlay needs. The RTL route packages its IP
+    first; the HLS route's IP comes from ``vitis_hls -f hls_ip.tcl``, run before."""
+    if route == "rtl":
+        first = "source [file join $here package_ip.tcl]\n"
+    else:
+        first = f"""if {{![file exists [file join {_tcl_path(ip.repo)[1:-1]} component.xml]]}} {{
+    error "the HLS IP is not exported yet: run vitis_hls -f hls_ip.tcl first"
+}}
+"""
+    return (
+        HEAD
+        + first
+        + """source [file join $here block_design.tcl]
 set bd [get_files frnn_overlay.bd]
 make_wrapper -files $bd -top
 add_files -norecurse [glob [file join $here build overlay frnn_overlay.gen sources_1 bd \\
@@ -296,28 +392,51 @@ file copy -force [glob [file join $here build overlay frnn_overlay.gen sources_1
     frnn_overlay hw_handoff frnn_overlay.hwh]] [file join $here frnn_overlay.hwh]
 """
     )
-    return {"package_ip.tcl": package_ip, "block_design.tcl": block, "build_bitstream.tcl": build}
 
 
-def _readme(b: Board, fmt: axi_words.WordFormat, clock: float, info: dict[str, Any]) -> str:
-    return f"""# fpga-rnn Zynq package: {b.name} ({b.part})
+def _readme(
+    b: Board,
+    fmt: axi_words.WordFormat,
+    clock: float,
+    route: str,
+    digest: str,
+    scripts: dict[str, str],
+) -> str:
+    words = (
+        f"DMA words of {fmt.dma_bits} bits ({fmt.words_per_step} per time step in, "
+        f"{fmt.words_per_output} per output vector out)"
+    )
+    if route == "rtl":
+        verified = """- `rtl/frnn_axi.v` around this kind of design: sequences through AXI-Stream
+  with random idle and backpressure, bit-exact against the golden model; the AXI-Lite
+  registers (format, cycle count, digest, soft reset, error flags).
+- `driver/frnn_words.py` (the word format) is the code that drove that simulation."""
+        build = "    vivado -mode batch -source build_bitstream.tcl"
+        builds = "runs `package_ip.tcl` (the IP), `block_design.tcl`"
+    else:
+        verified = """- `hls/firmware/frnn_axi.cpp` (the AXI top) around this kind of project,
+  C-simulated with g++: sequences of every length up to the project's steps, bit-exact
+  against the golden model; the registers it writes (format, digest, sequences, error
+  flags).
+- `driver/frnn_words.py` (the word format) is the code that drove that C-simulation.
+- Not verified here: the AXI-Stream and AXI4-Lite handshakes, which Vitis HLS
+  generates (its C/RTL co-simulation checks them)."""
+        build = "    vitis_hls -f hls_ip.tcl\n    vivado -mode batch -source build_bitstream.tcl"
+        builds = "needs the IP `hls_ip.tcl` exports, then runs `block_design.tcl`"
+    return f"""# fpga-rnn Zynq package: {b.name} ({b.part}), {route.upper()} route
 
-Design digest `{info["digest"]}`, {info["reuse"]} cycles per MAC pass, DMA words of
-{fmt.dma_bits} bits ({fmt.words_per_step} per time step in, {fmt.words_per_output} per
-output vector out), fabric clock {clock:g} MHz (the board profile's; not timed here).
+Design digest `{digest}`, {words}, fabric clock {clock:g} MHz (the board profile's;
+not timed here).
 
-## Verified here (by fpga-rnn's tests, in Verilator)
-- `rtl/frnn_axi.v` around this kind of design: sequences through AXI-Stream with random
-  idle and backpressure, bit-exact against the golden model; the AXI-Lite registers
-  (format, cycle count, digest, soft reset, error flags).
-- `driver/frnn_words.py` (the word format) is the code that drove that simulation.
+## Verified here (by fpga-rnn's tests)
+{verified}
 
 ## Needs Vivado (not run by fpga-rnn)
-    vivado -mode batch -source build_bitstream.tcl
+{build}
 
-runs `package_ip.tcl` (the IP), `block_design.tcl` (processing system, AXI DMA, the IP)
-and builds `frnn_overlay.bit` and `frnn_overlay.hwh`. Timing closure at {clock:g} MHz
-is Vivado's to confirm.
+{builds} (processing system, AXI DMA, the IP) and builds `frnn_overlay.bit` and
+`frnn_overlay.hwh`. Timing closure at {clock:g} MHz is Vivado's to confirm. Scripts:
+{", ".join(f"`{n}`" for n in sorted(scripts))}.
 
 ## On the board (PYNQ)
 Copy this folder's `driver/` and the `.bit`/`.hwh` pair to the board, then:
@@ -326,5 +445,6 @@ Copy this folder's `driver/` and the `.bit`/`.hwh` pair to the board, then:
     acc = FrnnOverlay("frnn_overlay.bit")
     y = acc.predict(x)          # x: (batch, steps, features) floats
 
-`acc.predict_codes(list_of_code_arrays)` takes integer codes (token ids, masked models).
+`acc.predict_codes(list_of_code_arrays, beats)` takes integer codes (token ids, masked
+models).
 """

@@ -90,11 +90,15 @@ class HlsProject:
         return y.reshape(n, *self.info["output_shape"])
 
     def predict_chunks(self, x: np.ndarray, flags: np.ndarray) -> np.ndarray:
-        """A stateful project's outputs for chunks ``x`` (N, T, ...) in call order, the
-        state carried from each call to the next; ``flags`` (N, T): FLAG_VALID on the
-        samples (padding holds the state), FLAG_CLEAR to zero it before a sample."""
-        if not self.info.get("stateful"):
-            raise InputError("this HLS project is not stateful (build it with stateful=True)")
+        """Outputs for ``x`` (N, T, ...) with the per-step ``flags`` (N, T) of a project
+        that takes them (``flags_input``): FLAG_VALID on the steps (the others hold the
+        state); a stateful project carries the state from each call to the next in call
+        order, FLAG_CLEAR zeroing it before a step."""
+        if "flags_input" not in self.info:
+            raise InputError(
+                "this HLS project takes no flags input (build it with stateful=True or "
+                "flags_input=True)"
+            )
         n = x.shape[0]
         flat = np.ascontiguousarray(np.asarray(x, np.float64).reshape(n, -1))
         f = np.ascontiguousarray(np.asarray(flags, np.float64).reshape(n, -1))
@@ -123,10 +127,10 @@ def timesteps_for(model: Model, timesteps: int | None) -> int:
 
 
 def _layer_list(
-    model: Model, nodes: list[kinds.Node], stateful: bool = False
+    model: Model, nodes: list[kinds.Node], flags_input: bool = False
 ) -> list[dict[str, Any]]:
-    """hls4ml's layer list: the input, the valid-flags node (a stateful project takes
-    its flags as a second input instead), then one FrnnLayer per IR layer."""
+    """hls4ml's layer list: the input, the valid-flags node (a project with a flags
+    input takes them as a second input instead), then one FrnnLayer per IR layer."""
     spec = model.input
     t = nodes[0].out_shape[0]
     shape = [t] + ([] if spec.tokens else [spec.features])
@@ -136,7 +140,7 @@ def _layer_list(
         {"class_name": "InputLayer", "name": INPUT_NAME, "input_shape": shape}
     ]
     flags = nodes[0].name
-    if stateful:
+    if flags_input:
         out.append({"class_name": "InputLayer", "name": FLAGS_NAME, "input_shape": [t]})
         flags, nodes = FLAGS_NAME, nodes[1:]
     prev = INPUT_NAME
@@ -151,7 +155,7 @@ def _layer_list(
 
 
 def _config(
-    model: Model, path: Path, board: Board, backend: str, reuse: int, stateful: bool
+    model: Model, path: Path, board: Board, backend: str, reuse: int, flags_input: bool
 ) -> dict[str, Any]:
     from hls4ml.utils.config import create_config
 
@@ -167,7 +171,7 @@ def _config(
         "Model": {"Precision": "ap_fixed<16,6>", "ReuseFactor": reuse, "Strategy": "Latency"},
         "LayerName": {INPUT_NAME: {"Precision": {"result": kinds.input_type(model)}}},
     }
-    if stateful:
+    if flags_input:
         cfg["HLSConfig"]["LayerName"][FLAGS_NAME] = {"Precision": {"result": FLAGS_TYPE}}
     return cfg
 
@@ -194,6 +198,7 @@ def build_project(
     io: str = "parallel",
     csim: bool = False,
     stateful: bool = False,
+    flags_input: bool = False,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> HlsProject:
@@ -201,7 +206,9 @@ def build_project(
     ``csim`` compile its C-simulation first, so ``out`` appears only complete.
     ``stateful``: the recurrent state is kept between calls, and a second input
     (``frnn_flags``, per step: bit 0 valid, bit 1 clear the state first) drives it;
-    every recurrent layer emits each step (docs/streaming.md)."""
+    every recurrent layer emits each step (docs/streaming.md). ``flags_input``: the same
+    second input on a sequence project, bit 0 only (the steps that are not the
+    sequence's hold the state: the Zynq package's HLS route, docs/zynq.md)."""
     import hls4ml
     from hls4ml.model.graph import ModelGraph
 
@@ -217,14 +224,15 @@ def build_project(
     check_int(reuse, "reuse factor", 1, MAX_REUSE)
     t = timesteps_for(model, timesteps)
     nodes = kinds.nodes(model, t, reuse, stateful)
+    flags_input = flags_input or stateful
     register()
     out = Path(out)
     with atomic_dir(out, force=force) as tmp:
         say(f"hls: writing the hls4ml project ({backend}, {b.part}, {b.clock_mhz:g} MHz)")
         graph = ModelGraph.from_layer_list(
-            _config(model, tmp, b, backend, reuse, stateful),
-            _layer_list(model, nodes, stateful),
-            inputs=[INPUT_NAME, FLAGS_NAME] if stateful else None,
+            _config(model, tmp, b, backend, reuse, flags_input),
+            _layer_list(model, nodes, flags_input),
+            inputs=[INPUT_NAME, FLAGS_NAME] if flags_input else None,
         )
         graph.write()
         # the codes the kernels share with every backend, rendered from the kinds table
@@ -240,7 +248,7 @@ def build_project(
             "reuse_factor": reuse,
             "timesteps": t,
             "stateful": stateful,
-            **({"flags_input": f"{FLAGS_NAME}[{t}] {FLAGS_TYPE}"} if stateful else {}),
+            **({"flags_input": f"{FLAGS_NAME}[{t}] {FLAGS_TYPE}"} if flags_input else {}),
             "hls4ml_version": hls4ml.__version__,
             "project_name": PROJECT,
             "input_shape": [t] + ([] if model.input.tokens else [model.input.features]),
