@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fpga_rnn.backends.hls.extension import kernel_dir
-from fpga_rnn.backends.hls.project import build_project
 from fpga_rnn.boards import Board
 from fpga_rnn.device.axi_words import WordFormat, WordFormatError, c_header
 from fpga_rnn.errors import InputError, ToolError
@@ -111,6 +109,9 @@ def write_design(
     dma_bits: int,
 ) -> HlsDesign:
     """The hls4ml project (flags input) in ``folder`` with the AXI top and its headers."""
+    from fpga_rnn.backends.hls.extension import kernel_dir  # imports hls4ml
+    from fpga_rnn.backends.hls.project import build_project
+
     project = build_project(
         model, folder, board=board, reuse=reuse, timesteps=timesteps, flags_input=True
     )
