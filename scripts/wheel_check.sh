@@ -45,6 +45,9 @@ fpga-rnn run ir --port sim --design board --input x.npy --out yb.npy --check
 # the Zynq package: the AXI wrapper and the driver's shipped modules come from the wheel
 fpga-rnn package ir --board pynq-z2 --out pynq
 test -f pynq/rtl/frnn_axi.v -a -f pynq/rtl/frnn_axi_regs.vh -a -f pynq/driver/frnn_words.py
+# the HLS route: the C++ AXI top and its testbench come from the wheel's kernels
+fpga-rnn package ir --board pynq-z2 --out pynq-hls --route hls
+test -f pynq-hls/hls/firmware/frnn_axi.cpp -a -f pynq-hls/hls/frnn_axi_tb.cpp -a -f pynq-hls/hls_ip.tcl
 set +x
 python -c "import json; r = json.load(open('verify.json')); assert r['bit_exact'], r; print('[wheel] installed wheel: bit-exact on', r['samples'], 'sequences')"
 case "$(python -c 'import fpga_rnn; print(fpga_rnn.__file__)')" in "$ROOT"*) echo "[wheel] ran the checkout, not the wheel" >&2; exit 1 ;; esac
