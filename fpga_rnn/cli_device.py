@@ -224,7 +224,8 @@ def package_cmd(
     route: Annotated[
         str,
         typer.Option(
-            help="rtl: fpga-rnn's Verilog cores; hls: the hls4ml project under a C++ AXI top."
+            help="rtl: fpga-rnn's Verilog cores; hls: the hls4ml project under a C++ AXI top "
+            "(--reuse is then hls4ml's reuse factor, default 1; see --timesteps)."
         ),
     ] = "rtl",
     reuse: Reuse = None,

@@ -4,15 +4,15 @@ AXI-Lite master), with the packing code of the package's own driver folder."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from fpga_rnn.device.zynq import load_words_module
 
 CASE_FILE = "axi_case.npz"
 OUT_FILE = "axi_out.json"
@@ -105,7 +105,7 @@ if _HAVE_COCOTB:
     @cocotb.test()
     async def axi_sequences(dut):
         """Every sequence through the wrapper; registers; soft reset; a partial step."""
-        words_mod = _load_words(os.environ["AXI_WORDS"])
+        words_mod = load_words_module(os.environ["AXI_WORDS"])
         case = np.load(os.environ["AXI_CASE"])
         regs = words_mod.REGISTERS
         src, sink, lite = await _setup(dut, int(case["seed"]))
@@ -170,15 +170,6 @@ if _HAVE_COCOTB:
         Path(OUT_FILE).write_text(json.dumps({**report, "nout": nout}))
 
 
-def _load_words(path: str):
-    spec = importlib.util.spec_from_file_location("frnn_words", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["frnn_words"] = mod  # dataclasses look their module up there
-    spec.loader.exec_module(mod)
-    return mod
-
-
 # ---- pytest side -------------------------------------------------------------------
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_axi_wrapper(tmp_path, case) -> None:
@@ -192,7 +183,7 @@ def test_axi_wrapper(tmp_path, case) -> None:
     _, layers, features, reuse, dma, n, precision = case
     m = rir.model(layers, features=features, seed=7, precision=precision)
     pkg = package(m, "pynq-z2", tmp_path / "pkg", reuse=reuse, dma_bits=dma)
-    words_mod = _load_words(str(pkg.out / "driver" / "frnn_words.py"))
+    words_mod = load_words_module(pkg.out / "driver" / "frnn_words.py")
     fmt = words_mod.WordFormat.from_dict(
         json.loads((pkg.out / "driver" / "format.json").read_text())
     )

@@ -6,7 +6,6 @@ flags, and the Vitis HLS / Vivado scripts checked structurally (neither runs her
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import re
 import subprocess
@@ -21,6 +20,7 @@ from fpga_rnn import api
 from fpga_rnn.backends.batch import random_inputs
 from fpga_rnn.boards import load_board
 from fpga_rnn.device import hls_axi
+from fpga_rnn.device.zynq import load_words_module
 from fpga_rnn.golden.model import predict_codes, prepare_input
 from fpga_rnn.ir import random as rir
 
@@ -49,15 +49,6 @@ def _model(name: str):
     return m
 
 
-def _words_module(path):
-    spec = importlib.util.spec_from_file_location("frnn_words", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["frnn_words"] = mod  # dataclasses look their module up there
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module", params=sorted(CASES))
 def case(request, tmp_path_factory):
     name = request.param
@@ -82,7 +73,7 @@ def _sequences(m, n: int, seed: int, masked: bool):
 
 def test_axi_top_equals_golden_on_every_length(case) -> None:
     name, m, r = case
-    words_mod = _words_module(r.out / "driver" / "frnn_words.py")
+    words_mod = load_words_module(r.out / "driver" / "frnn_words.py")
     doc = json.loads((r.out / "driver" / "format.json").read_text())
     fmt = words_mod.WordFormat.from_dict(doc)
     assert doc["route"] == "hls" and doc["max_steps"] == STEPS
@@ -110,7 +101,7 @@ def test_axi_top_equals_golden_on_every_length(case) -> None:
 
 def test_error_flags_partial_step_too_long_and_clear(case) -> None:
     _, m, r = case
-    words_mod = _words_module(r.out / "driver" / "frnn_words.py")
+    words_mod = load_words_module(r.out / "driver" / "frnn_words.py")
     fmt = words_mod.WordFormat.from_dict(json.loads((r.out / "driver" / "format.json").read_text()))
     x = _sequences(m, 1, 5, False)[0]
     xl = random_inputs(m, 1, 9, length=STEPS + 3, pad=False)

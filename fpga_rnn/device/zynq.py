@@ -9,11 +9,14 @@ IP packaging, the block design and the bitstream are Vivado's and are not run he
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from fpga_rnn.backends import backend
@@ -240,6 +243,19 @@ def package(
 
 
 # ---- driver ---------------------------------------------------------------------
+def load_words_module(path: Path | str) -> ModuleType:
+    """A package's ``driver/frnn_words.py`` imported from that file (as ``frnn_words``):
+    the word-format code the board runs, to pack and unpack words on the host exactly
+    as it will."""
+    spec = importlib.util.spec_from_file_location("frnn_words", path)
+    if spec is None or spec.loader is None:
+        raise InputError(f"{path}: not a Python module")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["frnn_words"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def _driver_source() -> str:
     return (resources.files("fpga_rnn.device") / "pynq_driver.py").read_text()
 
