@@ -27,7 +27,7 @@ CASES = [
     (7, 4, 4, 7, 6, 0, 5, 0, 4),  # and the adder tree's sum
     (5, 6, 2, 2, 8, 0, 6, 2, 5),  # and the operands before the multipliers
     (7, 4, 4, 7, 6, 1, 5, 0, 6),  # and the weights after the ROM
-    (16, 16, 2, 2, 8, 1, 6, 1, 6),  # a 64-word ROM: in block RAM from MP = 6 (g_brom)
+    (16, 16, 2, 2, 8, 1, 6, 1, 6),  # a 64-word ROM: in block RAM from MP = 6 (ROM_STYLE)
 ]
 
 

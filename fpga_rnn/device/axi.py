@@ -37,15 +37,21 @@ def word_format(info: dict[str, Any], dma_bits: int = DEFAULT_DMA_BITS) -> WordF
     out_w = int(info["m_axis_tdata_width"]) // n_out
     out_fmt = info.get("output_format")
     signed = FixedFormat.parse(out_fmt).signed if out_fmt else True
+    return checked_format(
+        dma_bits=dma_bits,
+        in_elements=int(info["input_elements"]),
+        in_width=int(info["input_element_width"]),
+        out_elements=n_out,
+        out_width=out_w,
+        out_signed=signed,
+    )
+
+
+def checked_format(**fields: Any) -> WordFormat:
+    """``WordFormat(**fields)``; a format the words cannot carry is a one-line
+    :class:`InputError` (axi_words imports nothing of fpga-rnn's, so it cannot raise one)."""
     try:
-        return WordFormat(
-            dma_bits=dma_bits,
-            in_elements=int(info["input_elements"]),
-            in_width=int(info["input_element_width"]),
-            out_elements=n_out,
-            out_width=out_w,
-            out_signed=signed,
-        )
+        return WordFormat(**fields)
     except WordFormatError as e:
         raise InputError(str(e)) from None
 

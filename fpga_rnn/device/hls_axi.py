@@ -12,6 +12,7 @@ state), so every length gives golden's result for it, as the RTL route does.
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from fpga_rnn.boards import Board
-from fpga_rnn.device.axi_words import WordFormat, WordFormatError, c_header
+from fpga_rnn.device.axi import checked_format
+from fpga_rnn.device.axi_words import WordFormat, c_header
 from fpga_rnn.errors import InputError, ToolError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import Model
@@ -48,17 +50,14 @@ def word_format(model: Model, info: dict[str, Any], dma_bits: int) -> WordFormat
     """The word format of an HLS project (its ``hls.json``) on ``dma_bits``-bit words."""
     in_fmt = FixedFormat.parse(info["input_type"])
     out_fmt = FixedFormat.parse(info["output_type"])
-    try:
-        return WordFormat(
-            dma_bits=dma_bits,
-            in_elements=1 if model.input.tokens else model.input.features,
-            in_width=in_fmt.width,
-            out_elements=int(info["output_shape"][-1]),
-            out_width=out_fmt.width,
-            out_signed=out_fmt.signed,
-        )
-    except WordFormatError as e:
-        raise InputError(str(e)) from None
+    return checked_format(
+        dma_bits=dma_bits,
+        in_elements=1 if model.input.tokens else model.input.features,
+        in_width=in_fmt.width,
+        out_elements=int(info["output_shape"][-1]),
+        out_width=out_fmt.width,
+        out_signed=out_fmt.signed,
+    )
 
 
 def design_digest(model: Model, info: dict[str, Any]) -> str:
@@ -68,21 +67,15 @@ def design_digest(model: Model, info: dict[str, Any]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def design_header(model: Model, info: dict[str, Any], digest: str) -> str:
+def design_header(model: Model, info: dict[str, Any], fmt: WordFormat, digest: str) -> str:
     """``frnn_axi_design.h``: the steps, output size, mask and digest of this design."""
-    spec = model.input
-    seq_out = len(info["output_shape"]) == 2
-    out_values = 1
-    for n in info["output_shape"]:
-        out_values *= int(n)
-    mask = spec.mask_code
-    width = FixedFormat.parse(info["input_type"]).width
-    mask_bits = (mask & ((1 << width) - 1)) if mask is not None else 0
+    mask = model.input.mask_code
+    mask_bits = (mask & ((1 << fmt.in_width) - 1)) if mask is not None else 0
     d = int(digest, 16)
     values = {
         "STEPS": int(info["timesteps"]),
-        "SEQ_OUT": int(seq_out),
-        "OUT_VALUES": out_values,
+        "SEQ_OUT": int(len(info["output_shape"]) == 2),
+        "OUT_VALUES": math.prod(int(n) for n in info["output_shape"]),
         "USE_MASK": int(mask is not None),
         "MASK_BITS": f"0x{mask_bits:X}u",
         "DIGEST_LO": f"0x{d & 0xFFFFFFFF:08X}u",
@@ -123,7 +116,7 @@ def write_design(
         shutil.copy(kernel_dir() / name, firmware / name)
     shutil.copy(kernel_dir() / TESTBENCH, folder / TESTBENCH)
     (firmware / "frnn_axi_format.h").write_text(c_header(fmt))
-    (firmware / "frnn_axi_design.h").write_text(design_header(model, info, digest))
+    (firmware / "frnn_axi_design.h").write_text(design_header(model, info, fmt, digest))
     return HlsDesign(path=folder, info=info, fmt=fmt, digest=digest)
 
 
@@ -174,12 +167,12 @@ def csim(
     ``control``: the control register's value for the calls of the given sequences."""
     exe = csim_binary(folder)
     control = control or {}
-    lines, seq = [], 0
+    lines, seq, first = [], 0, True  # first: the word starts sequence ``seq``
     for w, end in zip(words, last, strict=True):
-        if seq in control and (not lines or lines[-1].endswith(" 1")):
+        if first and seq in control:
             lines.append(f"@ {control[seq]:x}")
         lines.append(f"{int(w):x} {int(bool(end))}")
-        seq += bool(end)
+        seq, first = seq + bool(end), bool(end)
     work = folder / "build"
     (work / "in.txt").write_text("\n".join(lines) + "\n")
     r = subprocess.run(

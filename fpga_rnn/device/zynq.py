@@ -10,7 +10,6 @@ IP packaging, the block design and the bitstream are Vivado's and are not run he
 from __future__ import annotations
 
 import importlib.util
-import json
 import shutil
 import sys
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from fpga_rnn.device.axi import (
 from fpga_rnn.errors import InputError
 from fpga_rnn.escape import check_token
 from fpga_rnn.ir import Model
-from fpga_rnn.outputs import atomic_dir
+from fpga_rnn.outputs import atomic_dir, write_json
 
 ROUTES = ("rtl", "hls")
 IP_VLNV = "fpga-rnn.org:user:frnn_axi:1.0"
@@ -94,8 +93,6 @@ IP_PORTS = {
         hls_axi.LITE,
     ),
 }
-# the RTL-only design options, refused on the HLS route
-RTL_OPTIONS = ("multipliers", "mac_stages", "lane_stages")
 
 
 @dataclass(frozen=True)
@@ -158,8 +155,9 @@ def package(
     if route not in ROUTES:
         raise InputError(f"unknown route {route!r}: choose from {', '.join(ROUTES)}")
     if route == "hls":
+        # the RTL-only design options
         given = {"multipliers": multipliers, "mac_stages": mac_stages, "lane_stages": lane_stages}
-        bad = [k for k in RTL_OPTIONS if given[k]]
+        bad = [k for k, v in given.items() if v]
         if bad:
             raise InputError(
                 f"--{bad[0].replace('_', '-')} shapes the RTL cores; the HLS route takes "
@@ -237,7 +235,7 @@ def package(
             "verified_here": verified,
             "needs_vivado": sorted(scripts),
         }
-        (tmp / "package.json").write_text(json.dumps(doc, indent=2) + "\n")
+        write_json(tmp / "package.json", doc)
         (tmp / "README.md").write_text(_readme(b, fmt, clock, route, digest, scripts))
     return result
 
@@ -289,7 +287,7 @@ def _write_driver(
         "output_format": str(model.output_format),
         "sequence_output": len(model.output_shape) == 2,
     }
-    (folder / "format.json").write_text(json.dumps(doc, indent=2) + "\n")
+    write_json(folder / "format.json", doc)
 
 
 # ---- Vivado scripts ---------------------------------------------------------------

@@ -164,18 +164,13 @@ module frnn_matvec #(
   // address register then fans out to every LUT of it (GRU(16) at reuse 56: the
   // critical path, 6.4 ns of its 8.1 ns routing); a block RAM's read, with the
   // weights' extra register after it, is shorter
-  wire [PR*PK*WW-1:0] rom_q;
-  generate
-    if (MP > 5 && DEPTH >= BLOCK_ROM_DEPTH) begin : g_brom
-      (* rom_style = "block" *) reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
-      initial $readmemh(WFILE, rom);
-      assign rom_q = rom[rd_addr];
-    end else begin : g_lrom
-      reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
-      initial $readmemh(WFILE, rom);
-      assign rom_q = rom[rd_addr];
-    end
-  endgenerate
+  // ("auto": yosys's own choice; Verilator ignores attributes, so it sees ROM_STYLE unused)
+  /* verilator lint_off UNUSEDPARAM */
+  localparam ROM_STYLE = (MP > 5 && DEPTH >= BLOCK_ROM_DEPTH) ? "block" : "auto";
+  /* verilator lint_on UNUSEDPARAM */
+  (* rom_style = ROM_STYLE *) reg [PR*PK*WW-1:0] rom[0:DEPTH-1];
+  initial $readmemh(WFILE, rom);
+  wire [PR*PK*WW-1:0] rom_q = rom[rd_addr];
   always @(posedge clk) if (load) wq_addr <= next_addr;
 
   // vector elements of the current input block: element gp's KB candidates as
