@@ -9,8 +9,10 @@ import numpy as np
 
 from fpga_rnn.errors import InputError
 from fpga_rnn.fixed import FixedFormat
-from fpga_rnn.golden.ops import activation, dense
+from fpga_rnn.golden.ops import activation, dense, windows
 from fpga_rnn.golden.recurrent import run_recurrent
+from fpga_rnn.ir.conv import Conv1D, Pooling1D
+from fpga_rnn.ir.kinds import log2
 from fpga_rnn.ir.layers import Activation, Bidirectional, Dense, Embedding, Layer, Recurrent
 from fpga_rnn.ir.model import Model
 
@@ -48,6 +50,24 @@ def _dense(la: Dense, x, fmt, mask):
     return activation(la.activation, acc, la.accum, la.table, la.result)
 
 
+def _conv1d(la: Conv1D, x, fmt, mask):
+    """A Dense over each window's taps flattened tap-major (Keras's kernel order)."""
+    win = windows(x, la.window)
+    flat = win.reshape(*win.shape[:2], -1)
+    acc = dense(flat, fmt, la.flat_kernel, la.bias, la.accum)
+    return activation(la.activation, acc, la.accum, la.table, la.result)
+
+
+def _pooling1d(la: Pooling1D, x, fmt, mask):
+    """Max (codes as they are), or the exact sum read with log2(pool) more fraction
+    bits (the division by the pool size) cast into ``result``."""
+    win = windows(x, la.window)
+    if la.op == "max":
+        return win.max(axis=2)
+    assert la.result is not None
+    return la.result.cast(win.sum(axis=2), fmt.frac + log2(la.pool))
+
+
 def _activation(la: Activation, x, fmt, mask):
     return activation(la.activation, x, fmt, la.table, la.result)
 
@@ -60,6 +80,8 @@ GOLDEN: dict[str, LayerFn] = {
     "bidirectional": _bidirectional,
     "dense": _dense,
     "activation": _activation,
+    "conv1d": _conv1d,
+    "pooling1d": _pooling1d,
 }
 
 
@@ -106,6 +128,12 @@ def check_input(
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":  # complex would lose its imaginary part
         raise InputError(f"input must be real numbers, got dtype {arr.dtype}")
+    need = model.min_steps()
+    if arr.ndim >= 2 and arr.shape[1] < need:
+        raise InputError(
+            f"sequences of {arr.shape[1]} steps are too short: the model's windows need "
+            f"at least {need}"
+        )
     if spec.tokens:
         if arr.ndim == 3 and arr.shape[-1] == 1:
             arr = arr[..., 0]
@@ -184,7 +212,7 @@ def run_prepared(model: Model, prep: Prepared) -> np.ndarray:
 
 def _chunks(model: Model, n: int, t: int, chunk_output) -> np.ndarray:
     """``chunk_output(lo, hi)`` for every CHUNK rows, gathered into one output array."""
-    out = np.empty((n, *(d or t for d in model.output_shape)), np.int64)
+    out = np.empty((n, *(d or model.steps(t) for d in model.output_shape)), np.int64)
     for lo in range(0, n, CHUNK):
         out[lo : lo + CHUNK] = chunk_output(lo, min(lo + CHUNK, n))
     return out

@@ -10,6 +10,7 @@ import numpy as np
 
 from fpga_rnn.errors import FormatError
 from fpga_rnn.fixed import INT64_SAFE_BITS, FixedFormat, Overflow
+from fpga_rnn.ir.conv import Window
 from fpga_rnn.ir.layers import QArray, TableSpec
 from fpga_rnn.tables import lookup
 
@@ -122,3 +123,14 @@ def activation(
         y = (e << fq) // np.maximum(total, 1)
         return out.cast(y, fq)
     raise ValueError(f"unknown activation {act!r}")
+
+
+def windows(x: np.ndarray, w: Window) -> np.ndarray:
+    """(B, T, X) codes -> (B, T', taps, X): every window's taps, oldest first, over the
+    sequence zero-padded by ``w`` (code 0 is the value 0 in every format)."""
+    b, t, f = x.shape
+    xp = np.zeros((b, w.pad_left + t + w.pad_right, f), np.int64)
+    xp[:, w.pad_left : w.pad_left + t] = x
+    starts = np.arange(w.steps(t)) * w.strides
+    idx = starts[:, None] + np.arange(w.taps)[None, :] * w.dilation
+    return xp[:, idx]

@@ -1,5 +1,6 @@
 """Framework-free model IR: integer codes, fixed-point formats, one registry of kinds."""
 
+from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
 from fpga_rnn.ir.layers import (
     GRU,
     LAYER_KINDS,
@@ -23,13 +24,16 @@ __all__ = [
     "SCHEMA_VERSION",
     "Activation",
     "Bidirectional",
+    "Conv1D",
     "Dense",
     "Embedding",
     "InputSpec",
     "Layer",
     "Model",
+    "Pooling1D",
     "QArray",
     "Recurrent",
     "SimpleRNN",
     "TableSpec",
+    "Window",
 ]

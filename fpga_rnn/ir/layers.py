@@ -91,10 +91,17 @@ class Layer:
     """Base of every layer kind."""
 
     kind: ClassVar[str] = ""
+    # False for a layer whose output steps are not its input steps (a window with
+    # strides or padding): Keras carries no mask through it
+    keeps_time: ClassVar[bool] = True
     name: str
 
     def output_shape(self, in_shape: Shape) -> Shape:
         raise NotImplementedError
+
+    def out_steps(self, t: int) -> int:
+        """Output steps for ``t`` input steps (a window layer shortens the sequence)."""
+        return t
 
     def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat | None:
         """Format of this layer's output codes (None for token ids)."""

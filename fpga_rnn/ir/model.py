@@ -85,6 +85,14 @@ class Model:
         if len(set(names)) != len(names):
             raise IRError(f"layer names must be unique, got {names}")
         self.shapes()  # validates every layer against its input
+        if self.input.mask_value is not None:
+            for la in self.layers:
+                if not la.keeps_time:
+                    raise IRError(
+                        f"layer {la.name!r} ({la.kind}) cannot follow masked input: Keras "
+                        "passes no mask through it; drop the Masking (shorter sequences "
+                        "end at tlast in hardware)"
+                    )
 
     def shapes(self) -> list[Shape]:
         """Output shape after each layer (validating as it goes)."""
@@ -97,6 +105,19 @@ class Model:
     @property
     def output_shape(self) -> Shape:
         return self.shapes()[-1]
+
+    def steps(self, t: int) -> int:
+        """Output steps of a sequence output for ``t`` input steps."""
+        for la in self.layers:
+            t = la.out_steps(t)
+        return t
+
+    def min_steps(self) -> int:
+        """The shortest input that gives an output (window layers need whole windows)."""
+        t = 1
+        while self.steps(t) < 1:
+            t += 1
+        return t
 
     def formats(self) -> list[FixedFormat | None]:
         """Format of each layer's input (index i) -- the previous result."""

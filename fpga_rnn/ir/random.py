@@ -12,6 +12,7 @@ import numpy as np
 
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import precision as prec
+from fpga_rnn.ir.conv import Conv1D, Pooling1D
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
@@ -106,6 +107,40 @@ def dense(
     )
 
 
+def conv1d(
+    x_fmt: FixedFormat,
+    inputs: int,
+    filters: int,
+    rng: np.random.Generator,
+    *,
+    name: str,
+    kernel_size: int = 3,
+    strides: int = 1,
+    dilation: int = 1,
+    padding: str = "valid",
+    activation: str = "relu",
+    precision: str = prec.DEFAULT_PRECISION,
+    scale: float = 0.5,
+) -> Conv1D:
+    d = dense(
+        x_fmt, kernel_size * inputs, filters, rng, name=name, activation=activation,
+        precision=precision, scale=scale,
+    )  # fmt: skip
+    kernel = QArray(codes=d.kernel.codes.reshape(kernel_size, inputs, filters), fmt=d.kernel.fmt)
+    return Conv1D(
+        name=name,
+        kernel=kernel,
+        bias=d.bias,
+        accum=d.accum,
+        result=d.result,
+        activation=activation,
+        table=d.table,
+        strides=strides,
+        dilation=dilation,
+        padding=padding,
+    )
+
+
 def model(
     layers: list[dict[str, Any]],
     *,
@@ -120,7 +155,8 @@ def model(
     "units": 4, "activation": "softmax"}]``. Recurrent specs take return_sequences,
     reset_after, activation, go_backwards; ``{"kind": "bidirectional", "forward": {...},
     "backward": {...}, "merge": "concat"}``; an ``embedding`` spec (first) takes
-    ``units`` (dimension) and uses ``vocabulary``.
+    ``units`` (dimension) and uses ``vocabulary``; ``conv1d`` takes ``units`` (filters),
+    kernel_size, strides, dilation, padding, activation; ``pooling1d`` op, pool, strides.
     """
     rng = np.random.default_rng(seed)
     p = FixedFormat.parse(precision)
@@ -170,6 +206,19 @@ def model(
             d = dense(fmt, n_in, units, rng, name=lname, precision=precision, **spec)
             out.append(d)
             fmt, n_in = d.result, units
+        elif kind == "conv1d":
+            units = spec.pop("units")
+            c = conv1d(fmt, n_in, units, rng, name=lname, precision=precision, **spec)
+            out.append(c)
+            fmt, n_in = c.result, units
+        elif kind == "pooling1d":
+            op = spec.get("op", "max")
+            pool = spec.get("pool", 2)
+            result = prec.result_format(p) if op == "average" else None
+            pl = Pooling1D(name=lname, op=op, pool=pool, strides=spec.get("strides", pool),
+                           result=result)  # fmt: skip
+            out.append(pl)
+            fmt = pl.result_format(fmt) or fmt
         else:
             raise ValueError(f"unknown layer kind {kind!r}")
     spec_in = (

@@ -26,11 +26,13 @@ from fpga_rnn.ir import (
     LSTM,
     Activation,
     Bidirectional,
+    Conv1D,
     Dense,
     Embedding,
     InputSpec,
     Layer,
     Model,
+    Pooling1D,
     QArray,
     Recurrent,
     SimpleRNN,
@@ -60,6 +62,10 @@ SUPPORTED_CLASSES = {
     "Activation",
     "QActivation",
     "TimeDistributed",
+    "Conv1D",
+    "QConv1D",
+    "MaxPooling1D",
+    "AveragePooling1D",
     "Sequential",
     "Functional",
     "Model",
@@ -134,8 +140,8 @@ def _check_classes(cfg: Any) -> None:
     if cls not in SUPPORTED_CLASSES:
         raise UnsupportedError(
             f"layer {inner.get('name', '?')!r} of type {cls} is not supported; supported: "
-            "Embedding, (Q)SimpleRNN, (Q)LSTM, (Q)GRU, Bidirectional, (Q)Dense, "
-            "(Q)Activation, Masking, Dropout"
+            "Embedding, (Q)Conv1D, Max/AveragePooling1D, (Q)SimpleRNN, (Q)LSTM, (Q)GRU, "
+            "Bidirectional, (Q)Dense, (Q)Activation, Masking, Dropout"
         )
     for key in ("layer", "backward_layer", "cell"):
         _check_classes(inner.get(key))
@@ -326,6 +332,60 @@ def _dense(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Dense:
     )
 
 
+def _one(cfg: dict[str, Any], key: str, where: str) -> int:
+    """A 1-D layer's size option (Keras stores a 1-tuple)."""
+    v = cfg.get(key)
+    v = v[0] if isinstance(v, list | tuple) and len(v) == 1 else v
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise UnsupportedError(f"{where}: {key}={v!r:.30} is not a single integer")
+    return v
+
+
+def _channels_last(cfg: dict[str, Any], where: str) -> None:
+    if cfg.get("data_format", "channels_last") != "channels_last":
+        raise UnsupportedError(f"{where}: data_format must be 'channels_last' (time, features)")
+
+
+def _conv1d(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Conv1D:
+    cls = type(layer).__name__
+    where = f"layer {layer.name!r} ({cls})"
+    cfg = layer.get_config()
+    _channels_last(cfg, where)
+    if int(cfg.get("groups", 1)) != 1:
+        raise UnsupportedError(f"{where}: groups={cfg['groups']} is unsupported; use groups=1")
+    d = _dense(layer, ctx, x_fmt)  # kernel (taps, X, F), bias and activation as a Dense's
+    flat = QArray(codes=d.kernel.codes.reshape(-1, d.kernel.shape[-1]), fmt=d.kernel.fmt)
+    return Conv1D(
+        name=layer.name,
+        kernel=d.kernel,
+        bias=d.bias,
+        accum=prec.accumulator([(x_fmt, flat)], [d.bias]),
+        result=d.result,
+        activation=d.activation,
+        table=d.table,
+        strides=_one(cfg, "strides", where),
+        dilation=_one(cfg, "dilation_rate", where),
+        padding=str(cfg.get("padding")),
+    )
+
+
+def _pooling1d(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Pooling1D:
+    cls = type(layer).__name__
+    where = f"layer {layer.name!r} ({cls})"
+    cfg = layer.get_config()
+    _channels_last(cfg, where)
+    if cfg.get("padding", "valid") != "valid":
+        raise UnsupportedError(
+            f"{where}: padding={cfg['padding']!r:.20} is unsupported (Keras pools a padded "
+            "edge over fewer steps); use padding='valid'"
+        )
+    pool = _one(cfg, "pool_size", where)
+    strides = _one(cfg, "strides", where) if cfg.get("strides") is not None else pool
+    op = "max" if cls == "MaxPooling1D" else "average"
+    result = prec.result_format(ctx.p) if op == "average" else None
+    return Pooling1D(name=layer.name, op=op, pool=pool, strides=strides, result=result)
+
+
 def _act_result(act, ctx: _Ctx) -> FixedFormat:
     if act.fmt is not None:
         return act.fmt
@@ -374,6 +434,10 @@ _HANDLERS: dict[str, Callable[[Any, _Ctx, FixedFormat], Layer]] = {
     "QDense": _dense,
     "Activation": _activation,
     "QActivation": _activation,
+    "Conv1D": _conv1d,
+    "QConv1D": _conv1d,
+    "MaxPooling1D": _pooling1d,
+    "AveragePooling1D": _pooling1d,
 }
 
 
