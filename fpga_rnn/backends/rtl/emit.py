@@ -15,7 +15,8 @@ from fpga_rnn.backends.rtl import mem
 from fpga_rnn.backends.rtl.plan import RecurrentPlan, Tile, plan_recurrent, tile
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.fixed import FixedFormat, Overflow
-from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELLS, TABLE_RANGES, cell_kind
+from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
+from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELLS, TABLE_RANGES, cell_kind, log2
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
@@ -421,25 +422,31 @@ def _activation_stage(
 
 
 def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
-    assert isinstance(la, Dense) and s.fmt is not None
-    n, k = la.kernel.shape[1], s.elements
+    assert isinstance(la, Dense)
+    return _dense_stage(ctx, i, la, la.kernel, f"s{i}", s, {"kind": "dense"})
+
+
+def _dense_stage(
+    ctx: Context, i: int, la: Dense | Conv1D, kernel: QArray, src: str, s: Stream, record: dict
+) -> Stream:
+    """frnn_dense (W·x + b per beat of ``src``) then the activation stage into ``s<i+1>``."""
+    assert s.fmt is not None
+    n, k = kernel.shape[1], s.elements
     t = tile(n, k, ctx.reuse)
-    w = la.kernel.codes.T
-    p = engine(
-        ctx, la, f"l{i}", w, la.kernel.fmt, s.fmt, _accum_bias(la.bias, la.accum), la.accum, t
-    )
+    w = kernel.codes.T
+    p = engine(ctx, la, f"l{i}", w, kernel.fmt, s.fmt, _accum_bias(la.bias, la.accum), la.accum, t)
     a = f"l{i}_acc"
     ctx.wires(a, n * la.accum.width)
     ctx.instance(
         "frnn_dense",
         f"u_l{i}",
         {**p, "N": n, **ctx.sideband, **_acc_params(la.accum)},
-        stream_ports(f"s{i}", a),
+        stream_ports(src, a),
     )
     ctx.layers.append(
         {
             "name": la.name,
-            "kind": "dense",
+            **record,
             "tile": t.to_json(),
             "multipliers": t.multipliers,
             "mac_stages": ctx.mac_stages,
@@ -449,6 +456,60 @@ def emit_dense(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     )
     acc_stream = Stream(n * la.accum.width, la.accum, n)
     return _activation_stage(ctx, i, la, la.activation, la.table, a, acc_stream, la.result)
+
+
+def _window_stage(ctx: Context, i: int, la: Conv1D | Pooling1D, s: Stream) -> tuple[str, Stream]:
+    """frnn_window over ``s<i>``: returns the window stream (taps·X elements)."""
+    if ctx.stream:
+        raise _fail(la, "a window layer cannot stream state across calls yet (docs/rtl.md)")
+    assert s.fmt is not None
+    w = la.window
+    params = {
+        "X": s.elements,
+        "EW": s.fmt.width,
+        "K": w.taps,
+        "D": w.dilation,
+        "S": w.strides,
+        "PADL": w.pad_left,
+        "PADR": w.pad_right,
+    }
+    o = f"l{i}_win"
+    ctx.wires(o, w.taps * s.width)
+    ctx.instance("frnn_window", f"u_l{i}_win", params, stream_ports(f"s{i}", o))
+    return o, Stream(w.taps * s.width, s.fmt, w.taps * s.elements)
+
+
+def _window_json(w: Window) -> dict:
+    return {"taps": w.taps, "strides": w.strides, "dilation": w.dilation, "padding": w.padding}
+
+
+def emit_conv1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Conv1D)
+    src, ws = _window_stage(ctx, i, la, s)
+    record = {"kind": "conv1d", "window": _window_json(la.window)}
+    return _dense_stage(ctx, i, la, la.flat_kernel, src, ws, record)
+
+
+def emit_pooling1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
+    assert isinstance(la, Pooling1D) and s.fmt is not None
+    src, ws = _window_stage(ctx, i, la, s)
+    avg = la.op == "average"
+    lg = log2(la.pool) if avg else 0
+    ow = s.fmt.width + lg
+    o = f"s{i + 1}" if not avg else f"l{i}_sum"
+    ctx.wires(o, s.elements * ow)
+    params = {"X": s.elements, "K": la.pool, "IW": s.fmt.width, "IS": int(s.fmt.signed),
+              "OP": int(avg), "OW": ow}  # fmt: skip
+    ctx.instance("frnn_pool", f"u_l{i}", params, stream_ports(src, o))
+    ctx.layers.append({"name": la.name, "kind": "pooling1d", "op": la.op,
+                       "window": _window_json(la.window)})  # fmt: skip
+    out = Stream(s.elements * ow, s.fmt, s.elements)
+    if not avg:
+        return out
+    assert la.result is not None
+    total = FixedFormat(ow, ow - s.fmt.frac - lg, s.fmt.signed)
+    return _activation_stage(ctx, i, la, "linear", None, o, Stream(out.width, total, s.elements),
+                             la.result)  # fmt: skip
 
 
 def emit_activation(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
@@ -486,6 +547,8 @@ EMITTERS: dict[str, Emitter] = {
     "dense": emit_dense,
     "activation": emit_activation,
     "embedding": emit_embedding,
+    "conv1d": emit_conv1d,
+    "pooling1d": emit_pooling1d,
 }
 
 # sigmoid/tanh/exp ranges are powers of two: the table core takes log2
