@@ -29,6 +29,13 @@ MODELS = {
         {"kind": "simple_rnn", "units": 2, "go_backwards": True, "activation": "linear"},
         {"kind": "dense", "units": 2, "activation": "sigmoid"},
     ],
+    # the window front-end: Conv1D ('same', dilated), average and max pooling
+    "conv_pool_front": [
+        {"kind": "conv1d", "units": 3, "kernel_size": 3, "dilation": 2, "padding": "same"},
+        {"kind": "pooling1d", "op": "average", "pool": 2},
+        {"kind": "pooling1d", "op": "max", "pool": 3, "strides": 2},
+        {"kind": "gru", "units": 2},
+    ],
     # GRU reset_after=False with its second pass split into two lane groups
     "gru_rb_split": [{"kind": "gru", "units": 7, "reset_after": False}],
 }

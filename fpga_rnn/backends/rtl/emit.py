@@ -492,7 +492,7 @@ def emit_conv1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
 
 def emit_pooling1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     assert isinstance(la, Pooling1D) and s.fmt is not None
-    src, ws = _window_stage(ctx, i, la, s)
+    src, _ = _window_stage(ctx, i, la, s)
     avg = la.op == "average"
     lg = log2(la.pool) if avg else 0
     ow = s.fmt.width + lg

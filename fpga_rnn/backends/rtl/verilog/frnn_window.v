@@ -39,7 +39,6 @@ module frnn_window #(
   localparam [1:0] ST_IN = 2'd0, ST_FLUSH = 2'd1, ST_FIN = 2'd2;
 
   reg [1:0] state;
-  reg [SPAN*XW-1:0] hist;  // newest step at the low end
   reg [CW-1:0] fill;
   reg [PW-1:0] ph;
   reg [ZW-1:0] zc;
@@ -53,10 +52,17 @@ module frnn_window #(
   wire step = step_in || step_z;
   wire [XW-1:0] st = step_in ? in_data : {XW{1'b0}};
 
+  // the window's steps, newest at the low end: the SPAN-1 steps before this one
+  // are kept in hist
   wire [SPAN*XW-1:0] nhist;
+  wire clear_hist;
   generate
-    if (SPAN > 1) begin : g_shift
-      assign nhist = {hist[(SPAN-1)*XW-1:0], st};
+    if (SPAN > 1) begin : g_hist
+      reg [(SPAN-1)*XW-1:0] hist;
+      assign nhist = {hist, st};
+      always @(posedge clk)
+        if (rst || clear_hist) hist <= {(SPAN - 1) * XW{1'b0}};
+        else if (step) hist <= nhist[(SPAN-1)*XW-1:0];
     end else begin : g_one
       assign nhist = st;
     end
@@ -73,11 +79,11 @@ module frnn_window #(
   wire full = fill == SPAN;
   wire [PW-1:0] ph_inc = (ph == S - 1) ? {PW{1'b0}} : ph + 1'b1;
   wire made = first || (full && ph_inc == 0);
+  assign clear_hist = state == ST_FIN && can_push;
 
   always @(posedge clk) begin
     if (rst) begin
       state <= ST_IN;
-      hist <= {SPAN * XW{1'b0}};
       fill <= PADL;
       ph <= {PW{1'b0}};
       zc <= {ZW{1'b0}};
@@ -86,7 +92,6 @@ module frnn_window #(
     end else begin
       if (out_valid && out_ready) out_valid <= 1'b0;
       if (step) begin
-        hist <= nhist;
         if (first) begin
           fill <= SPAN;
           ph <= {PW{1'b0}};
@@ -117,7 +122,6 @@ module frnn_window #(
           out_valid <= 1'b1;
         end
         pend_v <= 1'b0;
-        hist <= {SPAN * XW{1'b0}};
         fill <= PADL;
         ph <= {PW{1'b0}};
         state <= ST_IN;
