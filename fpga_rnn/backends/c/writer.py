@@ -23,7 +23,8 @@ from fpga_rnn import tables
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.escape import c_comment
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
-from fpga_rnn.ir.kinds import ACTIVATIONS, c_header
+from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
+from fpga_rnn.ir.kinds import ACTIVATIONS, c_header, log2
 from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
@@ -130,8 +131,9 @@ def _recurrent(w: _Writer, la: Recurrent, n_in: int, name: str) -> str:
     return f"static const frnn_recurrent {name} = {{{', '.join(fields)}}};"
 
 
-def _dense(w: _Writer, la: Dense, name: str) -> str:
-    n_in, n_out = la.kernel.shape
+def _dense(w: _Writer, la: Dense | Conv1D, name: str) -> str:
+    kernel = la.flat_kernel if isinstance(la, Conv1D) else la.kernel
+    n_in, n_out = kernel.shape
     b = w.array(f"{name}_b", la.bias.codes, la.bias.fmt, "bias") if la.bias else NO_ARRAY
     table = NO_TABLE
     if la.table is not None and la.activation in ("sigmoid", "tanh", "softmax"):
@@ -140,7 +142,7 @@ def _dense(w: _Writer, la: Dense, name: str) -> str:
         str(n_in),
         str(n_out),
         _ACT[la.activation],
-        w.array(f"{name}_w", la.kernel.codes, la.kernel.fmt, "weight"),
+        w.array(f"{name}_w", kernel.codes, kernel.fmt, "weight"),
         b,
         _fmt(la.accum),
         _code_fmt(la.result, "result"),
@@ -165,6 +167,7 @@ class _Plan:
     uses_scratch: bool = False
     max_width: int = 1
     max_units: int = 1
+    max_window: int = 0  # codes of the largest window (window layers' buffer)
 
 
 def _emit_layers(model: Model, w: _Writer) -> _Plan:
@@ -174,7 +177,7 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
     width = model.input.features
     frac = "FRNN_INPUT_FRAC"
     seq_src, step_src = "x", "x"
-    rows = "T"
+    rows = steps = "T"  # output rows of the layer so far; its steps (fewer after a window)
     for i, (la, shape) in enumerate(zip(model.layers, shapes, strict=True)):
         name = f"L{i}"
         out_w = int(shape[-1])
@@ -198,7 +201,8 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
             p.decls.append(_recurrent(w, la, width, name))
             p.max_units = max(p.max_units, la.units)
             p.seq.append(
-                f"frnn_recurrent_run(&{name}, {seq_src}, {frac}, T, valid, 0, {dst}, {STATE_ARGS});"
+                f"frnn_recurrent_run(&{name}, {seq_src}, {frac}, {steps}, valid, 0, {dst}, "
+                f"{STATE_ARGS});"
             )
             if la.go_backwards:
                 p.can_step = False
@@ -227,11 +231,11 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
             zero = int(masked and fw.return_sequences)
             run = f"frnn_recurrent_run(&{name}"
             p.seq.append(
-                f"{run}f, {seq_src}, {frac}, T, valid, {zero}, bf, {STATE_ARGS});\n"
-                f"    {run}b, {seq_src}, {frac}, T, valid, {zero}, bb, {STATE_ARGS});"
+                f"{run}f, {seq_src}, {frac}, {steps}, valid, {zero}, bf, {STATE_ARGS});\n"
+                f"    {run}b, {seq_src}, {frac}, {steps}, valid, {zero}, bb, {STATE_ARGS});"
             )
-            r = "T" if fw.return_sequences else "1"
-            flip = "T - 1 - t" if fw.return_sequences else "t"
+            r = steps if fw.return_sequences else "1"
+            flip = f"{steps} - 1 - t" if fw.return_sequences else "t"
             hf, hb = fw.units, bw.units
             if la.merge == "concat":
                 p.seq.append(
@@ -263,6 +267,33 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
             )
             p.step.append(f"frnn_dense_apply(&{name}, {step_src}, {frac}, {sdst}, scratch);")
             frac = str(la.result.frac)
+        elif isinstance(la, Conv1D | Pooling1D):
+            p.can_step = False  # a window needs the steps after this one
+            p.uses_scratch = True
+            win = la.window
+            p.max_window = max(p.max_window, win.taps * width)
+            p.seq.append(f"const int32_t T{i} = {_window_steps(win, steps)};")
+            gather = (
+                f"frnn_window_gather({seq_src}, {width}, {steps}, t * {win.strides} - "
+                f"{win.pad_left}, {win.taps}, {win.dilation}, win);"
+            )
+            if isinstance(la, Conv1D):
+                p.decls.append(_dense(w, la, name))
+                apply = f"frnn_dense_apply(&{name}, win, {frac}, {dst} + t * {out_w}, scratch);"
+                frac = str(la.result.frac)
+            else:
+                out_fmt = la.result_format(model.formats()[i])
+                assert out_fmt is not None
+                res = _code_fmt(out_fmt, "result")
+                p.decls.append(f"static const frnn_fmt {name}_out = {res};")
+                apply = (
+                    f"frnn_pool(win, {win.taps}, {width}, {int(la.op == 'max')}, {frac}, "
+                    f"{log2(win.taps) if la.op == 'average' else 0}, &{name}_out, "
+                    f"{dst} + t * {out_w});"
+                )
+                frac = str(out_fmt.frac)
+            p.seq.append(f"for (t = 0; t < T{i}; t++) {{ {gather} {apply} }}")
+            rows = steps = f"T{i}"
         elif isinstance(la, Activation):
             p.uses_scratch = True
             tbl = NO_TABLE
@@ -291,6 +322,20 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
     p.seq.append(f"for (j = 0; j < {rows} * {width}; j++) y[j] = {seq_src}[j];")
     p.step.append(f"for (j = 0; j < {width}; j++) y[j] = {step_src}[j];")
     return p
+
+
+def _steps_body(model: Model) -> str:
+    """Statements turning T into the output steps, one per window layer."""
+    return "".join(
+        f"    T = {_window_steps(la.window, 'T')};\n"
+        for la in model.layers
+        if isinstance(la, Conv1D | Pooling1D)
+    )
+
+
+def _window_steps(win: Window, steps: str) -> str:
+    """C expression: a window layer's output steps (``steps`` >= its minimum)."""
+    return f"({steps} + {win.pad_left + win.pad_right - win.span}) / {win.strides} + 1"
 
 
 def _input_check(model: Model) -> tuple[str, str]:
@@ -377,6 +422,8 @@ def generate(
 #include "frnn_rt.h"
 
 #define FRNN_MAX_TIMESTEPS {t_max}
+/* the shortest sequence: a Conv1D or pooling layer needs one whole window */
+#define FRNN_MIN_TIMESTEPS {model.min_steps()}
 #define FRNN_INPUT_FEATURES {1 if spec.tokens else spec.features} /* int32 codes per step */
 #define FRNN_INPUT_TOKENS {int(spec.tokens)} /* 1: token ids */
 #define FRNN_INPUT_FRAC {in_frac} /* input value = code * 2^-FRNN_INPUT_FRAC */
@@ -397,8 +444,12 @@ void fpga_rnn_model_reset(fpga_rnn_state *s);
  * FRNN_ERR_UNSUPPORTED when FRNN_CAN_STEP is 0. */
 int fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y);
 /* A whole sequence of `timesteps` steps (padding steps, if the model masks, hold the
- * state). FRNN_ERR_LENGTH if timesteps is not in 1..FRNN_MAX_TIMESTEPS. */
+ * state). FRNN_ERR_LENGTH if timesteps is not in FRNN_MIN_TIMESTEPS..FRNN_MAX_TIMESTEPS.
+ * A sequence output has fpga_rnn_model_output_steps(timesteps) rows. */
 int fpga_rnn_model_run_sequence(const int32_t *x, int32_t timesteps, int32_t *y);
+/* Rows of a sequence output for `timesteps` input steps: fewer after a Conv1D or
+ * pooling layer with strides or 'valid' padding; 0 for a length run_sequence refuses. */
+int32_t fpga_rnn_model_output_steps(int32_t timesteps);
 
 /* The recurrent state as FRNN_STATE_SIZE codes: per recurrent layer in model order,
  * h (its state format), then for LSTM c (its cell format); fpga_rnn.Stream's state in
@@ -431,6 +482,7 @@ int fpga_rnn_model_set_state(fpga_rnn_state *s, const int32_t *codes);
         (f"static int32_t h[{mu}], c[{mu}], hn[{mu}], cn[{mu}];", 16 * mu, plan.has_recurrent),
         (f"static int64_t scratch[{10 * mu + mw}];", 8 * (10 * mu + mw), plan.uses_scratch),
         (f"static uint8_t valid[{t}];", t, True),
+        (f"static int32_t win[{plan.max_window}];", 4 * plan.max_window, plan.max_window > 0),
     ]
     buffers = "\n".join(line for line, _, used in emitted if used)
     ram = sum(n for _, n, used in emitted if used)
@@ -454,9 +506,14 @@ int fpga_rnn_model_step(fpga_rnn_state *s, const int32_t *x, int32_t *y) {{
 
 {_state_functions(plan)}
 
+int32_t fpga_rnn_model_output_steps(int32_t T) {{
+    if (T < FRNN_MIN_TIMESTEPS || T > FRNN_MAX_TIMESTEPS) return 0;
+{_steps_body(model)}    return T;
+}}
+
 int fpga_rnn_model_run_sequence(const int32_t *x, int32_t T, int32_t *y) {{
     int32_t t, j;
-    if (T < 1 || T > FRNN_MAX_TIMESTEPS) return FRNN_ERR_LENGTH;
+    if (T < FRNN_MIN_TIMESTEPS || T > FRNN_MAX_TIMESTEPS) return FRNN_ERR_LENGTH;
     for (t = 0; t < T; t++) {{
         {check}
     }}

@@ -164,6 +164,28 @@ void frnn_dense_apply(const frnn_dense *d, const int32_t *x, int x_frac, int32_t
     frnn_activate(d->activation, scratch, d->n_out, &d->accum, &d->table, &d->result, y);
 }
 
+void frnn_window_gather(const int32_t *x, int32_t n, int32_t T, int32_t first, int32_t taps, int32_t dilation,
+                        int32_t *win) {
+    int32_t k, j;
+    for (k = 0; k < taps; k++) {
+        const int32_t r = first + k * dilation;
+        for (j = 0; j < n; j++) win[k * n + j] = (r >= 0 && r < T) ? x[r * n + j] : 0;
+    }
+}
+
+void frnn_pool(const int32_t *win, int32_t taps, int32_t n, int is_max, int x_frac, int log2_taps,
+               const frnn_fmt *out, int32_t *y) {
+    int32_t k, j;
+    for (j = 0; j < n; j++) {
+        int64_t v = win[j];
+        for (k = 1; k < taps; k++) {
+            const int64_t w = win[k * n + j];
+            v = is_max ? (w > v ? w : v) : v + w;
+        }
+        y[j] = is_max ? (int32_t)v : (int32_t)frnn_cast(v, x_frac + log2_taps, out);
+    }
+}
+
 /* exact v = a * 2^-fa + b * 2^-fb as codes with frac max(fa, fb) */
 static int64_t add_exact(int64_t a, int fa, int64_t b, int fb, int *f) {
     *f = fa > fb ? fa : fb;

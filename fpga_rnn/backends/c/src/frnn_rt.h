@@ -74,6 +74,14 @@ void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, 
 void frnn_recurrent_run(const frnn_recurrent *r, const int32_t *x, int x_frac, int32_t T, const uint8_t *valid,
                         int zero_masked, int32_t *out, int32_t *h, int32_t *c, int32_t *hn, int32_t *cn,
                         int64_t *scratch);
+/* Window `first` of a window layer: `taps` rows of x (T rows of n codes) `dilation`
+ * apart from row `first` (negative or past T: zero padding), tap-major into win. */
+void frnn_window_gather(const int32_t *x, int32_t n, int32_t T, int32_t first, int32_t taps, int32_t dilation,
+                        int32_t *win);
+/* Pooling of one window (taps rows of n codes, x_frac fractional bits): is_max, the
+ * largest code; else the exact sum with log2_taps more fractional bits cast into out. */
+void frnn_pool(const int32_t *win, int32_t taps, int32_t n, int is_max, int x_frac, int log2_taps,
+               const frnn_fmt *out, int32_t *y);
 /* The element-wise (or softmax) activation of n accumulator codes into out. */
 void frnn_activate(uint8_t act, const int64_t *x, int32_t n, const frnn_fmt *in, const frnn_table *t,
                    const frnn_fmt *out, int32_t *y);
