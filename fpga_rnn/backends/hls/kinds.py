@@ -20,6 +20,7 @@ from fpga_rnn import tables
 from fpga_rnn.errors import IRError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.golden.stream import check_streamable
+from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
 from fpga_rnn.ir.kinds import log2 as _log2
 from fpga_rnn.ir.layers import (
     GRU,
@@ -72,6 +73,7 @@ class Context:
     masked: bool  # the model masks padded steps
     reuse: int
     stateful: bool = False  # recurrent state kept between calls (docs/streaming.md)
+    in_fmt: FixedFormat | None = None  # the layer's input format (None: token ids)
 
 
 def _arr(name: str, q: QArray) -> Array:
@@ -273,6 +275,57 @@ def _embedding(la: Embedding, in_shape: Shape, ctx: Context) -> Node:
     )
 
 
+def _window_lines(w: Window, n_in: int, ctx: Context) -> list[str]:
+    return [
+        f"static const int n_in = {n_in};",
+        f"static const int taps = {w.taps};",
+        f"static const int strides = {w.strides};",
+        f"static const int dilation = {w.dilation};",
+        f"static const int pad_left = {w.pad_left};",
+        f"static const int n_rows_in = {ctx.timesteps};",
+        f"static const int n_rows_out = {w.steps(ctx.timesteps)};",
+    ]
+
+
+def _conv1d(la: Conv1D, in_shape: Shape, ctx: Context) -> Node:
+    k = la.flat_kernel
+    n_out = la.filters
+    bias = la.bias or QArray(codes=np.zeros(n_out, np.int64), fmt=la.accum)
+    table, log2n = _act_table(la.activation, la.table, la.accum)
+    lines = [
+        f"typedef {k.fmt} weight_t;",
+        f"typedef {bias.fmt} bias_t;",
+        f"typedef {la.accum} accum_t;",
+        *_window_lines(la.window, int(in_shape[-1]), ctx),
+        f"static const int n_out = {n_out};",
+        *_activation_lines(la.activation, log2n, la.result, table),
+    ]
+    return Node(
+        la.name,
+        "frnn::conv1d_layer",
+        _struct(lines),
+        [_arr("w", k), _arr("b", bias), table],
+        (la.window.steps(ctx.timesteps), n_out),
+        str(la.result),
+        args=["w", "b", "t"],
+    )
+
+
+def _pooling1d(la: Pooling1D, in_shape: Shape, ctx: Context) -> Node:
+    n = int(in_shape[-1])
+    in_fmt = ctx.in_fmt
+    out = la.result_format(in_fmt)
+    assert in_fmt is not None and out is not None
+    lg = _log2(la.pool) if la.op == "average" else 0
+    lines = [
+        *_window_lines(la.window, n, ctx),
+        f"static const bool is_max = {_b(la.op == 'max')};",
+        f"static const int out_frac = {in_fmt.frac + lg};",
+    ]
+    shape = (la.window.steps(ctx.timesteps), n)
+    return Node(la.name, "frnn::pool_layer", _struct(lines), [], shape, str(out))
+
+
 Emitter = Callable[[Layer, Shape, Context], Node]
 
 HLS_KINDS: dict[str, Emitter] = {
@@ -283,6 +336,8 @@ HLS_KINDS: dict[str, Emitter] = {
     "bidirectional": _bidirectional,  # type: ignore[dict-item]
     "dense": _dense,  # type: ignore[dict-item]
     "activation": _activation,  # type: ignore[dict-item]
+    "conv1d": _conv1d,  # type: ignore[dict-item]
+    "pooling1d": _pooling1d,  # type: ignore[dict-item]
 }
 
 
@@ -322,9 +377,13 @@ def nodes(model: Model, timesteps: int, reuse: int = 1, stateful: bool = False) 
     )
     out = [valid_node(model, timesteps)]
     shape: Shape = (timesteps, model.input.features)
-    for la in model.layers:
+    for la, fmt in zip(model.layers, model.formats(), strict=True):
         if stateful and isinstance(la, Recurrent):
             la = dataclasses.replace(la, return_sequences=True)
+        ctx = dataclasses.replace(ctx, in_fmt=fmt)
         out.append(HLS_KINDS[la.kind](la, shape, ctx))
         shape = la.output_shape(shape)
+        # later layers run the window layer's steps (the valid flags' first ones:
+        # window layers take no mask, so every flag is set)
+        ctx = dataclasses.replace(ctx, timesteps=la.out_steps(ctx.timesteps))
     return out
