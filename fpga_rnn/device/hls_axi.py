@@ -22,7 +22,7 @@ from typing import Any
 from fpga_rnn.boards import Board
 from fpga_rnn.device.axi import checked_format
 from fpga_rnn.device.axi_words import WordFormat, c_header
-from fpga_rnn.errors import InputError, ToolError
+from fpga_rnn.errors import InputError, ToolError, UnsupportedError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import Model
 
@@ -102,6 +102,12 @@ def write_design(
     dma_bits: int,
 ) -> HlsDesign:
     """The hls4ml project (flags input) in ``folder`` with the AXI top and its headers."""
+    for la in model.layers:
+        if not la.keeps_time:  # the top marks received steps valid: a window needs the end
+            raise UnsupportedError(
+                f"layer {la.name!r} ({la.kind}): the HLS AXI top does not take window layers "
+                "over variable lengths yet; package it with --route rtl"
+            )
     from fpga_rnn.backends.hls.extension import kernel_dir  # imports hls4ml
     from fpga_rnn.backends.hls.project import build_project
 

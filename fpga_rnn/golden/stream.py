@@ -28,6 +28,11 @@ def check_streamable(model: Model) -> None:
                 f"layer {la.name!r} (bidirectional) cannot stream: its backward direction "
                 "needs the whole sequence first; use a unidirectional layer"
             )
+        if not la.keeps_time:
+            raise UnsupportedError(
+                f"layer {la.name!r} ({la.kind}) cannot stream yet: its windows span several "
+                "samples; run whole sequences (fpga-rnn verify, run_sequence)"
+            )
         if isinstance(la, Recurrent) and la.go_backwards:
             raise UnsupportedError(
                 f"layer {la.name!r} ({la.kind}) cannot stream: go_backwards=True reads the "

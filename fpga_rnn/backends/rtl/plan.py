@@ -16,6 +16,7 @@ import math
 from dataclasses import asdict, dataclass
 
 from fpga_rnn.errors import UnsupportedError
+from fpga_rnn.ir.conv import Window
 from fpga_rnn.ir.kinds import CELLS  # lane latency, chain and lane multipliers per cell
 
 # Preference tiers (ratio of a plan's cycles per step to the lower bound for its
@@ -311,17 +312,26 @@ def _useful_pk(units: int, inputs: int) -> list[int]:
 
 
 def sequence_lower_bound(layers: list[dict], timesteps: int) -> int:
-    """Lower bound on one sequence's latency: the slowest recurrent layer pays every
-    step, the others (pipelined behind it) at least one step each, plus one MAC pass
-    of every dense layer, plus the input time of each Bidirectional layer."""
-    steps = [
-        int(la["lower_bound_cycles_per_step"])
-        for la in layers
-        if "lower_bound_cycles_per_step" in la
-    ]
-    dense = sum(int(la.get("lower_bound_cycles", 0)) for la in layers)
-    # a Bidirectional layer reads the whole sequence (>= 1 beat per cycle) first
-    wait = timesteps * sum(1 for la in layers if la.get("waits_for_sequence"))
-    if not steps:
+    """Lower bound on one sequence's latency: the slowest per-step layer pays every
+    one of its steps, the others (pipelined behind it) at least one step each, plus one
+    MAC pass of every dense layer, plus the input time of each Bidirectional layer.
+    Layers after a window layer (its ``window`` entry) run its output steps."""
+    per_step: list[tuple[int, int]] = []  # (steps, cycles per step)
+    dense = wait = 0
+    t = timesteps
+    for la in layers:
+        if "window" in la:
+            t = Window(**la["window"]).steps(t)
+        if "lower_bound_cycles_per_step" in la:
+            per_step.append((t, int(la["lower_bound_cycles_per_step"])))
+        elif "window" in la:  # a Conv1D's MAC pass per window, pipelined like a step
+            per_step.append((t, int(la.get("lower_bound_cycles", 1))))
+        else:
+            dense += int(la.get("lower_bound_cycles", 0))
+        # a Bidirectional layer reads the whole sequence (>= 1 beat per cycle) first
+        wait += t if la.get("waits_for_sequence") else 0
+    if not per_step:
         return dense + wait
-    return timesteps * max(steps) + sum(steps) - max(steps) + dense + wait
+    slowest = max(range(len(per_step)), key=lambda i: per_step[i][0] * per_step[i][1])
+    rest = sum(c for i, (_, c) in enumerate(per_step) if i != slowest)
+    return per_step[slowest][0] * per_step[slowest][1] + rest + dense + wait
