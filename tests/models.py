@@ -69,6 +69,28 @@ KINDS: dict[str, Callable] = {
     "qsimple_rnn": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
         _q(q, "QSimpleRNN", 16)(i)
     ),
+    # Conv1D front-ends (window layers): float, and 8-bit QKeras
+    "conv_gru": lambda L, q, i: L.Dense(4, activation="softmax")(
+        L.GRU(8)(
+            L.MaxPooling1D(2)(
+                L.Conv1D(6, 3, padding="causal", dilation_rate=2, activation="relu")(i)
+            )
+        )
+    ),
+    "qconv_gru": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        _q(q, "QGRU", 8, recurrent_activation="sigmoid")(
+            L.AveragePooling1D(2)(
+                q.QConv1D(
+                    6,
+                    3,
+                    strides=2,
+                    kernel_quantizer=Q8,
+                    bias_quantizer=Q8,
+                    activation="quantized_relu(8,3)",
+                )(i)
+            )
+        )
+    ),  # fmt: skip
     "qbilstm": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
         L.Bidirectional(_q(q, "QLSTM", 8, recurrent_activation="sigmoid"))(i)
     ),
