@@ -409,7 +409,13 @@ def verify(
 DatasetOpt = Annotated[
     str, typer.Option(help="Built-in dataset (fpga-rnn datasets) or a .npz file.")
 ]
-ArchOpt = Annotated[str, typer.Option(help="lstm, gru, rnn, bilstm or bigru.")]
+ArchOpt = Annotated[
+    str,
+    typer.Option(
+        help="lstm, gru, rnn, bilstm, bigru, or conv-lstm / conv-gru (a Conv1D + MaxPooling1D "
+        "front-end first; fixed-length feature data)."
+    ),
+]
 UnitsOpt = Annotated[int, typer.Option(min=1, max=4096, help="Units per recurrent layer.")]
 BitsOpt = Annotated[int, typer.Option(min=2, max=32, help="Weight/bias bits (quantized_bits).")]
 EpochsOpt = Annotated[int, typer.Option(min=1, help="Maximum epochs (early stopping).")]
@@ -772,6 +778,15 @@ def train(
     float_baseline: Annotated[
         bool, typer.Option("--float", help="Train the same architecture without quantizers.")
     ] = False,
+    conv_filters: Annotated[
+        int, typer.Option(min=1, max=1024, help="conv-* archs: Conv1D filters.")
+    ] = 16,
+    conv_kernel: Annotated[
+        int, typer.Option(min=1, max=64, help="conv-* archs: Conv1D kernel size (causal).")
+    ] = 3,
+    pool: Annotated[
+        int, typer.Option(min=1, max=64, help="conv-* archs: MaxPooling1D size (1: none).")
+    ] = 2,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -789,6 +804,9 @@ def train(
         epochs=epochs,
         seed=seed,
         float_baseline=float_baseline,
+        conv_filters=conv_filters,
+        conv_kernel=conv_kernel,
+        pool=pool,
         patience=patience,
         force=force,
         progress=_progress,

@@ -16,7 +16,17 @@ from typing import Any
 
 from fpga_rnn.errors import InputError
 
-ARCHS = ("lstm", "gru", "rnn", "bilstm", "bigru")
+ARCHS = ("lstm", "gru", "rnn", "bilstm", "bigru", "conv-lstm", "conv-gru")
+# the recurrent layer class of each architecture (conv-*: a Conv1D front-end first)
+BASE = {
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "rnn": "SimpleRNN",
+    "bilstm": "LSTM",
+    "bigru": "GRU",
+    "conv-lstm": "LSTM",
+    "conv-gru": "GRU",
+}
 EMBEDDING_DIM = 16  # word vectors for text datasets
 
 
@@ -29,6 +39,10 @@ class ModelSpec:
     int_bits: int = 0
     state_bits: int = 0  # 0: state kept at the hardware precision; else quantized in training
     float_baseline: bool = False  # same architecture without quantizers
+    # conv-* front-end: Conv1D(filters, kernel, causal, relu), then MaxPooling1D(pool)
+    conv_filters: int = 16
+    conv_kernel: int = 3
+    pool: int = 2
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHS:
@@ -42,6 +56,14 @@ class ModelSpec:
             )
         if self.state_bits and not 2 <= self.state_bits <= 32:
             raise InputError(f"--state-bits {self.state_bits}: need 0 (off) or 2..32")
+        if not (1 <= self.conv_filters <= 1024 and 1 <= self.conv_kernel <= 64):
+            raise InputError("--conv-filters must be 1..1024 and --conv-kernel 1..64")
+        if not 1 <= self.pool <= 64:
+            raise InputError(f"--pool {self.pool}: need 1 (none) to 64")
+
+    @property
+    def conv(self) -> bool:
+        return self.arch.startswith("conv-")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,9 +86,7 @@ def build(
 
     tf, qkeras = _tf()
     q = f"quantized_bits({spec.bits},{spec.int_bits},alpha=1)"
-    base = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "bilstm": "LSTM", "bigru": "GRU"}[
-        spec.arch
-    ]
+    base = BASE[spec.arch]
     bidir = spec.arch.startswith("bi")
 
     def rnn(return_sequences: bool):
@@ -87,6 +107,22 @@ def build(
     else:
         inp = tf.keras.Input((timesteps, features))
         h = tf.keras.layers.Masking(mask_value)(inp) if mask_value is not None else inp
+    if spec.conv:
+        if mask_value is not None or vocabulary:
+            raise InputError(
+                f"--arch {spec.arch} needs fixed-length feature sequences: a Conv1D takes no "
+                "mask (this dataset pads variable lengths or is text); use a recurrent arch"
+            )
+        L = tf.keras.layers
+        conv_kw: dict[str, Any] = {"padding": "causal", "activation": "relu"}
+        if spec.float_baseline:
+            h = L.Conv1D(spec.conv_filters, spec.conv_kernel, **conv_kw)(h)
+        else:
+            h = qkeras.QConv1D(
+                spec.conv_filters, spec.conv_kernel, kernel_quantizer=q, bias_quantizer=q, **conv_kw
+            )(h)
+        if spec.pool > 1:
+            h = L.MaxPooling1D(spec.pool)(h)
     for i in range(spec.layers):
         rs = sequence_output or i < spec.layers - 1
         layer = rnn(rs)
@@ -96,7 +132,8 @@ def build(
         out = tf.keras.layers.Dense(outputs, activation=act)(h)
     else:
         out = qkeras.QDense(outputs, kernel_quantizer=q, bias_quantizer=q, activation=act)(h)
-    name = f"{'f' if spec.float_baseline else 'q'}{spec.arch}{spec.units}x{spec.layers}"
+    arch = spec.arch.replace("-", "_")  # model names are identifiers
+    name = f"{'f' if spec.float_baseline else 'q'}{arch}{spec.units}x{spec.layers}"
     if spec.state_bits and not spec.float_baseline:
         name += f"s{spec.state_bits}"
     return tf.keras.Model(inp, out, name=name)

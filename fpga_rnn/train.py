@@ -196,6 +196,9 @@ def train_model(
     epochs: int = 100,
     seed: int = 0,
     float_baseline: bool = False,
+    conv_filters: int = 16,
+    conv_kernel: int = 3,
+    pool: int = 2,
     force: bool = False,
     progress: Any = None,
     **options: Any,
@@ -203,6 +206,8 @@ def train_model(
     """QAT-train a QKeras model on ``dataset`` (a built-in name or a ``.npz``), import it,
     and score float vs golden on the test set; writes ``out/`` and returns metrics.json.
 
+    ``conv_filters``, ``conv_kernel``, ``pool``: the front-end of ``conv-lstm`` and
+    ``conv-gru`` (a causal Conv1D with ReLU, then MaxPooling1D; pool 1: none).
     ``options``: batch_size, learning_rate, patience, validation, precision
     (see :class:`fpga_rnn.train.TrainConfig`).
     """
@@ -214,6 +219,9 @@ def train_model(
         int_bits=int_bits,
         state_bits=state_bits,
         float_baseline=float_baseline,
+        conv_filters=conv_filters,
+        conv_kernel=conv_kernel,
+        pool=pool,
     )
     cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
     return train(cfg, out, force=force, progress=progress)
