@@ -1,6 +1,7 @@
 """Fit the resource model (fpga_rnn/resource_model.json) against yosys.
 
     python benchmarks/calibrate_resources.py [--jobs 2] [--cache DIR] [--write]
+                                             [--only frnn_window,frnn_pool]
 
 Synthesizes a grid of designs (every recurrent kind at several sizes and reuse
 factors, with dense/softmax heads, and the stream cores) for a Xilinx 7-series
@@ -8,7 +9,9 @@ part, whose netlist keeps the hierarchy, so every core instance has its own
 LUT/FF/BRAM count. Fits each module's coefficients by non-negative least squares
 and prints, per core, the error of the fit and the leave-one-design-out error
 (the model predicting a design it was not fitted on). ``--write`` stores the
-coefficients and those errors in the package.
+coefficients and those errors in the package. ``--only`` synthesizes just the designs
+holding those modules and refits only them, keeping every other module's fit (a new
+core kind need not re-run the whole grid).
 """
 
 from __future__ import annotations
@@ -131,13 +134,69 @@ GRID += [
         4,
         "ap_fixed<8,2>",
     ),
+    # window front-ends (Conv1D, pooling) before the recurrent layer
+    (
+        "conv8_k3_pool2_gru8",
+        [
+            {"kind": "conv1d", "units": 8, "kernel_size": 3, "padding": "causal"},
+            {"kind": "pooling1d", "op": "max", "pool": 2},
+            {"kind": "gru", "units": 8},
+            *HEAD,
+        ],
+        6,
+        8,
+    ),
+    (
+        "conv16_k5_s2_avg2_lstm8",
+        [
+            {"kind": "conv1d", "units": 16, "kernel_size": 5, "strides": 2},
+            {"kind": "pooling1d", "op": "average", "pool": 2},
+            {"kind": "lstm", "units": 8},
+            *HEAD,
+        ],
+        12,
+        16,
+    ),
+    (
+        "conv4_d2_same_max3_conv6_rnn6",
+        [
+            {"kind": "conv1d", "units": 4, "kernel_size": 3, "dilation": 2, "padding": "same"},
+            {"kind": "pooling1d", "op": "max", "pool": 3, "strides": 1},
+            {"kind": "conv1d", "units": 6, "kernel_size": 1},
+            {"kind": "simple_rnn", "units": 6},
+            *HEAD,
+        ],
+        3,
+        4,
+    ),
+    (
+        "conv8_k7_avg4_gru8_p8",
+        [
+            {"kind": "conv1d", "units": 8, "kernel_size": 7, "padding": "causal"},
+            {"kind": "pooling1d", "op": "average", "pool": 4},
+            {"kind": "gru", "units": 8},
+            *HEAD,
+        ],
+        8,
+        8,
+        "ap_fixed<8,3>",
+    ),
 ]
 
 
-def run(cfg: tuple, cache: Path) -> dict:
-    name, layers, features, reuse, *precision = cfg
+def _design(cfg: tuple):
+    _, layers, features, reuse, *precision = cfg
     m = rir.model(layers, features=features, seed=1, precision=(precision or [PRECISION])[0])
-    d = design(m, reuse)
+    return design(m, reuse)
+
+
+def _modules(cfg: tuple) -> set[str]:
+    return {i["module"] for i in _design(cfg).info["instances"]}
+
+
+def run(cfg: tuple, cache: Path) -> dict:
+    name = cfg[0]
+    d = _design(cfg)
     folder = cache / f"{name}-{digest(d)[:8]}"  # a changed core or plan synthesizes anew
     out = folder / "synth.json"
     if out.exists():
@@ -203,17 +262,23 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--cache", default="build/calibration")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--only", default="", help="comma-separated modules to refit alone")
     a = ap.parse_args()
     cache = Path(a.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    print(f"synthesizing {len(GRID)} designs for {BOARD} (cached in {cache})", flush=True)
+    only = {m for m in a.only.split(",") if m}
+    grid = [g for g in GRID if not only or _modules(g) & only]
+    print(f"synthesizing {len(grid)} designs for {BOARD} (cached in {cache})", flush=True)
     with ProcessPoolExecutor(a.jobs) as ex:
-        records = list(ex.map(run, GRID, [cache] * len(GRID)))
-    model: dict[str, dict] = {}
-    report: dict[str, dict] = {}
+        records = list(ex.map(run, grid, [cache] * len(grid)))
+    old = json.loads(resources.MODEL_FILE.read_text()) if only else {}
+    model: dict[str, dict] = dict(old.get("families", {}).get("xilinx", {}))
+    report: dict[str, dict] = dict(old.get("calibration_errors", {}).get("xilinx", {}))
     print(f"{'core':>16} {'n':>3} {'res':>4} {'fit err':>8} {'LOO err':>8}  (max |pred-real|/real)")
     by_module = samples(records)
     for module, rows in sorted(by_module.items()):
+        if only and module not in only:
+            continue
         model[module] = {}
         report[module] = {"samples": len(rows)}
         for r in resources.RESOURCES:
@@ -239,6 +304,8 @@ def main() -> None:
             le = "-" if e["loo_max_error"] is None else f"{e['loo_max_error']:.1%}"
             print(f"{module:>16} {len(rows):>3} {r:>4} {fe:>8} {le:>8}")
     designs = _design_errors(by_module, model)
+    if only:  # the other designs' errors stand as measured when their cores were fitted
+        designs = {**old.get("design_errors", {}).get("xilinx", {}), **designs}
     worst_lut = max(abs(d["lut"]) for d in designs.values())
     worst_ff = max(abs(d["ff"]) for d in designs.values())
     print(f"whole designs (sum of cores): worst LUT {worst_lut:.1%}, worst FF {worst_ff:.1%}")
@@ -246,7 +313,8 @@ def main() -> None:
         doc = {
             "about": "fitted by benchmarks/calibrate_resources.py against yosys synth_xilinx",
             "board": BOARD,
-            "designs": [g[0] for g in GRID],
+            "designs": [g[0] for g in GRID if g in grid or not only]
+            + [n for n in old.get("designs", []) if n not in {g[0] for g in grid}],
             "families": {"xilinx": model},
             "calibration_errors": {"xilinx": report},
             "design_errors": {"xilinx": designs},

@@ -33,6 +33,7 @@ from fpga_rnn.cli_common import (
     out,
 )
 from fpga_rnn.errors import FpgaRnnError
+from fpga_rnn.escape import printable
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
 from fpga_rnn.ir.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.limits import MAX_REUSE, MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS
@@ -835,7 +836,8 @@ def _print_summary(ir, title: str) -> None:
             row["kind"],
             str(row["output_shape"]),
             str(row["params"]),
-            _formats(la, fin),
+            # one line per format: each escaped, the line breaks kept
+            Text("\n".join(printable(p) for p in _formats(la, fin).split("\n"))),
         )
     out.print(t)
     out.print(
@@ -852,6 +854,9 @@ def _formats(la, fin) -> str:
             parts.append(f"{key}={getattr(v, 'fmt', v)}")
     if getattr(la, "forward", None) is not None:
         parts.append(f"forward=[{_formats(la.forward, fin)}]")
+    w = getattr(la, "window", None)
+    if w is not None:  # Conv1D / pooling geometry
+        parts.insert(0, f"window={w.taps} strides={w.strides} dilation={w.dilation} {w.padding}")
     return "\n".join(parts)
 
 

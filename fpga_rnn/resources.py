@@ -117,6 +117,19 @@ def _embedding(p: Params) -> Features:
     return {"one": 1.0, "width_bits": width, "mem_bits": rows * width / 64}
 
 
+def _window(p: Params) -> Features:
+    step = p["X"] * p["EW"]
+    span = (p["K"] - 1) * p["D"] + 1
+    # the history shift register, and the pending window and output registers
+    return {"one": 1.0, "hist_bits": (span - 1) * step, "win_bits": p["K"] * step}
+
+
+def _pool(p: Params) -> Features:
+    # K-1 adders or comparators per element, and the output register
+    out = p["X"] * p["OW"]
+    return {"one": 1.0, "reduce_bits": (p["K"] - 1) * out, "out_bits": out}
+
+
 FEATURES: dict[str, Callable[[Params], Features]] = {
     "frnn_recurrent": _recurrent,
     "frnn_dense": _dense,
@@ -125,6 +138,8 @@ FEATURES: dict[str, Callable[[Params], Features]] = {
     "frnn_embedding": _embedding,
     "frnn_bidir": _bidir,
     "frnn_seqrev": _seqrev,
+    "frnn_window": _window,
+    "frnn_pool": _pool,
 }
 
 
