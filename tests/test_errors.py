@@ -105,7 +105,7 @@ def test_codes_outside_format_rejected(saved, tmp_path):
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda L: L.Conv1D(4, 3), "Conv1D is not supported"),
+        (lambda L: L.Conv1DTranspose(4, 3), "Conv1DTranspose is not supported"),
         (lambda L: L.LSTM(4, stateful=True, go_backwards=True), "stateful=True cannot stream"),
         (
             lambda L: L.Bidirectional(L.GRU(4, stateful=True)),
