@@ -145,3 +145,26 @@ def test_datasets_cli_json() -> None:
     assert r.returncode == 0, r.stderr
     names = [d["name"] for d in json.loads(r.stdout)["datasets"]]
     assert names == list(DATASETS)
+
+
+@pytest.mark.slow
+def test_conv_gru_arch_trains_imports_and_refuses_padded_data(tmp_path) -> None:
+    """`train --arch conv-gru`: a causal QConv1D + MaxPooling1D front-end, imported as
+    window layers; golden equals float on the test set's argmax; padded data is refused."""
+    from runcli import cli
+
+    r = cli("train", "--dataset", "basic-motions", "--arch", "conv-gru", "--units", "8",
+            "--conv-filters", "6", "--conv-kernel", "5", "--pool", "4", "--epochs", "2",
+            "--out", str(tmp_path / "run"), "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    m = json.loads(r.stdout)
+    assert m["model"] == "qconv_gru8x1"
+    ir = json.loads((tmp_path / "run" / "ir" / "ir.json").read_text())
+    conv, pool = ir["layers"][:2]
+    assert (conv["kind"], conv["padding"], pool["kind"], pool["pool"]) == (
+        "conv1d", "causal", "pooling1d", 4)  # fmt: skip
+    assert abs(m["golden"]["accuracy"] - m["float"]["accuracy"]) <= 0.05
+    r = cli("train", "--dataset", "japanese-vowels", "--arch", "conv-lstm", "--epochs", "1",
+            "--out", str(tmp_path / "bad"))  # fmt: skip
+    assert r.returncode != 0 and "needs fixed-length" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
