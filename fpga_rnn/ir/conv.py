@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from fpga_rnn.fixed import FixedFormat
-from fpga_rnn.ir.layers import Layer, QArray, Shape, TableSpec, _check_activation, register
+from fpga_rnn.ir.layers import Affine, Layer, QArray, Shape, _check_activation, register
 
 PADDINGS = ("valid", "causal", "same")
 POOL_OPS = ("max", "average")
@@ -80,7 +80,7 @@ def _check_window(la: Layer, w: Window, in_shape: Shape) -> Shape:
 
 @register
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Conv1D(Layer):
+class Conv1D(Affine):
     """y_j = act(sum_k W_k · x[j·strides + k·dilation - pad_left] + b), zero padding.
 
     ``kernel`` is (taps, X, F) as Keras stores it; sums in ``accum`` in the order of
@@ -89,12 +89,6 @@ class Conv1D(Layer):
 
     kind: ClassVar[str] = "conv1d"
     keeps_time: ClassVar[bool] = False
-    kernel: QArray
-    bias: QArray | None
-    accum: FixedFormat
-    result: FixedFormat
-    activation: str = "linear"
-    table: TableSpec | None = None
     strides: int = 1
     dilation: int = 1
     padding: str = "valid"
@@ -128,9 +122,6 @@ class Conv1D(Layer):
         if self.bias is not None and self.bias.shape != (self.filters,):
             raise self._fail(f"bias has shape {self.bias.shape}")
         return (t, self.filters)
-
-    def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat:
-        return self.result
 
 
 @register

@@ -266,18 +266,28 @@ class Bidirectional(Layer):
         return self.result if self.merge == "sum" else self.forward.state
 
 
-@register
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Dense(Layer):
-    """y = act(W x + b) over the last axis; sums in ``accum``, output in ``result``."""
+class Affine(Layer):
+    """Common part of Dense and Conv1D: ``act(W·x + b)``, sums in ``accum``, output
+    in ``result``."""
 
-    kind: ClassVar[str] = "dense"
     kernel: QArray
     bias: QArray | None
     accum: FixedFormat
     result: FixedFormat
     activation: str = "linear"
     table: TableSpec | None = None
+
+    def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat:
+        return self.result
+
+
+@register
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Dense(Affine):
+    """y = act(W x + b) over the last axis; sums in ``accum``, output in ``result``."""
+
+    kind: ClassVar[str] = "dense"
 
     def output_shape(self, in_shape: Shape) -> Shape:
         _check_activation(self, self.activation, self.table)
@@ -286,9 +296,6 @@ class Dense(Layer):
         if self.bias is not None and self.bias.shape != (self.kernel.shape[1],):
             raise self._fail(f"bias has shape {self.bias.shape}")
         return (*in_shape[:-1], self.kernel.shape[1])
-
-    def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat:
-        return self.result
 
 
 @register

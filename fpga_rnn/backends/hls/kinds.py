@@ -26,6 +26,7 @@ from fpga_rnn.ir.layers import (
     GRU,
     LSTM,
     Activation,
+    Affine,
     Bidirectional,
     Dense,
     Embedding,
@@ -212,29 +213,31 @@ def _activation_lines(act: str, log2n: int, result: FixedFormat, table: Array) -
     ]
 
 
-def _dense(la: Dense, in_shape: Shape, ctx: Context) -> Node:
-    n_in, n_out = la.kernel.shape
+def _affine(la: Affine, kernel: QArray, func: str, shape_lines: list[str], out: tuple) -> Node:
+    """A Dense-like kernel call: W (``kernel``: (n_in, n_out)), b, the activation."""
+    n_out = kernel.shape[1]
     bias = la.bias or QArray(codes=np.zeros(n_out, np.int64), fmt=la.accum)
     table, log2n = _act_table(la.activation, la.table, la.accum)
     lines = [
-        f"typedef {la.kernel.fmt} weight_t;",
+        f"typedef {kernel.fmt} weight_t;",
         f"typedef {bias.fmt} bias_t;",
         f"typedef {la.accum} accum_t;",
-        f"static const int n_in = {n_in};",
+        *shape_lines,
         f"static const int n_out = {n_out};",
-        f"static const int n_rows = {_rows(in_shape, ctx)};",
         *_activation_lines(la.activation, log2n, la.result, table),
     ]
+    arrays = [_arr("w", kernel), _arr("b", bias), table]
+    return Node(la.name, func, _struct(lines), arrays, out, str(la.result), args=["w", "b", "t"])
+
+
+def _dense(la: Dense, in_shape: Shape, ctx: Context) -> Node:
+    n_in, n_out = la.kernel.shape
+    shape = [
+        f"static const int n_in = {n_in};",
+        f"static const int n_rows = {_rows(in_shape, ctx)};",
+    ]
     out = (ctx.timesteps, n_out) if len(in_shape) == 2 else (n_out,)
-    return Node(
-        la.name,
-        "frnn::dense_layer",
-        _struct(lines),
-        [_arr("w", la.kernel), _arr("b", bias), table],
-        out,
-        str(la.result),
-        args=["w", "b", "t"],
-    )
+    return _affine(la, la.kernel, "frnn::dense_layer", shape, out)
 
 
 def _activation(la: Activation, in_shape: Shape, ctx: Context) -> Node:
@@ -288,27 +291,9 @@ def _window_lines(w: Window, n_in: int, ctx: Context) -> list[str]:
 
 
 def _conv1d(la: Conv1D, in_shape: Shape, ctx: Context) -> Node:
-    k = la.flat_kernel
-    n_out = la.filters
-    bias = la.bias or QArray(codes=np.zeros(n_out, np.int64), fmt=la.accum)
-    table, log2n = _act_table(la.activation, la.table, la.accum)
-    lines = [
-        f"typedef {k.fmt} weight_t;",
-        f"typedef {bias.fmt} bias_t;",
-        f"typedef {la.accum} accum_t;",
-        *_window_lines(la.window, int(in_shape[-1]), ctx),
-        f"static const int n_out = {n_out};",
-        *_activation_lines(la.activation, log2n, la.result, table),
-    ]
-    return Node(
-        la.name,
-        "frnn::conv1d_layer",
-        _struct(lines),
-        [_arr("w", k), _arr("b", bias), table],
-        (la.window.steps(ctx.timesteps), n_out),
-        str(la.result),
-        args=["w", "b", "t"],
-    )
+    shape = _window_lines(la.window, int(in_shape[-1]), ctx)
+    out = (la.window.steps(ctx.timesteps), la.filters)
+    return _affine(la, la.flat_kernel, "frnn::conv1d_layer", shape, out)
 
 
 def _pooling1d(la: Pooling1D, in_shape: Shape, ctx: Context) -> Node:
