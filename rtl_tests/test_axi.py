@@ -37,6 +37,21 @@ CASES = [
         1000,
         "ap_fixed<12,4>",
     ),
+    # a window front-end: fewer steps reach the GRU; lengths end at tlast
+    (
+        "conv_pool_gru_w32",
+        [
+            {"kind": "conv1d", "units": 4, "kernel_size": 3, "padding": "causal"},
+            {"kind": "pooling1d", "op": "max", "pool": 2},
+            {"kind": "gru", "units": 4},
+            {"kind": "dense", "units": 3, "activation": "softmax"},
+        ],
+        3,
+        4,
+        32,
+        300,
+        "ap_fixed<16,6>",
+    ),
 ]
 
 
@@ -189,7 +204,7 @@ def test_axi_wrapper(tmp_path, case) -> None:
     )
 
     rng = np.random.default_rng(3)
-    lens = rng.integers(1, 13, n)
+    lens = rng.integers(m.min_steps(), 13, n)
     codes, gold = [], []
     seq_out = len(m.output_shape) == 2
     for t in lens:

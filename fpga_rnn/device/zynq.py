@@ -29,7 +29,7 @@ from fpga_rnn.device.axi import (
     axi_sources,
     word_format,
 )
-from fpga_rnn.errors import InputError
+from fpga_rnn.errors import InputError, UnsupportedError
 from fpga_rnn.escape import check_token
 from fpga_rnn.ir import Model
 from fpga_rnn.outputs import atomic_dir, write_json
@@ -166,6 +166,13 @@ def package(
     elif timesteps is not None:
         raise InputError(
             "--timesteps sets the HLS route's longest sequence; the RTL route takes any length"
+        )
+    windowed = [la for la in model.layers if not la.keeps_time]
+    if windowed and len(model.output_shape) == 2:  # the driver sizes a reply by the input
+        raise UnsupportedError(
+            f"layer {windowed[0].name!r} ({windowed[0].kind}) may make fewer output steps than "
+            "input steps; the PYNQ driver expects one per input step: package a model with "
+            "one output per sequence"
         )
     b, ps = zynq_board(board)
     check_token(b.part, "board part")

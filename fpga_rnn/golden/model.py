@@ -129,7 +129,7 @@ def check_input(
     if arr.dtype.kind not in "biuf":  # complex would lose its imaginary part
         raise InputError(f"input must be real numbers, got dtype {arr.dtype}")
     need = model.min_steps()
-    if arr.ndim >= 2 and arr.shape[1] < need:
+    if need > 1 and arr.ndim >= 2 and arr.shape[1] < need:  # window layers only
         raise InputError(
             f"sequences of {arr.shape[1]} steps are too short: the model's windows need "
             f"at least {need}"
