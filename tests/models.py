@@ -90,7 +90,7 @@ KINDS: dict[str, Callable] = {
                 )(i)
             )
         )
-    ),  # fmt: skip
+    ),
     "qbilstm": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
         L.Bidirectional(_q(q, "QLSTM", 8, recurrent_activation="sigmoid"))(i)
     ),
