@@ -123,9 +123,15 @@ def conv1d(
     scale: float = 0.5,
 ) -> Conv1D:
     d = dense(
-        x_fmt, kernel_size * inputs, filters, rng, name=name, activation=activation,
-        precision=precision, scale=scale,
-    )  # fmt: skip
+        x_fmt,
+        kernel_size * inputs,
+        filters,
+        rng,
+        name=name,
+        activation=activation,
+        precision=precision,
+        scale=scale,
+    )
     kernel = QArray(codes=d.kernel.codes.reshape(kernel_size, inputs, filters), fmt=d.kernel.fmt)
     return Conv1D(
         name=name,
@@ -215,8 +221,9 @@ def model(
             op = spec.get("op", "max")
             pool = spec.get("pool", 2)
             result = prec.result_format(p) if op == "average" else None
-            pl = Pooling1D(name=lname, op=op, pool=pool, strides=spec.get("strides", pool),
-                           result=result)  # fmt: skip
+            pl = Pooling1D(
+                name=lname, op=op, pool=pool, strides=spec.get("strides", pool), result=result
+            )
             out.append(pl)
             fmt = pl.result_format(fmt) or fmt
         else:

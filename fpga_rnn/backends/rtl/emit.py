@@ -498,18 +498,26 @@ def emit_pooling1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     ow = s.fmt.width + lg
     o = f"s{i + 1}" if not avg else f"l{i}_sum"
     ctx.wires(o, s.elements * ow)
-    params = {"X": s.elements, "K": la.pool, "IW": s.fmt.width, "IS": int(s.fmt.signed),
-              "OP": int(avg), "OW": ow}  # fmt: skip
+    params = {
+        "X": s.elements,
+        "K": la.pool,
+        "IW": s.fmt.width,
+        "IS": int(s.fmt.signed),
+        "OP": int(avg),
+        "OW": ow,
+    }
     ctx.instance("frnn_pool", f"u_l{i}", params, stream_ports(src, o))
-    ctx.layers.append({"name": la.name, "kind": "pooling1d", "op": la.op,
-                       "window": _window_json(la.window)})  # fmt: skip
+    ctx.layers.append(
+        {"name": la.name, "kind": "pooling1d", "op": la.op, "window": _window_json(la.window)}
+    )
     out = Stream(s.elements * ow, s.fmt, s.elements)
     if not avg:
         return out
     assert la.result is not None
     total = FixedFormat(ow, ow - s.fmt.frac - lg, s.fmt.signed)
-    return _activation_stage(ctx, i, la, "linear", None, o, Stream(out.width, total, s.elements),
-                             la.result)  # fmt: skip
+    return _activation_stage(
+        ctx, i, la, "linear", None, o, Stream(out.width, total, s.elements), la.result
+    )
 
 
 def emit_activation(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
