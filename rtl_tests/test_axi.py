@@ -174,8 +174,9 @@ if _HAVE_COCOTB:
         report["outputs_after_reset"] = again
         report["cycles_after_reset"] = await _reg(lite, "last_cycles", regs)
 
-        # 4. a tlast before a step's last word (only when a step spans words)
-        if int(case["words_per_step"]) > 1:
+        # 4. a tlast before a step's last word (only when a step spans words; a
+        # one-step sequence is too short for a window front-end)
+        if int(case["words_per_step"]) > 1 and int(case["min_steps"]) == 1:
             await src.send(AxiStreamFrame(frames[0][:nbytes]))  # one word
             await sink.recv()  # the zero-padded step still gives an output
             report["status_partial"] = await _reg(lite, "status", regs)
@@ -220,6 +221,7 @@ def test_axi_wrapper(tmp_path, case) -> None:
         last=last,
         out_words=np.array([fmt.output_words(b) for b in beats]),
         words_per_step=fmt.words_per_step,
+        min_steps=m.min_steps(),
         dma_bits=dma,
         seed=11,
     )
@@ -275,6 +277,6 @@ def test_axi_wrapper(tmp_path, case) -> None:
     )
     assert all(np.array_equal(a, g) for a, g in zip(again, gold[:10], strict=True))
     assert r["cycles_after_reset"] > 0
-    if fmt.words_per_step > 1:
+    if fmt.words_per_step > 1 and m.min_steps() == 1:
         assert r["status_partial"] & words_mod.STATUS_ERR_PARTIAL_STEP
         assert not r["status_cleared"] & words_mod.STATUS_ERR_PARTIAL_STEP

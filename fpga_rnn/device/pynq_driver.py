@@ -43,12 +43,17 @@ class PackageFormat:
         self.sequence_output = bool(doc.get("sequence_output"))
         self.route = doc.get("route", "rtl")
         self.max_steps = doc.get("max_steps")  # the HLS route's longest sequence
+        # shorter sequences give no output: the core would wait, and so would the DMA
+        self.min_steps = int(doc.get("min_steps", 1))
 
     def check_lengths(self, sequences: list[np.ndarray]) -> None:
-        if self.max_steps is None:
-            return
         for i, s in enumerate(sequences):
-            if len(s) > self.max_steps:
+            if len(s) < self.min_steps:
+                raise ValueError(
+                    f"sequence {i} has {len(s)} steps; this model's windows need at least "
+                    f"{self.min_steps}"
+                )
+            if self.max_steps is not None and len(s) > self.max_steps:
                 raise ValueError(
                     f"sequence {i} has {len(s)} steps; this design takes at most "
                     f"{self.max_steps} (package it with a larger --timesteps)"

@@ -220,9 +220,10 @@ class Device:
 
         f = self._format()
         codes = np.asarray(codes, np.int64).reshape(len(codes), f.in_elements)
-        if not 1 <= len(codes) <= self.info.max_steps:
+        lo = self.model.min_steps()  # shorter: no output, the board would not answer
+        if not lo <= len(codes) <= self.info.max_steps:
             raise DeviceError(
-                f"a sequence of {len(codes)} steps: this board's design takes 1 to "
+                f"a sequence of {len(codes)} steps: this board's design takes {lo} to "
                 f"{self.info.max_steps} (rebuild the bitstream with a larger --max-timesteps)"
             )
         words = [pack(row, f.in_element_width) for row in codes]

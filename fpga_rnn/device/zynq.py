@@ -288,6 +288,7 @@ def _write_driver(
         **fmt.to_dict(),
         "route": route,
         "max_steps": max_steps,
+        "min_steps": model.min_steps(),  # a window front-end's shortest sequence
         "input_format": str(spec.fmt) if spec.fmt is not None else None,
         "tokens": spec.tokens,
         "masked": spec.mask_value is not None,
