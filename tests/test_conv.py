@@ -135,3 +135,24 @@ def test_variable_length_rtl_and_c_equal_golden_of_the_unpadded_sequence():
         assert len(b.golden[0]) == m.steps(int(n))
         res = c_target.run(m, b, RunOptions(), "host")
         assert res["mismatches"] == 0 and res["bit_exact"]
+
+
+def test_conv_reuse_keeps_pace_with_the_recurrent_layer_it_feeds():
+    """A Conv1D before pooling runs more windows than its recurrent layer runs steps:
+    it gets reuse // (that ratio), and rtl.json records it."""
+    layers = [
+        {"kind": "conv1d", "units": 4, "padding": "causal"},
+        {"kind": "pooling1d", "op": "max", "pool": 2},
+        {"kind": "conv1d", "units": 4, "padding": "causal"},
+        {"kind": "pooling1d", "op": "max", "pool": 2},
+        {"kind": "gru", "units": 4},
+        {"kind": "dense", "units": 2},
+    ]
+    d = design(rir.model(layers, features=3, timesteps=40), 8)
+    got = {la["name"]: la.get("reuse") for la in d.info["layers"]}
+    assert got == {
+        "conv1d_0": 2, "pooling1d_1": None, "conv1d_2": 4, "pooling1d_3": None,
+        "gru_4": None, "dense_5": 8,
+    }  # fmt: skip
+    alone = design(rir.model(layers[:1] + layers[-2:], features=3, timesteps=40), 8)
+    assert alone.info["layers"][0]["reuse"] == 8

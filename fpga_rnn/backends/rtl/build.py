@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from fpga_rnn.backends.rtl.emit import EMITTERS, Context, Stream
+from fpga_rnn.backends.rtl.plan import window_reuse
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.escape import verilog_comment
 from fpga_rnn.golden.stream import check_streamable
@@ -123,6 +124,7 @@ def design(
         mac_stages=mac_stages,
         lane_stages=lane_stages,
         stream=stream,
+        layer_reuse=window_reuse(model.layers, reuse, maxt),
     )
     s = _input_stream(model)
     s_in = s

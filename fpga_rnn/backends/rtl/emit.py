@@ -46,6 +46,7 @@ class Context:
     mac_stages: int = 0  # MAC engine pipeline stages (frnn_matvec MP)
     lane_stages: int = 0  # cell lane pipeline registers (frnn_recurrent LS)
     stream: bool = False  # stateful streaming: every _last wire is {clear, last}
+    layer_reuse: list[int] = field(default_factory=list)  # per layer (plan.window_reuse)
     body: list[str] = field(default_factory=list)
     mems: dict[str, str] = field(default_factory=dict)
     layers: list[dict] = field(default_factory=list)
@@ -432,7 +433,8 @@ def _dense_stage(
     """frnn_dense (W·x + b per beat of ``src``) then the activation stage into ``s<i+1>``."""
     assert s.fmt is not None
     n, k = kernel.shape[1], s.elements
-    t = tile(n, k, ctx.reuse)
+    reuse = ctx.layer_reuse[i] if ctx.layer_reuse else ctx.reuse
+    t = tile(n, k, reuse)
     w = kernel.codes.T
     p = engine(ctx, la, f"l{i}", w, kernel.fmt, s.fmt, _accum_bias(la.bias, la.accum), la.accum, t)
     a = f"l{i}_acc"
@@ -447,6 +449,7 @@ def _dense_stage(
         {
             "name": la.name,
             **record,
+            "reuse": reuse,
             "tile": t.to_json(),
             "multipliers": t.multipliers,
             "mac_stages": ctx.mac_stages,

@@ -13,11 +13,13 @@ PU cell lanes directly, and W*x + b uses the same tile.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.ir.conv import Window
-from fpga_rnn.ir.kinds import CELLS  # lane latency, chain and lane multipliers per cell
+from fpga_rnn.ir.kinds import CELLS
+from fpga_rnn.ir.layers import Layer  # lane latency, chain and lane multipliers per cell
 
 # Preference tiers (ratio of a plan's cycles per step to the lower bound for its
 # multipliers, most multipliers relative to the fewest), tried in turn: the first
@@ -335,3 +337,23 @@ def sequence_lower_bound(layers: list[dict], timesteps: int) -> int:
     slowest = max(range(len(per_step)), key=lambda i: per_step[i][0] * per_step[i][1])
     rest = sum(c for i, (_, c) in enumerate(per_step) if i != slowest)
     return per_step[slowest][0] * per_step[slowest][1] + rest + dense + wait
+
+
+def window_reuse(layers: Sequence[Layer], reuse: int, timesteps: int) -> list[int]:
+    """Per layer, the reuse its MAC passes get. A Conv1D runs once per window; when
+    pooling or strides leave the recurrent layer it feeds r times fewer steps, a
+    window at ``reuse`` would take r times the recurrent layer's time, so the Conv1D
+    gets ``reuse // r`` (at least 1) and keeps pace. Every other layer: ``reuse``."""
+    out, t = [], timesteps
+    for i, la in enumerate(layers):
+        t = la.out_steps(t)  # this layer's output steps (a Conv1D's windows)
+        r = reuse
+        if la.kind == "conv1d":
+            m = t
+            for nxt in layers[i + 1 :]:
+                if nxt.keeps_time:  # the first layer that keeps time runs at this rate
+                    break
+                m = nxt.out_steps(m)
+            r = max(1, reuse // max(1, t // max(m, 1)))
+        out.append(r)
+    return out
