@@ -156,3 +156,27 @@ def test_conv_reuse_keeps_pace_with_the_recurrent_layer_it_feeds():
     }  # fmt: skip
     alone = design(rir.model(layers[:1] + layers[-2:], features=3, timesteps=40), 8)
     assert alone.info["layers"][0]["reuse"] == 8
+
+
+def test_zynq_driver_sizes_a_window_models_sequence_output(tmp_path):
+    """The shipped driver, run from its own folder, reads the window layers from
+    format.json with the shipped fpga_rnn/window.py: its output beats per sequence
+    and its shortest sequence are the model's."""
+    import json
+    import subprocess
+    import sys
+
+    from fpga_rnn.api import package
+
+    m = rir.model(FRONT, features=2, seed=5, name="front")
+    pkg = package(m, "pynq-z2", tmp_path / "pkg", reuse=8)
+    code = (
+        "import json, fpga_rnn, frnn_driver\n"
+        "f = frnn_driver.PackageFormat()\n"
+        "print(json.dumps([f.min_steps, [f.output_steps(n) for n in range(11, 40)]]))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=pkg.out / "driver", capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [m.min_steps(), [m.steps(n) for n in range(11, 40)]]

@@ -26,6 +26,7 @@ from frnn_words import (
 )
 
 from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.window import Window, steps_through
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,6 +46,12 @@ class PackageFormat:
         self.max_steps = doc.get("max_steps")  # the HLS route's longest sequence
         # shorter sequences give no output: the core would wait, and so would the DMA
         self.min_steps = int(doc.get("min_steps", 1))
+        self.windows = [Window(**w) for w in doc.get("windows", [])]
+
+    def output_steps(self, steps: int) -> int:
+        """Output beats of a sequence of ``steps``: one per step the last window layer
+        leaves (one per input step without window layers), or 1 for one per sequence."""
+        return steps_through(self.windows, steps) if self.sequence_output else 1
 
     def check_lengths(self, sequences: list[np.ndarray]) -> None:
         for i, s in enumerate(sequences):
@@ -171,6 +178,6 @@ class FrnnOverlay:
         """Float outputs for floats ``x`` (batch, steps, features)."""
         sequence_output = self.fmt.sequence_output
         codes = self.fmt.encode(x)
-        beats = [len(c) if sequence_output else 1 for c in codes]
+        beats = [self.fmt.output_steps(len(c)) for c in codes]
         out = self.fmt.decode(self.predict_codes(codes, beats))
         return np.stack(out if sequence_output else [o[0] for o in out])

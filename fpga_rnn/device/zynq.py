@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -29,15 +29,16 @@ from fpga_rnn.device.axi import (
     axi_sources,
     word_format,
 )
-from fpga_rnn.errors import InputError, UnsupportedError
+from fpga_rnn.errors import InputError
 from fpga_rnn.escape import check_token
 from fpga_rnn.ir import Model
+from fpga_rnn.ir.conv import Conv1D, Pooling1D
 from fpga_rnn.outputs import atomic_dir, write_json
 
 ROUTES = ("rtl", "hls")
 IP_VLNV = "fpga-rnn.org:user:frnn_axi:1.0"
 # the shipped copies of the package's own fixed-point code (the driver's float side)
-SHARED_MODULES = ("fixed.py", "errors.py")
+SHARED_MODULES = ("fixed.py", "errors.py", "window.py")
 
 
 @dataclass(frozen=True)
@@ -167,13 +168,6 @@ def package(
         raise InputError(
             "--timesteps sets the HLS route's longest sequence; the RTL route takes any length"
         )
-    windowed = [la for la in model.layers if not la.keeps_time]
-    if windowed and len(model.output_shape) == 2:  # the driver sizes a reply by the input
-        raise UnsupportedError(
-            f"layer {windowed[0].name!r} ({windowed[0].kind}) may make fewer output steps than "
-            "input steps; the PYNQ driver expects one per input step: package a model with "
-            "one output per sequence"
-        )
     b, ps = zynq_board(board)
     check_token(b.part, "board part")
     clock = float(b.clock_mhz if clock_mhz is None else clock_mhz)
@@ -289,6 +283,8 @@ def _write_driver(
         "route": route,
         "max_steps": max_steps,
         "min_steps": model.min_steps(),  # a window front-end's shortest sequence
+        # the window layers in order: the driver sizes a sequence output with them
+        "windows": [asdict(la.window) for la in model.layers if isinstance(la, Conv1D | Pooling1D)],
         "input_format": str(spec.fmt) if spec.fmt is not None else None,
         "tokens": spec.tokens,
         "masked": spec.mask_value is not None,

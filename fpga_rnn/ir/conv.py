@@ -2,8 +2,8 @@
 that shortens and cleans a sequence before the recurrent layers).
 
 Both are a window of ``taps`` steps, ``dilation`` apart, every ``strides`` steps; the
-geometry (padding, output length) is :class:`Window`'s, so the golden model, the
-hardware generators and the resource model read one rule.
+geometry (padding, output length) is :class:`fpga_rnn.window.Window`'s, so the golden
+model, the hardware generators, the resource model and the Zynq driver read one rule.
 """
 
 from __future__ import annotations
@@ -13,47 +13,9 @@ from typing import ClassVar
 
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir.layers import Affine, Layer, QArray, Shape, _check_activation, register
+from fpga_rnn.window import PADDINGS, Window
 
-PADDINGS = ("valid", "causal", "same")
 POOL_OPS = ("max", "average")
-
-
-@dataclass(frozen=True)
-class Window:
-    """``taps`` steps ``dilation`` apart, one window every ``strides`` input steps.
-
-    Zero steps pad the sequence: ``causal`` puts ``span - 1`` before it, ``same``
-    splits them (the smaller half first, as Keras), ``valid`` none. A stream knows
-    its length only at ``tlast``, so ``same`` with strides > 1 (whose padding depends
-    on the length) is refused by the layers.
-    """
-
-    taps: int
-    strides: int = 1
-    dilation: int = 1
-    padding: str = "valid"
-
-    @property
-    def span(self) -> int:
-        """Input steps one window covers."""
-        return (self.taps - 1) * self.dilation + 1
-
-    @property
-    def pad_left(self) -> int:
-        return {"valid": 0, "causal": self.span - 1, "same": (self.span - 1) // 2}[self.padding]
-
-    @property
-    def pad_right(self) -> int:
-        return self.span - 1 - self.pad_left if self.padding == "same" else 0
-
-    def steps(self, t: int) -> int:
-        """Output steps for ``t`` input steps (0: too short for one window)."""
-        padded = t + self.pad_left + self.pad_right
-        return max(0, (padded - self.span) // self.strides + 1)
-
-    def min_steps(self) -> int:
-        """The shortest input that gives one output step."""
-        return max(1, self.span - self.pad_left - self.pad_right)
 
 
 def _check_window(la: Layer, w: Window, in_shape: Shape) -> Shape:
