@@ -42,9 +42,9 @@ class Window:
         padded = t + self.pad_left + self.pad_right
         return max(0, (padded - self.span) // self.strides + 1)
 
-    def min_steps(self) -> int:
-        """The shortest input that gives one output step."""
-        return max(1, self.span - self.pad_left - self.pad_right)
+    def min_steps(self, outputs: int = 1) -> int:
+        """The shortest input that gives ``outputs`` output steps."""
+        return max(1, (outputs - 1) * self.strides + self.span - self.pad_left - self.pad_right)
 
 
 def steps_through(windows: list[Window], t: int) -> int:

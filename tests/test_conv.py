@@ -180,3 +180,19 @@ def test_zynq_driver_sizes_a_window_models_sequence_output(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [m.min_steps(), [m.steps(n) for n in range(11, 40)]]
+
+
+def test_min_steps_is_traced_back_not_searched():
+    """A hostile IR's stack of pools must not make the shortest length slow to find;
+    the C and HLS exports refuse a length the windows cannot fill."""
+    from fpga_rnn.backends.c import writer
+    from fpga_rnn.backends.hls import kinds as hls_kinds
+
+    deep = rir.model([{"kind": "pooling1d", "op": "max", "pool": 64}] * 40, features=1)
+    assert deep.min_steps() == 64**40
+    m = rir.model(FRONT, features=2, seed=5)
+    assert m.steps(m.min_steps()) == 1 and m.steps(m.min_steps() - 1) == 0
+    with pytest.raises(InputError, match="at least 11 steps"):
+        writer.generate(m, 10)
+    with pytest.raises(InputError, match="at least 11 steps"):
+        hls_kinds.nodes(m, 10)

@@ -113,10 +113,14 @@ class Model:
         return t
 
     def min_steps(self) -> int:
-        """The shortest input that gives an output (window layers need whole windows)."""
+        """The shortest input that gives an output (window layers need whole windows):
+        one output step, traced back through the layers (no search: a hostile IR's
+        stack of windows cannot make this slow)."""
         t = 1
-        while self.steps(t) < 1:
-            t += 1
+        for la in reversed(self.layers):
+            w = getattr(la, "window", None)
+            if w is not None:
+                t = w.min_steps(t)
         return t
 
     def formats(self) -> list[FixedFormat | None]:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from fpga_rnn import tables
-from fpga_rnn.errors import UnsupportedError
+from fpga_rnn.errors import InputError, UnsupportedError
 from fpga_rnn.escape import c_comment
 from fpga_rnn.fixed import FixedFormat, Overflow, Rounding
 from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
@@ -404,6 +404,11 @@ def generate(
     if max_timesteps is not None:
         check_int(max_timesteps, "max_timesteps", 1, MAX_TIMESTEPS)
     t_max = model.input.timesteps or max_timesteps or DEFAULT_MAX_TIMESTEPS
+    if model.min_steps() > t_max:
+        raise InputError(
+            f"the model's windows need at least {model.min_steps()} steps, more than the "
+            f"{t_max} this export takes; raise --max-timesteps"
+        )
     w = _Writer()
     plan = _emit_layers(model, w)
     check, in_frac = _input_check(model)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fpga_rnn import tables
-from fpga_rnn.errors import IRError
+from fpga_rnn.errors import InputError, IRError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.golden.stream import check_streamable
 from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
@@ -354,6 +354,11 @@ def nodes(model: Model, timesteps: int, reuse: int = 1, stateful: bool = False) 
     every recurrent layer then emits each step, as a stream does (golden.stream)."""
     if stateful:
         check_streamable(model)
+    if model.min_steps() > timesteps:
+        raise InputError(
+            f"the model's windows need at least {model.min_steps()} steps; the project is "
+            f"compiled for {timesteps} (raise --timesteps)"
+        )
     ctx = Context(
         timesteps=timesteps,
         masked=model.input.mask_value is not None,
