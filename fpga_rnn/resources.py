@@ -21,6 +21,7 @@ from typing import Any
 
 from fpga_rnn.errors import ToolError
 from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELL_BY_CODE
+from fpga_rnn.window import Window
 
 RESOURCES = ("lut", "ff", "bram")
 MODEL_FILE = Path(__file__).parent / "resource_model.json"
@@ -119,7 +120,7 @@ def _embedding(p: Params) -> Features:
 
 def _window(p: Params) -> Features:
     step = p["X"] * p["EW"]
-    span = (p["K"] - 1) * p["D"] + 1
+    span = Window(p["K"], dilation=p["D"]).span
     # the history shift register, and the pending window and output registers
     return {"one": 1.0, "hist_bits": (span - 1) * step, "win_bits": p["K"] * step}
 

@@ -32,7 +32,6 @@ from fpga_rnn.device.axi import (
 from fpga_rnn.errors import InputError
 from fpga_rnn.escape import check_token
 from fpga_rnn.ir import Model
-from fpga_rnn.ir.conv import Conv1D, Pooling1D
 from fpga_rnn.outputs import atomic_dir, write_json
 
 ROUTES = ("rtl", "hls")
@@ -284,7 +283,7 @@ def _write_driver(
         "max_steps": max_steps,
         "min_steps": model.min_steps(),  # a window front-end's shortest sequence
         # the window layers in order: the driver sizes a sequence output with them
-        "windows": [asdict(la.window) for la in model.layers if isinstance(la, Conv1D | Pooling1D)],
+        "windows": [asdict(w) for w in model.windows()],
         "input_format": str(spec.fmt) if spec.fmt is not None else None,
         "tokens": spec.tokens,
         "masked": spec.mask_value is not None,

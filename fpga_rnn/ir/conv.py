@@ -18,6 +18,11 @@ from fpga_rnn.window import PADDINGS, Window
 POOL_OPS = ("max", "average")
 
 
+def flatten_taps(kernel: QArray) -> QArray:
+    """A Conv1D kernel (taps, X, F) as a Dense's (taps·X, F): the window tap-major."""
+    return QArray(codes=kernel.codes.reshape(-1, kernel.shape[-1]), fmt=kernel.fmt)
+
+
 def _check_window(la: Layer, w: Window, in_shape: Shape) -> Shape:
     size = "kernel size" if la.kind == "conv1d" else "pool size"
     for nm, v in ((size, w.taps), ("strides", w.strides), ("dilation_rate", w.dilation)):
@@ -50,7 +55,6 @@ class Conv1D(Affine):
     """
 
     kind: ClassVar[str] = "conv1d"
-    keeps_time: ClassVar[bool] = False
     strides: int = 1
     dilation: int = 1
     padding: str = "valid"
@@ -61,16 +65,11 @@ class Conv1D(Affine):
 
     @property
     def flat_kernel(self) -> QArray:
-        """The kernel as a Dense's (taps·X, F): window flattened tap-major."""
-        k = self.kernel
-        return QArray(codes=k.codes.reshape(-1, k.shape[-1]), fmt=k.fmt)
+        return flatten_taps(self.kernel)
 
     @property
     def filters(self) -> int:
         return int(self.kernel.shape[2])
-
-    def out_steps(self, t: int) -> int:
-        return self.window.steps(t)
 
     def output_shape(self, in_shape: Shape) -> Shape:
         _check_activation(self, self.activation, self.table)
@@ -96,7 +95,6 @@ class Pooling1D(Layer):
     """
 
     kind: ClassVar[str] = "pooling1d"
-    keeps_time: ClassVar[bool] = False
     op: str
     pool: int
     strides: int
@@ -105,9 +103,6 @@ class Pooling1D(Layer):
     @property
     def window(self) -> Window:
         return Window(self.pool, self.strides)
-
-    def out_steps(self, t: int) -> int:
-        return self.window.steps(t)
 
     def output_shape(self, in_shape: Shape) -> Shape:
         if self.op not in POOL_OPS:

@@ -15,6 +15,7 @@ import numpy as np
 from fpga_rnn.errors import IRError
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir.kinds import ACTIVATIONS
+from fpga_rnn.window import Window
 
 # (timesteps or None, features) for sequences; (features,) after a seq-to-one layer.
 Shape = tuple[int | None, ...]
@@ -91,17 +92,24 @@ class Layer:
     """Base of every layer kind."""
 
     kind: ClassVar[str] = ""
-    # False for a layer whose output steps are not its input steps (a window with
-    # strides or padding): Keras carries no mask through it
-    keeps_time: ClassVar[bool] = True
     name: str
 
     def output_shape(self, in_shape: Shape) -> Shape:
         raise NotImplementedError
 
+    @property
+    def window(self) -> Window | None:
+        """The window a Conv1D or pooling layer slides over time; None for the rest."""
+        return None
+
+    @property
+    def keeps_time(self) -> bool:
+        """Output steps are the input steps (no window): Keras carries a mask through."""
+        return self.window is None
+
     def out_steps(self, t: int) -> int:
         """Output steps for ``t`` input steps (a window layer shortens the sequence)."""
-        return t
+        return t if self.window is None else self.window.steps(t)
 
     def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat | None:
         """Format of this layer's output codes (None for token ids)."""

@@ -19,6 +19,7 @@ from fpga_rnn.escape import check_identifier
 from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir.layers import LAYER_KINDS, Layer, QArray, Shape, TableSpec
 from fpga_rnn.outputs import atomic_dir
+from fpga_rnn.window import Window, steps_through
 
 SCHEMA_VERSION = 1
 
@@ -108,19 +109,19 @@ class Model:
 
     def steps(self, t: int) -> int:
         """Output steps of a sequence output for ``t`` input steps."""
-        for la in self.layers:
-            t = la.out_steps(t)
-        return t
+        return steps_through(self.windows(), t)
+
+    def windows(self) -> list[Window]:
+        """The window layers' windows, in order."""
+        return [la.window for la in self.layers if la.window is not None]
 
     def min_steps(self) -> int:
         """The shortest input that gives an output (window layers need whole windows):
         one output step, traced back through the layers (no search: a hostile IR's
         stack of windows cannot make this slow)."""
         t = 1
-        for la in reversed(self.layers):
-            w = getattr(la, "window", None)
-            if w is not None:
-                t = w.min_steps(t)
+        for w in reversed(self.windows()):
+            t = w.min_steps(t)
         return t
 
     def formats(self) -> list[FixedFormat | None]:

@@ -38,6 +38,7 @@ from fpga_rnn.ir import (
     SimpleRNN,
 )
 from fpga_rnn.ir import precision as prec
+from fpga_rnn.ir.conv import flatten_taps
 from fpga_rnn.keras_import.quantizers import activation_info, describe, quantizer_format
 
 # Layers we read; everything else is refused before the model is deserialized,
@@ -308,9 +309,11 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
     return SimpleRNN(**common, activation=act.name)
 
 
-def _dense(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Dense:
-    cls = type(layer).__name__
-    where = f"layer {layer.name!r} ({cls})"
+def _affine(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> dict[str, Any]:
+    """The fields a Dense and a Conv1D share: quantized kernel (as Keras stores it) and
+    bias, the accumulator of ``W·x + b`` (a Conv1D's kernel read as a Dense's), the
+    activation and its result format."""
+    where = f"layer {layer.name!r} ({type(layer).__name__})"
     w = layer.get_weights()
     kernel = _qweights(
         w[0], getattr(layer, "kernel_quantizer_internal", None), ctx, f"{where} kernel"
@@ -321,15 +324,19 @@ def _dense(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Dense:
         else None
     )
     act = activation_info(layer.activation, f"{where} activation")
-    return Dense(
+    return dict(
         name=layer.name,
         kernel=kernel,
         bias=bias,
-        accum=prec.accumulator([(x_fmt, kernel)], [bias]),
+        accum=prec.accumulator([(x_fmt, flatten_taps(kernel))], [bias]),
         result=_act_result(act, ctx),
         activation=act.name,
         table=ctx.table if act.name in ("tanh", "sigmoid", "softmax") else None,
     )
+
+
+def _dense(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Dense:
+    return Dense(**_affine(layer, ctx, x_fmt))
 
 
 def _one(cfg: dict[str, Any], key: str, where: str) -> int:
@@ -353,16 +360,8 @@ def _conv1d(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Conv1D:
     _channels_last(cfg, where)
     if int(cfg.get("groups", 1)) != 1:
         raise UnsupportedError(f"{where}: groups={cfg['groups']} is unsupported; use groups=1")
-    d = _dense(layer, ctx, x_fmt)  # kernel (taps, X, F), bias and activation as a Dense's
-    flat = QArray(codes=d.kernel.codes.reshape(-1, d.kernel.shape[-1]), fmt=d.kernel.fmt)
     return Conv1D(
-        name=layer.name,
-        kernel=d.kernel,
-        bias=d.bias,
-        accum=prec.accumulator([(x_fmt, flat)], [d.bias]),
-        result=d.result,
-        activation=d.activation,
-        table=d.table,
+        **_affine(layer, ctx, x_fmt),
         strides=_one(cfg, "strides", where),
         dilation=_one(cfg, "dilation_rate", where),
         padding=str(cfg.get("padding")),

@@ -326,11 +326,7 @@ def _emit_layers(model: Model, w: _Writer) -> _Plan:
 
 def _steps_body(model: Model) -> str:
     """Statements turning T into the output steps, one per window layer."""
-    return "".join(
-        f"    T = {_window_steps(la.window, 'T')};\n"
-        for la in model.layers
-        if isinstance(la, Conv1D | Pooling1D)
-    )
+    return "".join(f"    T = {_window_steps(w, 'T')};\n" for w in model.windows())
 
 
 def _window_steps(win: Window, steps: str) -> str:

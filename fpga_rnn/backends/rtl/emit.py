@@ -7,7 +7,7 @@ One emitter per layer kind (``EMITTERS``); each consumes stream ``s<i>`` and dri
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from fpga_rnn.backends.rtl import mem
 from fpga_rnn.backends.rtl.plan import RecurrentPlan, Tile, plan_recurrent, tile
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.fixed import FixedFormat, Overflow
-from fpga_rnn.ir.conv import Conv1D, Pooling1D, Window
+from fpga_rnn.ir.conv import Conv1D, Pooling1D
 from fpga_rnn.ir.kinds import ACTIVATION_CODES, CELLS, TABLE_RANGES, cell_kind, log2
 from fpga_rnn.ir.layers import (
     GRU,
@@ -463,9 +463,7 @@ def _dense_stage(
 
 def _window_stage(ctx: Context, i: int, la: Conv1D | Pooling1D, s: Stream) -> tuple[str, Stream]:
     """frnn_window over ``s<i>``: returns the window stream (taps·X elements)."""
-    if ctx.stream:
-        raise _fail(la, "a window layer cannot stream state across calls yet (docs/rtl.md)")
-    assert s.fmt is not None
+    assert s.fmt is not None  # (streaming designs refuse window layers: check_streamable)
     w = la.window
     params = {
         "X": s.elements,
@@ -482,14 +480,10 @@ def _window_stage(ctx: Context, i: int, la: Conv1D | Pooling1D, s: Stream) -> tu
     return o, Stream(w.taps * s.width, s.fmt, w.taps * s.elements)
 
 
-def _window_json(w: Window) -> dict:
-    return {"taps": w.taps, "strides": w.strides, "dilation": w.dilation, "padding": w.padding}
-
-
 def emit_conv1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     assert isinstance(la, Conv1D)
     src, ws = _window_stage(ctx, i, la, s)
-    record = {"kind": "conv1d", "window": _window_json(la.window)}
+    record = {"kind": "conv1d", "window": asdict(la.window)}
     return _dense_stage(ctx, i, la, la.flat_kernel, src, ws, record)
 
 
@@ -511,7 +505,7 @@ def emit_pooling1d(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:
     }
     ctx.instance("frnn_pool", f"u_l{i}", params, stream_ports(src, o))
     ctx.layers.append(
-        {"name": la.name, "kind": "pooling1d", "op": la.op, "window": _window_json(la.window)}
+        {"name": la.name, "kind": "pooling1d", "op": la.op, "window": asdict(la.window)}
     )
     out = Stream(s.elements * ow, s.fmt, s.elements)
     if not avg:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from fpga_rnn.errors import UnsupportedError
-from fpga_rnn.ir.conv import Window
+from fpga_rnn.ir.conv import Conv1D, Window
 from fpga_rnn.ir.kinds import CELLS
 from fpga_rnn.ir.layers import Layer  # lane latency, chain and lane multipliers per cell
 
@@ -348,7 +348,7 @@ def window_reuse(layers: Sequence[Layer], reuse: int, timesteps: int) -> list[in
     for i, la in enumerate(layers):
         t = la.out_steps(t)  # this layer's output steps (a Conv1D's windows)
         r = reuse
-        if la.kind == "conv1d":
+        if isinstance(la, Conv1D):
             m = t
             for nxt in layers[i + 1 :]:
                 if nxt.keeps_time:  # the first layer that keeps time runs at this rate
