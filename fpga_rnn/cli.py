@@ -37,6 +37,7 @@ from fpga_rnn.escape import printable
 from fpga_rnn.ir.layers import MAX_TABLE, MIN_TABLE
 from fpga_rnn.ir.precision import DEFAULT_PRECISION, DEFAULT_TABLE_SIZE
 from fpga_rnn.limits import MAX_REUSE, MAX_SAMPLES, MAX_STALL_PERCENT, MAX_TIMESTEPS
+from fpga_rnn.models import parse_projection
 from fpga_rnn.outputs import check_writable, save_npy, write_json
 from fpga_rnn.synth import format_resources
 
@@ -788,6 +789,14 @@ def train(
     pool: Annotated[
         int, typer.Option(min=1, max=64, help="conv-* archs: MaxPooling1D size (1: none).")
     ] = 2,
+    projection: Annotated[
+        str,
+        typer.Option(
+            metavar="IN,OUT",
+            help="--arch lstm/conv-lstm: a projected LSTM (MATLAB's lstmProjectedLayer) with "
+            "input and output projector sizes, e.g. 8,8; IN 0: no input projector.",
+        ),
+    ] = "",
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -808,6 +817,7 @@ def train(
         conv_filters=conv_filters,
         conv_kernel=conv_kernel,
         pool=pool,
+        projection=parse_projection(projection),
         patience=patience,
         force=force,
         progress=_progress,

@@ -43,6 +43,9 @@ class ModelSpec:
     conv_filters: int = 16
     conv_kernel: int = 3
     pool: int = 2
+    # lstm / conv-lstm: a projected LSTM (fpga_rnn.keras_import.layers.QLSTMProjected)
+    # with (input projector, output projector) sizes; input 0: no input projector
+    projection: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHS:
@@ -60,6 +63,19 @@ class ModelSpec:
             raise InputError("--conv-filters must be 1..1024 and --conv-kernel 1..64")
         if not 1 <= self.pool <= 64:
             raise InputError(f"--pool {self.pool}: need 1 (none) to 64")
+        if self.projection is not None:
+            pi, po = self.projection
+            if BASE[self.arch] != "LSTM" or self.arch.startswith("bi"):
+                raise InputError(
+                    f"--projection needs --arch lstm or conv-lstm, not {self.arch} (a projected "
+                    "layer is an LSTM, and each Bidirectional direction would need its own)"
+                )
+            if not (0 <= pi <= 1024 and 1 <= po <= 1024):
+                raise InputError(
+                    f"--projection {pi},{po}: need 0..1024 input (0: none), 1..1024 output"
+                )
+            if self.state_bits:
+                raise InputError("--projection takes no --state-bits (h' is not quantized)")
 
     @property
     def conv(self) -> bool:
@@ -67,6 +83,27 @@ class ModelSpec:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def __getattr__(name: str) -> Any:
+    """``QLSTMProjected``: the quantized projected LSTM Keras layer, made on first use
+    (importing this module does not import TensorFlow)."""
+    if name == "QLSTMProjected":
+        from fpga_rnn.keras_import.layers import projected_lstm
+
+        return projected_lstm()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def parse_projection(text: str) -> tuple[int, int] | None:
+    """``IN,OUT`` (``--projection``): the projector sizes; "" or "0,0": none."""
+    if not text:
+        return None
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise InputError(f"--projection {text!r:.40}: give IN,OUT sizes, e.g. 8,8 (IN 0: none)")
+    pi, po = (int(p) for p in parts)
+    return None if (pi, po) == (0, 0) else (pi, po)
 
 
 def build(
@@ -90,6 +127,14 @@ def build(
     bidir = spec.arch.startswith("bi")
 
     def rnn(return_sequences: bool):
+        if spec.projection is not None:
+            from fpga_rnn.keras_import.layers import projected_lstm
+
+            pi, po = spec.projection
+            qs = {} if spec.float_baseline else dict.fromkeys(
+                ("kernel_quantizer", "recurrent_quantizer", "bias_quantizer",
+                 "projector_quantizer"), q)  # fmt: skip
+            return projected_lstm()(spec.units, po, pi, return_sequences=return_sequences, **qs)
         kw: dict[str, Any] = {"return_sequences": return_sequences, "activation": "tanh"}
         if base != "SimpleRNN":
             kw["recurrent_activation"] = "sigmoid"
@@ -136,4 +181,6 @@ def build(
     name = f"{'f' if spec.float_baseline else 'q'}{arch}{spec.units}x{spec.layers}"
     if spec.state_bits and not spec.float_baseline:
         name += f"s{spec.state_bits}"
+    if spec.projection is not None:
+        name += f"p{spec.projection[0]}_{spec.projection[1]}"
     return tf.keras.Model(inp, out, name=name)

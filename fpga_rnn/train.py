@@ -199,6 +199,7 @@ def train_model(
     conv_filters: int = 16,
     conv_kernel: int = 3,
     pool: int = 2,
+    projection: tuple[int, int] | None = None,
     force: bool = False,
     progress: Any = None,
     **options: Any,
@@ -208,6 +209,8 @@ def train_model(
 
     ``conv_filters``, ``conv_kernel``, ``pool``: the front-end of ``conv-lstm`` and
     ``conv-gru`` (a causal Conv1D with ReLU, then MaxPooling1D; pool 1: none).
+    ``projection`` (input, output projector sizes): ``lstm``/``conv-lstm`` as a projected
+    LSTM (:class:`fpga_rnn.models.QLSTMProjected`; input 0: no input projector).
     ``options``: batch_size, learning_rate, patience, validation, precision
     (see :class:`fpga_rnn.train.TrainConfig`).
     """
@@ -222,6 +225,7 @@ def train_model(
         conv_filters=conv_filters,
         conv_kernel=conv_kernel,
         pool=pool,
+        projection=projection,
     )
     cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
     return train(cfg, out, force=force, progress=progress)

@@ -35,15 +35,27 @@ void simple_rnn_step(const typename C::accum_t *a, const typename C::state_t *h,
 
 // LSTM (gates i, f, c, o in Keras order): p = cast(a + U h -> accum);
 // c = cast(g*i + c*f -> cell); h = cast(o * cast(tanh(c) -> gate) -> state).
+// Projected (n_proj > 0): U multiplies h' = cast(cast(Qo^T h -> proj_accum) -> proj).
 template <class C>
 void lstm_step(const typename C::accum_t *a, const typename C::state_t *h, const typename C::cell_t *c,
                typename C::state_t *hn, typename C::cell_t *cn, const typename C::recurrent_weight_t *wr,
-               const typename C::table_t *sig, const typename C::table_t *tnh) {
+               const typename C::table_t *sig, const typename C::table_t *tnh,
+               const typename C::proj_weight_t *wp) {
     const int H = C::n_units;
     const int L = C::log2_table_size;
     typedef typename C::gate_t gate_t;
     typename C::accum_t u[4 * H];
-    dense<typename C::accum_t, H, 4 * H, 4 * H, 0, false>(h, u, wr, (const typename C::bias_t *)0);
+    if (C::n_proj > 0) {
+        const int P = C::n_proj > 0 ? C::n_proj : 1;
+        typename C::proj_accum_t pa[P];
+        typename C::proj_t hp[P];
+        dense<typename C::proj_accum_t, H, P, P, 0, false>(h, pa, wp, (const typename C::bias_t *)0);
+        for (int k = 0; k < P; k++)
+            hp[k] = pa[k];
+        dense<typename C::accum_t, P, 4 * H, 4 * H, 0, false>(hp, u, wr, (const typename C::bias_t *)0);
+    } else {
+        dense<typename C::accum_t, H, 4 * H, 4 * H, 0, false>(h, u, wr, (const typename C::bias_t *)0);
+    }
     for (int j = 0; j < H; j++) {
         typename C::accum_t pi = a[j] + u[j];
         typename C::accum_t pf = a[H + j] + u[H + j];
@@ -112,7 +124,7 @@ template <class C, class data_T, class valid_T, class res_T>
 void recurrent(const data_T *x, const valid_T *valid, res_T *y, const typename C::weight_t *w,
                const typename C::recurrent_weight_t *wr, const typename C::bias_t *b,
                const typename C::recurrent_bias_t *br, const typename C::table_t *sig,
-               const typename C::table_t *tnh) {
+               const typename C::table_t *tnh, const typename C::proj_weight_t *wp) {
     const int H = C::n_units, G = C::n_gates, X = C::n_in, T = C::n_timesteps;
     static typename C::state_t h_kept[H];  // zero-initialised; used only when stateful
     static typename C::cell_t c_kept[H];
@@ -133,7 +145,7 @@ void recurrent(const data_T *x, const valid_T *valid, res_T *y, const typename C
         typename C::accum_t a[G * H];
         dense<typename C::accum_t, X, G * H, G * H, 0, true>(&x[t * X], a, w, b);
         if (C::kind == cell_lstm)
-            lstm_step<C>(a, h, c, hn, cn, wr, sig, tnh);
+            lstm_step<C>(a, h, c, hn, cn, wr, sig, tnh, wp);
         else if (C::kind == cell_gru)
             gru_step<C>(a, h, hn, wr, br, sig, tnh);
         else
@@ -166,16 +178,18 @@ void bidirectional(const data_T *x, const valid_T *valid, res_T *y,
                    const typename C::fwd::weight_t *fw, const typename C::fwd::recurrent_weight_t *fwr,
                    const typename C::fwd::bias_t *fb, const typename C::fwd::recurrent_bias_t *fbr,
                    const typename C::fwd::table_t *fsig, const typename C::fwd::table_t *ftnh,
+                   const typename C::fwd::proj_weight_t *fwp,
                    // backward layer
                    const typename C::bwd::weight_t *bw, const typename C::bwd::recurrent_weight_t *bwr,
                    const typename C::bwd::bias_t *bb, const typename C::bwd::recurrent_bias_t *bbr,
-                   const typename C::bwd::table_t *bsig, const typename C::bwd::table_t *btnh) {
+                   const typename C::bwd::table_t *bsig, const typename C::bwd::table_t *btnh,
+                   const typename C::bwd::proj_weight_t *bwp) {
     const int HF = C::fwd::n_units, HB = C::bwd::n_units;
     const int ROWS = C::fwd::return_sequences ? C::fwd::n_timesteps : 1;
     typename C::fwd::state_t f[ROWS * HF];
     typename C::bwd::state_t bo[ROWS * HB];
-    recurrent<typename C::fwd>(x, valid, f, fw, fwr, fb, fbr, fsig, ftnh);
-    recurrent<typename C::bwd>(x, valid, bo, bw, bwr, bb, bbr, bsig, btnh);
+    recurrent<typename C::fwd>(x, valid, f, fw, fwr, fb, fbr, fsig, ftnh, fwp);
+    recurrent<typename C::bwd>(x, valid, bo, bw, bwr, bb, bbr, bsig, btnh, bwp);
     for (int r = 0; r < ROWS; r++) {
         const int rb = C::fwd::return_sequences ? ROWS - 1 - r : r;
         for (int j = 0; j < HF; j++) {

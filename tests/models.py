@@ -28,6 +28,13 @@ def _q(qkeras, cls, units, **kw):
     )
 
 
+def _projected(units: int, po: int, pi: int, quantizer: str | None = None):
+    from fpga_rnn.models import QLSTMProjected
+
+    qs = ("kernel_quantizer", "recurrent_quantizer", "bias_quantizer", "projector_quantizer")
+    return QLSTMProjected(units, po, pi, **(dict.fromkeys(qs, quantizer) if quantizer else {}))
+
+
 KINDS: dict[str, Callable] = {
     "lstm": lambda L, q, i: L.Dense(4, activation="softmax")(L.LSTM(16)(i)),
     "gru": lambda L, q, i: L.Dense(4)(L.GRU(16)(i)),
@@ -68,6 +75,11 @@ KINDS: dict[str, Callable] = {
     ),
     "qsimple_rnn": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
         _q(q, "QSimpleRNN", 16)(i)
+    ),
+    # projected LSTM (fpga_rnn.models.QLSTMProjected): float, and 8-bit QKeras
+    "lstm_projected": lambda L, q, i: L.Dense(4, activation="softmax")(_projected(16, 4, 3)(i)),
+    "qlstm_projected": lambda L, q, i: q.QDense(4, kernel_quantizer=Q8, bias_quantizer=Q8)(
+        _projected(16, 6, 3, quantizer=Q8)(i)
     ),
     # Conv1D front-ends (window layers): float, and 8-bit QKeras
     "conv_gru": lambda L, q, i: L.Dense(4, activation="softmax")(

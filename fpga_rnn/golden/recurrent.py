@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from fpga_rnn.golden.ops import add, dense, mul, table_act
+from fpga_rnn.fixed import FixedFormat
+from fpga_rnn.golden.ops import activation, add, dense, mul, table_act
 from fpga_rnn.ir.layers import GRU, LSTM, QArray, Recurrent, SimpleRNN
 
 # state dict: "h" (codes in layer.state) and, for LSTM, "c" (codes in layer.cell)
@@ -43,14 +44,14 @@ def simple_rnn_step(la: SimpleRNN, a: np.ndarray, st: State) -> State:
 def lstm_step(la: LSTM, a: np.ndarray, st: State) -> State:
     """One LSTM step (hls4ml ``lstm_static`` order)::
 
-    u = dense(h; U, no bias)                  -> accum (4H)
+    u = dense(h; U, no bias)                  -> accum (4H); projected: h' for h
     p = cast(a + u -> accum)                  a = dense(x; W, b), precomputed
     i, f, o = cast(σ(p_i|f|o) -> gate);  g = cast(tanh(p_c) -> gate)
     c = cast(g·i + c·f -> cell)               one rounding for the sum
     h = cast(o · cast(tanh(c) -> gate) -> state)
     """
     acc, gate, n = la.accum, la.gate, la.units
-    u = dense(st["h"], la.state, la.recurrent_kernel, None, acc)
+    u = dense(*_recurrent_input(la, st["h"]), la.recurrent_kernel, None, acc)
     p = acc.cast(a + u, acc.frac)
     fa = acc.frac
     i = table_act("sigmoid", p[..., 0:n], fa, la.table, gate)
@@ -63,6 +64,16 @@ def lstm_step(la: LSTM, a: np.ndarray, st: State) -> State:
     tc = table_act("tanh", c, cf, la.table, gate)
     h = la.state.cast(o * tc, 2 * gf)
     return {"h": h, "c": c}
+
+
+def _recurrent_input(la: LSTM, h: np.ndarray) -> tuple[np.ndarray, FixedFormat]:
+    """What U multiplies: h, or a projected LSTM's h' = cast(cast(Qo^T h -> projection
+    accum) -> projected) (a bias-free linear Dense; h' of the zero state is zero)."""
+    pj = la.projector
+    if pj is None:
+        return h, la.state
+    acc = dense(h, la.state, pj.kernel, None, pj.accum)
+    return activation("linear", acc, pj.accum, None, pj.result), pj.result
 
 
 def _gru_update(la: GRU, hh: np.ndarray, z: np.ndarray, h: np.ndarray) -> np.ndarray:

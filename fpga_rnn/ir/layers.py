@@ -172,7 +172,7 @@ class Recurrent(Layer):
         x = in_shape[1]
         for nm, arr, want in (
             ("kernel", self.kernel, (x, g * h)),
-            ("recurrent_kernel", self.recurrent_kernel, (h, g * h)),
+            ("recurrent_kernel", self.recurrent_kernel, (self.recurrent_inputs, g * h)),
             ("bias", self.bias, (g * h,)),
         ):
             if arr.shape != want:
@@ -181,6 +181,11 @@ class Recurrent(Layer):
 
     def result_format(self, in_fmt: FixedFormat | None) -> FixedFormat:
         return self.state
+
+    @property
+    def recurrent_inputs(self) -> int:
+        """Length of the vector U multiplies: H, or a projected LSTM's Po."""
+        return self.units
 
     @property
     def candidate_activation(self) -> str:
@@ -218,6 +223,46 @@ class LSTM(Recurrent):
     kind: ClassVar[str] = "lstm"
     gates: ClassVar[int] = 4
     cell: FixedFormat
+    # Projected LSTM (MATLAB's lstmProjectedLayer): U multiplies h' = Qo^T h, not h.
+    # ``projection`` is Qo (H, Po); h' is a bias-free linear Dense of h (sums in
+    # ``projection_accum``, then cast to ``projected``). The output stays h.
+    projection: QArray | None = None
+    projection_accum: FixedFormat | None = None
+    projected: FixedFormat | None = None
+
+    @property
+    def recurrent_inputs(self) -> int:
+        return self.units if self.projection is None else self.projection.shape[1]
+
+    @property
+    def projector(self) -> Dense | None:
+        """The output projector as the Dense it computes (h -> h'), or None."""
+        if self.projection is None:
+            return None
+        assert self.projection_accum is not None and self.projected is not None
+        return Dense(
+            name=f"{self.name}_projector",
+            kernel=self.projection,
+            bias=None,
+            accum=self.projection_accum,
+            result=self.projected,
+        )
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        parts = (self.projection, self.projection_accum, self.projected)
+        if any(v is None for v in parts) != all(v is None for v in parts):
+            raise self._fail("projection, projection_accum and projected go together")
+        if self.projection is not None:
+            po = self.projection.shape[1] if self.projection.codes.ndim == 2 else 0
+            if self.projection.shape != (self.units, po) or po < 1:
+                raise self._fail(
+                    f"projection has shape {self.projection.shape}, expected ({self.units}, Po)"
+                )
+            for f in (self.projection_accum, self.projected):
+                assert f is not None
+                if not f.signed:
+                    raise self._fail(f"projector format {f} must be signed")
+        return super().output_shape(in_shape)
 
 
 @register

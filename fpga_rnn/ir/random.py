@@ -47,16 +47,26 @@ def recurrent(
     go_backwards: bool = False,
     reset_after: bool = True,
     activation: str = "tanh",
+    projection: int = 0,
     scale: float = 0.5,
 ) -> Recurrent:
+    """A recurrent layer; an LSTM with ``projection`` Po > 0 is a projected LSTM."""
     p = FixedFormat.parse(precision)
     g = GATES[kind]
     kernel = _q(rng, (inputs, g * units), p, scale)
-    rec = _q(rng, (units, g * units), p, scale)
+    rec = _q(rng, (projection or units, g * units), p, scale)
     bias = _q(rng, (g * units,), p, scale)
     rbias = _q(rng, (g * units,), p, scale) if kind == "gru" and reset_after else None
     bounded = activation == "tanh"
     state = prec.bounded_state(p) if bounded else prec.result_format(p)
+    proj: dict[str, Any] = {}
+    h_fmt = state  # the format of the vector U multiplies
+    if projection:
+        qo = _q(rng, (units, projection), p, scale)
+        h_fmt = prec.result_format(p)
+        proj = dict(
+            projection=qo, projection_accum=prec.accumulator([(state, qo)], []), projected=h_fmt
+        )
     common: dict[str, Any] = dict(
         name=name,
         units=units,
@@ -68,10 +78,11 @@ def recurrent(
         table=prec.table_spec(),
         return_sequences=return_sequences,
         go_backwards=go_backwards,
-        accum=prec.accumulator([(x_fmt, kernel), (state, rec)], [bias, rbias]),
+        accum=prec.accumulator([(x_fmt, kernel), (h_fmt, rec)], [bias, rbias]),
     )
     if kind == "lstm":
-        return LSTM(**common, cell=prec.cell_format(p))
+        return LSTM(**common, cell=prec.cell_format(p), **proj)
+    assert not projection, "only an LSTM takes a projection"
     if kind == "gru":
         return GRU(**common, reset_after=reset_after, recurrent_bias=rbias)
     return SimpleRNN(**common, activation=activation)
@@ -159,7 +170,8 @@ def model(
 ) -> Model:
     """A model from layer specs, e.g. ``[{"kind": "lstm", "units": 8}, {"kind": "dense",
     "units": 4, "activation": "softmax"}]``. Recurrent specs take return_sequences,
-    reset_after, activation, go_backwards; ``{"kind": "bidirectional", "forward": {...},
+    reset_after, activation, go_backwards (an LSTM also ``projection``, Po);
+    ``{"kind": "bidirectional", "forward": {...},
     "backward": {...}, "merge": "concat"}``; an ``embedding`` spec (first) takes
     ``units`` (dimension) and uses ``vocabulary``; ``conv1d`` takes ``units`` (filters),
     kernel_size, strides, dilation, padding, activation; ``pooling1d`` op, pool, strides.

@@ -76,8 +76,9 @@ SUPPORTED_CLASSES = {
     "QSimpleRNNCell",
     "QLSTMCell",
     "QGRUCell",
+    "QLSTMProjected",  # ours: fpga_rnn.keras_import.layers
 }
-_QKERAS_RNNS = {"QSimpleRNN", "QLSTM", "QGRU", "QBidirectional"}
+_QKERAS_RNNS = {"QSimpleRNN", "QLSTM", "QGRU", "QBidirectional", "QLSTMProjected"}
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise"}
 
 
@@ -108,8 +109,11 @@ def custom_objects() -> dict[str, Any]:
     _, _qkeras = _tf()
     from qkeras.utils import _add_supported_quantized_objects
 
+    from fpga_rnn.keras_import.layers import projected_lstm
+
     objs: dict[str, Any] = {}
     _add_supported_quantized_objects(objs)
+    objs["QLSTMProjected"] = projected_lstm()
     return objs
 
 
@@ -142,6 +146,7 @@ def _check_classes(cfg: Any) -> None:
         raise UnsupportedError(
             f"layer {inner.get('name', '?')!r} of type {cls} is not supported; supported: "
             "Embedding, (Q)Conv1D, Max/AveragePooling1D, (Q)SimpleRNN, (Q)LSTM, (Q)GRU, "
+            "QLSTMProjected, "
             "Bidirectional, (Q)Dense, (Q)Activation, Masking, Dropout"
         )
     for key in ("layer", "backward_layer", "cell"):
@@ -309,6 +314,61 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
     return SimpleRNN(**common, activation=act.name)
 
 
+def _projected(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> list[Layer]:
+    """QLSTMProjected -> [the input projector as a bias-free linear Dense (when it has
+    one), an LSTM with a projection]. x' and h' get the data precision's result format,
+    as a float Dense's output does."""
+    where = f"layer {layer.name!r} (QLSTMProjected)"
+    cfg = layer.get_config()
+    _check_rnn_options(cfg, where)
+    if cfg.get("stateful") and cfg.get("go_backwards"):
+        raise UnsupportedError(f"{where}: stateful=True cannot stream with go_backwards=True")
+    cell = layer.cell
+    q = {
+        k: getattr(cell, f"{k}_quantizer_internal", None)
+        for k in ("kernel", "recurrent", "bias", "projector")
+    }
+    out: list[Layer] = []
+    mid = prec.result_format(ctx.p)
+    if cell.input_projector_size:
+        qi = _qweights(cell.input_projector.numpy(), q["projector"], ctx, f"{where} projector")
+        out.append(
+            Dense(
+                name=f"{layer.name}_input_projector",
+                kernel=qi,
+                bias=None,
+                accum=prec.accumulator([(x_fmt, qi)], []),
+                result=mid,
+            )
+        )
+        x_fmt = mid
+    kernel = _qweights(cell.kernel.numpy(), q["kernel"], ctx, f"{where} kernel")
+    rec = _qweights(cell.recurrent_kernel.numpy(), q["recurrent"], ctx, f"{where} recurrent")
+    bias = _qweights(cell.bias.numpy(), q["bias"], ctx, f"{where} bias")
+    qo = _qweights(cell.output_projector.numpy(), q["projector"], ctx, f"{where} projector")
+    state = prec.bounded_state(ctx.p)
+    out.append(
+        LSTM(
+            name=layer.name,
+            units=int(cfg["units"]),
+            kernel=kernel,
+            recurrent_kernel=rec,
+            bias=bias,
+            accum=prec.accumulator([(x_fmt, kernel), (mid, rec)], [bias]),
+            state=state,
+            gate=prec.TABLE_FORMAT,
+            table=ctx.table,
+            cell=prec.cell_format(ctx.p),
+            return_sequences=bool(cfg.get("return_sequences", False)),
+            go_backwards=bool(cfg.get("go_backwards", False)),
+            projection=qo,
+            projection_accum=prec.accumulator([(state, qo)], []),
+            projected=mid,
+        )
+    )
+    return out
+
+
 def _affine(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> dict[str, Any]:
     """The fields a Dense and a Conv1D share: quantized kernel (as Keras stores it) and
     bias, the accumulator of ``W·x + b`` (a Conv1D's kernel read as a Dense's), the
@@ -419,13 +479,19 @@ def _bidirectional(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Bidirectional:
             f"{where}: stateful=True cannot stream a Bidirectional layer (its backward "
             "direction needs the whole sequence); set stateful=False"
         )
+    if type(layer.forward_layer).__name__ == "QLSTMProjected":
+        raise UnsupportedError(
+            f"{where}: a Bidirectional QLSTMProjected is not supported (each direction "
+            "has its own input projector); use QLSTMProjected alone or a Bidirectional QLSTM"
+        )
     fwd = _recurrent(layer.forward_layer, ctx, x_fmt)
     bwd = _recurrent(layer.backward_layer, ctx, x_fmt)
     result = prec.result_format(ctx.p) if merge == "sum" else None
     return Bidirectional(name=layer.name, forward=fwd, backward=bwd, merge=merge, result=result)
 
 
-_HANDLERS: dict[str, Callable[[Any, _Ctx, FixedFormat], Layer]] = {
+_HANDLERS: dict[str, Callable[[Any, _Ctx, FixedFormat], Layer | list[Layer]]] = {
+    "QLSTMProjected": _projected,
     **{c: _recurrent for c in ("SimpleRNN", "LSTM", "GRU", "QSimpleRNN", "QLSTM", "QGRU")},
     "Bidirectional": _bidirectional,
     "QBidirectional": _bidirectional,
@@ -546,7 +612,13 @@ def import_keras(
             ir_layer = _dense(inner, ctx, x_fmt)
             ir_layer = dataclasses.replace(ir_layer, name=la.name)
         elif cls in _HANDLERS:
-            ir_layer = _HANDLERS[cls](la, ctx, x_fmt)
+            made = _HANDLERS[cls](la, ctx, x_fmt)
+            if isinstance(made, list):  # QLSTMProjected: its input projector, then the LSTM
+                for extra in made[:-1]:
+                    layers.append(extra)
+                    x_fmt = extra.result_format(x_fmt)
+                made = made[-1]
+            ir_layer = made
         else:
             raise UnsupportedError(f"{where}: layer type {cls} is not supported")
         layers.append(ir_layer)

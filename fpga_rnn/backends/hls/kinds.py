@@ -101,6 +101,13 @@ def _recurrent_config(la: Recurrent, n_in: int, ctx: Context, name: str, zero: b
     rb = la.recurrent_bias if isinstance(la, GRU) and la.recurrent_bias is not None else la.bias
     cell = la.cell if isinstance(la, LSTM) else la.state
     act = la.candidate_activation
+    pj = la.projector if isinstance(la, LSTM) else None
+    # projected LSTM: h' = cast(cast(Qo^T h -> proj_accum_t) -> proj_t); else unused slots
+    proj = (
+        (pj.kernel.fmt, pj.accum, pj.result, pj.kernel.shape[1])
+        if pj is not None
+        else (la.kernel.fmt, la.accum, la.state, 0)
+    )
     lines = [
         f"typedef {la.kernel.fmt} weight_t;",
         f"typedef {la.recurrent_kernel.fmt} recurrent_weight_t;",
@@ -111,6 +118,10 @@ def _recurrent_config(la: Recurrent, n_in: int, ctx: Context, name: str, zero: b
         f"typedef {la.state} state_t;",
         f"typedef {cell} cell_t;",
         f"typedef {la.table.fmt} table_t;",
+        f"typedef {proj[0]} proj_weight_t;",
+        f"typedef {proj[1]} proj_accum_t;",
+        f"typedef {proj[2]} proj_t;",
+        f"static const int n_proj = {proj[3]};",
         f"static const int kind = frnn::cell_{la.kind};",
         f"static const int n_in = {n_in};",
         f"static const int n_units = {la.units};",
@@ -129,7 +140,7 @@ def _recurrent_config(la: Recurrent, n_in: int, ctx: Context, name: str, zero: b
 
 
 def _recurrent_arrays(la: Recurrent, p: str) -> tuple[list[Array], list[str]]:
-    """Arrays and the argument order (w, wr, b, br, sigmoid, tanh)."""
+    """Arrays and the argument order (w, wr, b, br, sigmoid, tanh, projector)."""
     arrays = [
         _arr(p + "w", la.kernel),
         _arr(p + "wr", la.recurrent_kernel),
@@ -144,7 +155,11 @@ def _recurrent_arrays(la: Recurrent, p: str) -> tuple[list[Array], list[str]]:
     if la.gates > 1:
         arrays.append(_table(p + "sig", "sigmoid", la.table))
         sig = p + "sig"
-    return arrays, [p + "w", p + "wr", p + "b", br, sig, p + "tanh"]
+    wp = p + "w"  # without a projector the slot is unused
+    if isinstance(la, LSTM) and la.projection is not None:
+        arrays.append(_arr(p + "wp", la.projection))
+        wp = p + "wp"
+    return arrays, [p + "w", p + "wr", p + "b", br, sig, p + "tanh", wp]
 
 
 def _recurrent(la: Recurrent, in_shape: Shape, ctx: Context) -> Node:

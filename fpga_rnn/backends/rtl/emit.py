@@ -219,7 +219,11 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         raise _fail(la, "state and accumulator formats must be signed")
     kind = _kind(la)
     g, n, x = la.gates, la.units, s.elements
-    plan: RecurrentPlan = plan_recurrent(kind, g, n, x, ctx.reuse, ctx.mac_stages, ctx.lane_stages)
+    pj = la.projector if isinstance(la, LSTM) else None
+    po = la.recurrent_inputs if pj is not None else 0
+    plan: RecurrentPlan = plan_recurrent(
+        kind, g, n, x, ctx.reuse, ctx.mac_stages, ctx.lane_stages, projection=po
+    )
     acc = la.accum
     # W*x + b rows, unit-major: row u*G + gate = Keras column gate*H + u; in parts
     # (GRU reset_after=0: z|r rows, then the h gate's), each padded to whole blocks
@@ -237,9 +241,9 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     bx = np.where(cols >= 0, bx[cols], 0)
     # U*h rows: pass 1 unit-major over its gates; GRU reset_after=0 adds pass 2 (U_h)
     g1 = plan.pass_rows
-    uk = la.recurrent_kernel.codes.T  # (G*H, H)
+    uk = la.recurrent_kernel.codes.T  # (G*H, H), projected: (G*H, Po)
     t = plan.h
-    rows = np.zeros((t.nb * t.pr, n), np.int64)
+    rows = np.zeros((t.nb * t.pr, t.k), np.int64)
     for u in range(n):
         for gi in range(g1):
             rows[u * g1 + gi] = uk[gi * n + u]
@@ -255,7 +259,8 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         rb = _accum_bias(la.recurrent_bias, acc)
         assert rb is not None
         bh[: g1 * n] = [rb[gi * n + u] for u in range(n) for gi in range(g1)]
-    shh, bound_h, wwh = _mac_section(la, rows, la.recurrent_kernel.fmt, la.state, bh, acc)
+    h_fmt = pj.result if pj is not None else la.state  # what U multiplies: h or h'
+    shh, bound_h, wwh = _mac_section(la, rows, la.recurrent_kernel.fmt, h_fmt, bh, acc)
     shx, bound_x, wwx = _mac_section(la, wx, la.kernel.fmt, s.fmt, bx, acc)
     ww = max(wwh, wwx)
     aw = _acc_width(max(bound_h, bound_x), acc)
@@ -292,6 +297,7 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
         "LS": ctx.lane_stages,
         "WFILE": ctx.add_mem(f"{tag}_w.mem", rom),
         "BFILE": ctx.add_mem(f"{tag}_b.mem", mem.vector_rom(np.concatenate(biases), aw)),
+        **(_projector_params(ctx, tag, la, pj, plan) if pj is not None else {}),
     }
     ctx.wires(o, n * la.state.width)
     ctx.instance(
@@ -313,6 +319,50 @@ def recurrent_core(ctx: Context, tag: str, la: Recurrent, src: str, s: Stream, o
     )
     ctx.layers.append({"name": la.name, **plan.to_json()})
     return Stream(n * la.state.width, la.state, n)
+
+
+def _projector_params(
+    ctx: Context, tag: str, la: Recurrent, pj: Dense, plan: RecurrentPlan
+) -> dict:
+    """frnn_recurrent's PO/PJ_/QA_/Q* parameters: the projected LSTM's h' format and the
+    projector's engine (its own frnn_dense inside the core). The resource model sees
+    that engine as the frnn_dense it is (an instance entry of its own)."""
+    assert plan.proj is not None
+    if not pj.result.signed:
+        raise _fail(la, f"projected format {pj.result} must be signed")
+    e = engine(
+        ctx,
+        la,
+        f"{tag}_proj",
+        pj.kernel.codes.T,
+        pj.kernel.fmt,
+        la.state,
+        None,
+        pj.accum,
+        plan.proj,
+    )
+    ctx.instances.append(
+        {
+            "name": f"u_{tag}.u_proj",
+            "module": "frnn_dense",
+            "params": {
+                **{k: v for k, v in e.items() if isinstance(v, int)},
+                "N": pj.kernel.shape[1],
+                **_acc_params(pj.accum),
+                "rom_cols": mem.rom_columns(ctx.mem_text(e["WFILE"])),
+            },
+        }
+    )
+    q = {f"Q{k}": e[k] for k in ("PR", "PK", "NB", "KB", "WW", "AW", "SH")}
+    acc = {f"QA_{k[3:]}": v for k, v in _acc_params(pj.accum).items()}
+    res = mem.format_params("PJ", pj.result)
+    return {
+        "PO": pj.kernel.shape[1],
+        **{k: res[k] for k in ("PJ_W", "PJ_F", "PJ_Q", "PJ_O")},
+        **acc,
+        **q,
+        "QFILE": e["WFILE"],
+    }
 
 
 def emit_bidirectional(ctx: Context, i: int, la: Layer, s: Stream) -> Stream:

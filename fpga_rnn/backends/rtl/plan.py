@@ -34,6 +34,17 @@ MAC_PRODUCT_STAGES = 2
 MAC_TREE_STAGE = 4  # the mac_stages from which the adder tree is registered
 MAC_OPERAND_STAGE = 5  # the mac_stages from which the vector and ROM address are registered
 MAC_WEIGHT_STAGE = 6  # ... and from which the ROM's output (and the vector again) too
+# projected LSTM: cycles of the projector hand-off beyond its pass and fill (request
+# register, frnn_dense's result and output registers, the h' write), from simulation
+PROJ_HANDOFF = 3
+
+
+def product_stages(mac_stages: int, pk: int) -> int:
+    """Registers between a tile's issue and its accumulation (frnn_matvec PD) for an
+    engine of ``pk`` inputs per cycle."""
+    tree = max(1, math.ceil(math.log2(pk))) if mac_stages >= MAC_TREE_STAGE else 0
+    operands = int(mac_stages >= MAC_OPERAND_STAGE) + int(mac_stages >= MAC_WEIGHT_STAGE)
+    return min(mac_stages, MAC_PRODUCT_STAGES) + operands + tree
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ class RecurrentPlan:
     pk: int
     mac_stages: int = 0  # MAC engine pipeline stages between a tile's issue and its sum
     lane_stages: int = 0  # cell lane pipeline depth (0..3)
+    rec_inputs: int = 0  # elements of the vector U multiplies (0: units; projected LSTM: Po)
+    proj: Tile | None = None  # projected LSTM: the output projector's engine (Po x H)
 
     @property
     def pass_rows(self) -> int:
@@ -117,7 +130,8 @@ class RecurrentPlan:
     @property
     def h(self) -> Tile:
         """U*h rows of one pass."""
-        return Tile(rows=self.units * self.pass_rows, k=self.units, pr=self.pr, pk=self.pk)
+        k = self.rec_inputs or self.units
+        return Tile(rows=self.units * self.pass_rows, k=k, pr=self.pr, pk=self.pk)
 
     @property
     def split(self) -> bool:
@@ -164,16 +178,26 @@ class RecurrentPlan:
 
     @property
     def multipliers(self) -> int:
-        return self.mac_multipliers + self.lanes * CELLS[self.kind].lane_multipliers
+        lanes = self.lanes * CELLS[self.kind].lane_multipliers
+        return self.mac_multipliers + lanes + (self.proj.multipliers if self.proj else 0)
 
     @property
     def product_stages(self) -> int:
         """Registers between a tile's issue and its accumulation (frnn_matvec PD)."""
-        tree = max(1, math.ceil(math.log2(self.pk))) if self.mac_stages >= MAC_TREE_STAGE else 0
-        operands = int(self.mac_stages >= MAC_OPERAND_STAGE) + int(
-            self.mac_stages >= MAC_WEIGHT_STAGE
+        return product_stages(self.mac_stages, self.pk)
+
+    @property
+    def proj_cycles(self) -> int:
+        """Projected LSTM: state written -> h' in (0 without a projector): the request,
+        the projector's pass and fill, its result and output registers, the h' write."""
+        if self.proj is None:
+            return 0
+        return (
+            PROJ_HANDOFF
+            + self.proj.cycles
+            + product_stages(self.mac_stages, self.proj.pk)
+            + (self.start_delay)
         )
-        return min(self.mac_stages, MAC_PRODUCT_STAGES) + operands + tree
 
     @property
     def start_delay(self) -> int:
@@ -209,7 +233,7 @@ class RecurrentPlan:
             xa, xb = self.x_parts
             gap = max(xa.cycles + 2 * sd, fill + lat + 1 + sd)
             return self.h.cycles + gap + self.h2.cycles + fill + sd + max(xb.cycles + sd, tail)
-        return self.h.cycles + fill + sd + max(self.x.cycles + sd, tail)
+        return self.h.cycles + fill + sd + max(self.x.cycles + sd, tail + self.proj_cycles)
 
     @property
     def sample_cycles(self) -> int:
@@ -232,15 +256,23 @@ class RecurrentPlan:
         reset_after=0: 2), then the chain::
 
             max(ceil(G*H*(X+H)/M), ceil(G*H*H/M) + D*P + chain)
+
+        A projected LSTM multiplies U by Po elements, and its chain adds the projector's
+        pass over its own Mq multipliers: ceil(Po*H/Mq) and its fill.
         """
         g, n, x, m = self.gates, self.units, self.inputs, self.mac_multipliers
+        ku = self.rec_inputs or n
         passes = 1 if self.h2 is None else 2
         cell = CELLS[self.kind]
         # the MAC's fill: its product and tree registers, and the registered pass request
         lane = self.lane_cycles - cell.lane_latency
         stages = self.product_stages + self.start_delay + lane
         chain = cell.chain + passes * stages
-        return max(math.ceil(g * n * (x + n) / m), math.ceil(g * n * n / m) + chain)
+        if self.proj is not None:
+            q = self.proj
+            fill = product_stages(self.mac_stages, q.pk) + self.start_delay
+            chain += math.ceil(q.rows * q.k / q.multipliers) + fill
+        return max(math.ceil(g * n * (x + ku) / m), math.ceil(g * n * ku / m) + chain)
 
     def to_json(self) -> dict:
         return {
@@ -260,6 +292,7 @@ class RecurrentPlan:
             "cycles_per_step": self.step_cycles,
             "sample_latency_cycles": self.sample_cycles,
             "lower_bound_cycles_per_step": self.step_lower_bound,
+            **({"projector_tile": self.proj.to_json()} if self.proj else {}),
         }
 
 
@@ -271,27 +304,35 @@ def plan_recurrent(
     reuse: int,
     mac_stages: int = 0,
     lane_stages: int = 0,
+    projection: int = 0,
 ) -> RecurrentPlan:
     """The plan with the fewest multipliers (lanes included) whose engine cycles per
     step are at most ``reuse``; ties go to fewer cycles per step. Plans within
     EFFICIENCY's ratio of the lower bound for their multipliers are preferred
     (tilings that waste cycles on ragged blocks lose) if they cost at most its
     slack times the fewest multipliers. Below one tile per pass (two engine cycles
-    per step, GRU reset_after=0 four) the engine is fully parallel.
+    per step, GRU reset_after=0 four) the engine is fully parallel. A projected LSTM
+    (``projection`` Po) has U over Po elements and a projector engine tiled like a
+    Dense layer of Po outputs at the same reuse.
     """
     if reuse < 1:
         raise UnsupportedError(f"reuse factor must be >= 1, got {reuse}")
+    ku = projection or units
+    proj = tile(projection, units, reuse) if projection else None
+    extra = {"rec_inputs": projection, "proj": proj}
     plans = []
     for pu in range(1, units + 1):
         if pu > 1 and math.ceil(units / (pu - 1)) == math.ceil(units / pu):
             continue  # fewer lanes give the same row blocks
-        for pk in _useful_pk(units, inputs):
-            p = RecurrentPlan(kind, gates, units, inputs, pu, pk, mac_stages, lane_stages)
+        for pk in _useful_pk(ku, inputs):
+            p = RecurrentPlan(kind, gates, units, inputs, pu, pk, mac_stages, lane_stages, **extra)
             if p.mac_cycles <= reuse:
                 plans.append(p)
     if not plans:
-        full = max(units, inputs)
-        return RecurrentPlan(kind, gates, units, inputs, units, full, mac_stages, lane_stages)
+        full = max(ku, inputs)
+        return RecurrentPlan(
+            kind, gates, units, inputs, units, full, mac_stages, lane_stages, **extra
+        )
     key = lambda p: (p.multipliers, p.step_cycles)  # noqa: E731
     best = min(plans, key=key)
     for ratio, slack in EFFICIENCY:

@@ -212,7 +212,16 @@ void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, 
         }
     } else if (r->cell == FRNN_LSTM) {
         const int cf = r->cell_fmt.frac;
-        matvec(h, n, sf, &r->recurrent_kernel, 4 * n, 0, 4 * n, 0, acc, u);
+        if (r->n_proj > 0) { /* h' after 10n scratch values: P sums, then P codes */
+            const int32_t np = r->n_proj;
+            int64_t *pa = scratch + 10 * n;
+            int32_t *hp = (int32_t *)(pa + np);
+            matvec(h, n, sf, &r->projection, np, 0, np, 0, &r->proj_accum, pa);
+            for (j = 0; j < np; j++) hp[j] = (int32_t)frnn_cast(pa[j], r->proj_accum.frac, &r->projected);
+            matvec(hp, np, r->projected.frac, &r->recurrent_kernel, 4 * n, 0, 4 * n, 0, acc, u);
+        } else {
+            matvec(h, n, sf, &r->recurrent_kernel, 4 * n, 0, 4 * n, 0, acc, u);
+        }
         for (j = 0; j < n; j++) {
             int64_t p[4], i_, f_, g_, o_, v, tc;
             int k;

@@ -48,6 +48,11 @@ typedef struct {
     frnn_array kernel, recurrent_kernel, bias, recurrent_bias; /* recurrent_bias.data may be 0 */
     frnn_fmt accum, gate, state, cell_fmt;
     frnn_table sigmoid, tanh;
+    /* projected LSTM (n_proj > 0): U multiplies h' = cast(cast(Qo^T h -> proj_accum)
+     * -> projected); projection is Qo (units x n_proj) */
+    int32_t n_proj;
+    frnn_array projection;
+    frnn_fmt proj_accum, projected;
 } frnn_recurrent;
 
 typedef struct {
@@ -65,7 +70,7 @@ int frnn_in_range(int64_t code, const frnn_fmt *f);
 /* y = cast(act(W x + b)) for one vector; x has x_frac fractional bits; scratch: n_out. */
 void frnn_dense_apply(const frnn_dense *d, const int32_t *x, int x_frac, int32_t *y, int64_t *scratch);
 /* One recurrent step: a = W x + b (accum), updates h (and c for LSTM) in place.
- * scratch needs 10 * units int64 values. */
+ * scratch needs 10 * units + 2 * n_proj int64 values. */
 void frnn_recurrent_step(const frnn_recurrent *r, const int32_t *x, int x_frac, int32_t *h, int32_t *c,
                          int64_t *scratch);
 /* A recurrent layer over T steps of x (rows of n_in codes): state starts at zero; a

@@ -24,6 +24,10 @@
 // pass 1), then the h gate's rows. With the next input waiting when pass 1's last
 // tile issues, the first part runs while pass 1's lanes compute r.h (pass 2 waits
 // for them anyway) and the second after pass 2; else the whole section after pass 2.
+// PO > 0 (projected LSTM, KIND 1): U multiplies h' = cast(Qo^T h) (PO elements in the
+// PJ_* format), not h. After a step's state write its own MAC engine (an frnn_dense,
+// bias-free, sums in QA_*) projects the new h; the next step starts when h' is in.
+// The last step of a sequence (STREAM = 0) is not projected: the next starts at zero.
 // Reset: synchronous, active high.
 `default_nettype none
 `include "frnn_codes.vh"
@@ -62,6 +66,16 @@ module frnn_recurrent #(
     parameter integer SHX = 0,
     parameter integer MP = 0,  // MAC engine pipeline stages (frnn_matvec)
     parameter integer LS = 0,  // cell lane pipeline depth (0..3, docs/latency.md)
+    // output projector (PO > 0): h' format, projector sums, and its MAC engine's tiling
+    parameter integer PO = 0,
+    parameter integer PJ_W = 16, parameter integer PJ_F = 10, parameter integer PJ_Q = 0,
+    parameter integer PJ_O = 0,
+    parameter integer QA_W = 24, parameter integer QA_F = 16, parameter integer QA_Q = 0,
+    parameter integer QA_O = 0,
+    parameter integer QPR = 1, parameter integer QPK = 1, parameter integer QNB = 1,
+    parameter integer QKB = 1, parameter integer QWW = 8, parameter integer QAW = 32,
+    parameter integer QSH = 0,
+    parameter QFILE = "none",
     parameter WFILE = "w.mem",
     parameter BFILE = "b.mem",
     parameter SIGMOID_MEM = "sigmoid.mem",
@@ -110,8 +124,9 @@ module frnn_recurrent #(
   wire start_ok = !emit_pend || !out_valid || out_ready;
   wire mv_busy, blk_done, done_x, done_end;
   wire x_end;  // the W*x pass's last block lands this cycle
+  reg pj_busy;  // PO > 0: the last step's h is being projected
   wire step_start = !rst && !stepping && (nxt_full || x_end) && start_ok && !nxt_is_x && !nxt_p2
-      && !mv_busy;
+      && !mv_busy && !pj_busy;
   // the W*x pass of the next input starts right after the step's last U*h pass
   // (KIND 3: its first part may start right after pass 1, see above)
   wire x_start = !rst && nxt_is_x && !xpass && !nxt_full && !mv_busy && in_valid;
@@ -126,13 +141,24 @@ module frnn_recurrent #(
 
   // ---- the MAC engine ---------------------------------------------------------------
   // Vector elements: state (signed) and input codes, sign- or zero-extended to VW.
-  localparam integer KV = (H > X) ? H : X;
+  localparam integer KU = (PO > 0) ? PO : H;  // elements of the vector U multiplies
+  localparam integer UW = (PO > 0) ? PJ_W : ST_W;
+  localparam integer KV = (KU > X) ? KU : X;
   localparam integer XEW = IN_W + ((IN_S != 0) ? 0 : 1);
-  localparam integer VW = (ST_W > XEW) ? ST_W : XEW;
+  localparam integer VW = (UW > XEW) ? UW : XEW;
   wire [BBW-1:0] done_blk;
   wire [MBW-1:0] done_mblk;
   wire [PR*AW-1:0] acc;
   wire [H*ST_W-1:0] hv = mac_p2 ? rh : (first ? {H * ST_W{1'b0}} : hsel);
+  wire [KU*UW-1:0] hp;  // h' (PO > 0), from the projector below
+  wire [KU*UW-1:0] uv;
+  generate
+    if (PO > 0) begin : g_uv_proj
+      assign uv = first ? {KU * UW{1'b0}} : hp;
+    end else begin : g_uv_h
+      assign uv = hv;
+    end
+  endgenerate
   // an x pass's start cycle reads only the first input block (PK elements) from
   // in_data, later blocks from x_reg: a mux over all of x would cost X*IN_W LUTs
   localparam integer XF = (PK < X) ? PK : X;
@@ -159,9 +185,9 @@ module frnn_recurrent #(
       if (use_x && e < X) begin
         ext = {VW{IN_S != 0 && xv[e*IN_W+IN_W-1]}};
         ext[IN_W-1:0] = xv[e*IN_W+:IN_W];
-      end else if (!use_x && e < H) begin
-        ext = {VW{hv[e*ST_W+ST_W-1]}};
-        ext[ST_W-1:0] = hv[e*ST_W+:ST_W];
+      end else if (!use_x && e < KU) begin
+        ext = {VW{uv[e*UW+UW-1]}};
+        ext[UW-1:0] = uv[e*UW+:UW];
       end
       mv_vec[e*VW+:VW] = ext;
     end
@@ -321,6 +347,40 @@ module frnn_recurrent #(
     end
   endgenerate
 
+  // ---- output projector (PO > 0) -------------------------------------------------
+  // the new h (the bank the step wrote, selected from the cycle after its end)
+  reg pj_go;
+  wire pj_done;
+  generate
+    if (PO > 0) begin : g_proj
+      wire [PO*QA_W-1:0] pacc;
+      wire pv, pj_ready;
+      wire pj_lo;
+      frnn_dense #(
+          .K(H), .VW(ST_W), .VS(1), .N(PO), .PR(QPR), .PK(QPK), .NB(QNB), .KB(QKB), .WW(QWW),
+          .AW(QAW), .SH(QSH), .HAS_BIAS(0), .AC_W(QA_W), .AC_F(QA_F), .AC_Q(QA_Q), .AC_O(QA_O),
+          .MP(MP), .WFILE(QFILE), .BFILE("none")
+      ) u_proj (
+          .clk(clk), .rst(rst), .in_data(hsel), .in_valid(pj_go), .in_ready(pj_ready),
+          .in_last(1'b0), .out_data(pacc), .out_valid(pv), .out_ready(1'b1), .out_last(pj_lo)
+      );
+      reg [PO*PJ_W-1:0] hp_q;
+      genvar q;
+      for (q = 0; q < PO; q = q + 1) begin : g_cast
+        wire [PJ_W-1:0] hq;
+        frnn_cast #(
+            .IW(QA_W), .IF(QA_F), .IS(1), .OW(PJ_W), .OF(PJ_F), .OS(1), .RND(PJ_Q), .OVF(PJ_O)
+        ) u_c (.din(pacc[q*QA_W+:QA_W]), .dout(hq));
+        always @(posedge clk) if (pv) hp_q[q*PJ_W+:PJ_W] <= hq;
+      end
+      assign hp = hp_q;
+      assign pj_done = pv;
+    end else begin : g_noproj
+      assign hp = {KU * UW{1'b0}};
+      assign pj_done = 1'b0;
+    end
+  endgenerate
+
   // ---- write-back and step control ------------------------------------------------
   localparam integer GCW = $clog2(NGMAX + 1);
   reg [GCW-1:0] groups;
@@ -355,7 +415,13 @@ module frnn_recurrent #(
       emit_pend <= 1'b0;
       out_valid <= 1'b0;
       groups <= 0;
+      pj_busy <= 1'b0;
+      pj_go <= 1'b0;
     end else begin
+      // project every step's h but a sequence's last (STREAM: every step's)
+      pj_go <= PO > 0 && step_end && (STREAM != 0 || !last_r);
+      if (PO > 0 && step_end && (STREAM != 0 || !last_r)) pj_busy <= 1'b1;
+      else if (pj_done) pj_busy <= 1'b0;
       nxt_is_x <= is_x_d;
       nxt_p2 <= p2_d;
       gap <= gap_d;
