@@ -862,6 +862,10 @@ def _formats(la, fin) -> str:
         v = getattr(la, key, None)
         if v is not None:
             parts.append(f"{key}={getattr(v, 'fmt', v)}")
+    pj = getattr(la, "projector", None)
+    if pj is not None:  # projected LSTM: h' = Qo^T h feeds U
+        po = pj.kernel.shape[1]
+        parts.insert(0, f"projection Po={po} (h'={pj.result}, sums {pj.accum})")
     if getattr(la, "forward", None) is not None:
         parts.append(f"forward=[{_formats(la.forward, fin)}]")
     w = getattr(la, "window", None)

@@ -58,7 +58,9 @@ def _recurrent(p: Params) -> Features:
         + g * h * acw
         + p["NBX"] * pr * acw
         + x * p["IN_W"]
-        + p.get("SPLIT", 0) * pu * aw,
+        + p.get("SPLIT", 0) * pu * aw
+        # a projected LSTM's h' register (its projector is counted as the frnn_dense it is)
+        + p.get("PO", 0) * p.get("PJ_W", 0),
         "mac_bits": pr * pk * aw,  # accumulators and adder trees
         # ROMs over 64 words take LUT6 muxes too: their own coefficient (calibrated
         # on the 64-unit layers)

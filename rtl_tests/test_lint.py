@@ -36,6 +36,11 @@ MODELS = {
         {"kind": "pooling1d", "op": "max", "pool": 3, "strides": 2},
         {"kind": "gru", "units": 2},
     ],
+    # projected LSTMs: the projector engine inside frnn_recurrent (Po < H and Po > X)
+    "projected_lstm": [
+        {"kind": "lstm", "units": 5, "projection": 4, "return_sequences": True},
+        {"kind": "lstm", "units": 3, "projection": 1},
+    ],
     # GRU reset_after=False with its second pass split into two lane groups
     "gru_rb_split": [{"kind": "gru", "units": 7, "reset_after": False}],
 }

@@ -11,6 +11,7 @@ from models import build
 
 import fpga_rnn
 from fpga_rnn.backends.rtl.build import design
+from fpga_rnn.backends.rtl.plan import PROJ_HANDOFF
 from fpga_rnn.backends.rtl.sim import simulate
 from fpga_rnn.errors import FpgaRnnError, InputError, IRError
 from fpga_rnn.golden import predict_codes
@@ -76,13 +77,19 @@ def test_rtl_with_gaps_and_backpressure_and_cycles_per_step():
     r = simulate(d, seqs, [1] * len(seqs), gap=20, backpressure=30)
     assert all(np.array_equal(o, g) for o, g in zip(r.outputs, gold, strict=True))
     la = d.info["layers"][0]
-    lat = []
-    for t in (10, 30):  # the plan's cycles per step, projector pass included
-        codes = prepare_input(m, rng.uniform(-1, 1, (1, t, 4))).codes
-        r = simulate(d, list(codes), [1])
-        lat.append(int(r.last_out[0] - r.first_in[0]))
-    assert (lat[1] - lat[0]) / 20 == la["cycles_per_step"]
     assert la["projector_tile"]["rows"] == 2 and la["projector_tile"]["k"] == 5
+    for stages in ((0, 0), (4, 1)):  # the plan's cycles per step, projector pass included
+        d = design(m, 4, mac_stages=stages[0], lane_stages=stages[1])
+        la = d.info["layers"][0]
+        lat = []
+        for t in (10, 30):
+            codes = prepare_input(m, rng.uniform(-1, 1, (1, t, 4))).codes
+            r = simulate(d, list(codes), [1])
+            lat.append(int(r.last_out[0] - r.first_in[0]))
+        per_step = (lat[1] - lat[0]) / 20
+        assert per_step == la["cycles_per_step"]
+        # the bound has no hand-off cycles between the cell and the projector
+        assert per_step <= 1.2 * la["lower_bound_cycles_per_step"] + PROJ_HANDOFF
 
 
 def test_projection_cuts_parameters_and_multipliers():
