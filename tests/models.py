@@ -112,6 +112,16 @@ KINDS: dict[str, Callable] = {
 # Random IRs (fpga_rnn.ir.random specs) covering every layer kind and head activation,
 # shared by the HLS and C export tests.
 RANDOM_IRS: dict[str, list[dict]] = {
+    # projected LSTMs in both directions of a Bidirectional (valid in the IR; the Keras
+    # import refuses a Bidirectional QLSTMProjected)
+    "bi_projected": [
+        {
+            "kind": "bidirectional",
+            "forward": {"kind": "lstm", "units": 4, "projection": 2},
+            "backward": {"kind": "lstm", "units": 3, "projection": 3, "return_sequences": False},
+        },
+        {"kind": "dense", "units": 2},
+    ],
     "lstm_softmax": [
         {"kind": "lstm", "units": 6},
         {"kind": "dense", "units": 3, "activation": "softmax"},

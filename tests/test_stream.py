@@ -27,6 +27,7 @@ KINDS = {
         {"kind": "lstm", "units": 3},
         HEAD,
     ],
+    "lstm_projected": [{"kind": "lstm", "units": 5, "projection": 2}, HEAD],
 }
 STREAMS = 1000
 

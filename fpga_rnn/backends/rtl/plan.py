@@ -240,7 +240,9 @@ class RecurrentPlan:
         """A streamed sample's latency in a streaming design (docs/streaming.md): its
         input beat accepted by the idle layer -> its output beat valid. The sample's
         whole W*x pass, then the U*h pass(es) (GRU reset_after=0: r.h in the lanes
-        between its two), then the lanes' chain, then the output register."""
+        between its two), then the lanes' chain, then the output register. A projected
+        LSTM projects each sample's h after its output; a sample sent sooner than
+        ``proj_cycles`` after the last output waits for that (up to that many more)."""
         issue = self.product_stages + self.start_delay  # a pass's fill and request
         passes = self.h.cycles + issue
         if self.h2 is not None:
@@ -292,7 +294,11 @@ class RecurrentPlan:
             "cycles_per_step": self.step_cycles,
             "sample_latency_cycles": self.sample_cycles,
             "lower_bound_cycles_per_step": self.step_lower_bound,
-            **({"projector_tile": self.proj.to_json()} if self.proj else {}),
+            **(
+                {"projector_tile": self.proj.to_json(), "projector_cycles": self.proj_cycles}
+                if self.proj
+                else {}
+            ),
         }
 
 
