@@ -797,6 +797,13 @@ def train(
             "input and output projector sizes, e.g. 8,8; IN 0: no input projector.",
         ),
     ] = "",
+    design: Annotated[
+        Path | None,
+        typer.Option(
+            help="A designer.json (fpga-rnn designer's export) to train instead of --arch; "
+            "its input must match the dataset."
+        ),
+    ] = None,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
@@ -818,6 +825,7 @@ def train(
         conv_kernel=conv_kernel,
         pool=pool,
         projection=parse_projection(projection),
+        design=design,
         patience=patience,
         force=force,
         progress=_progress,

@@ -78,27 +78,37 @@ def _options(
             if (mults, mac, lane) in seen:
                 continue
             seen.add((mults, mac, lane))
-            cycles = d.cycles_per_step
-            row: dict[str, Any] = {
-                "reuse": int(d.info["reuse"]),
-                "mac_stages": mac,
-                "lane_stages": lane,
-                "multipliers": mults,
-                "predicted_dsp": mults,
-                "cycles_per_step": cycles,
-                "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
-            }
-            if clock is not None:
-                row["clock"] = clock.to_dict()
-                row["est_us_per_step"] = round(cycles / clock.mhz, 4)
-            pred = resources.predict(family, d.info["instances"]) if family else None
-            if pred is not None:
-                row["predicted"] = {**pred["total"], "dsp": mults}
-            opts.append((row, d))
+            opts.append((candidate_row(d, steps, clock, family), d))
     opts.sort(
         key=lambda o: (o[0].get("est_us_per_step", o[0]["cycles_per_step"]), o[0]["multipliers"])
     )
     return opts
+
+
+def candidate_row(
+    d: build.Design, steps: int, clock: timing.ClockEstimate | None, family: str | None
+) -> dict[str, Any]:
+    """A design's summary row: reuse, pipeline stages, multipliers, cycles per step, the
+    lower bound for ``steps`` steps, and with a board's ``clock`` and resource ``family``
+    µs per step and predicted LUT/FF/BRAM."""
+    mults = int(d.info["multipliers"])
+    cycles = d.cycles_per_step
+    row: dict[str, Any] = {
+        "reuse": int(d.info["reuse"]),
+        "mac_stages": int(d.info["mac_stages"]),
+        "lane_stages": int(d.info["lane_stages"]),
+        "multipliers": mults,
+        "predicted_dsp": mults,
+        "cycles_per_step": cycles,
+        "lower_bound_cycles": sequence_lower_bound(d.info["layers"], steps),
+    }
+    if clock is not None:
+        row["clock"] = clock.to_dict()
+        row["est_us_per_step"] = round(cycles / clock.mhz, 4)
+    pred = resources.predict(family, d.info["instances"]) if family else None
+    if pred is not None:
+        row["predicted"] = {**pred["total"], "dsp": mults}
+    return row
 
 
 def candidates(model: Model, max_timesteps: int | None = None) -> list[dict[str, Any]]:

@@ -184,3 +184,78 @@ def build(
     if spec.projection is not None:
         name += f"p{spec.projection[0]}_{spec.projection[1]}"
     return tf.keras.Model(inp, out, name=name)
+
+
+def build_stack(
+    design: dict[str, Any],
+    *,
+    outputs: int | None = None,
+    task: str | None = None,
+    float_baseline: bool = False,
+) -> Any:
+    """The Keras/QKeras model of a designer document (:mod:`fpga_rnn.designer.spec`):
+    its input (features and timesteps, Masking(0) when ``masked``, an Embedding of
+    ``vocabulary`` token ids), then each layer with ``quantized_bits(bits, 0)`` weights
+    (without quantizers when ``float_baseline``). ``outputs`` and ``task`` (a dataset's)
+    are checked against the last layer: a classifier ends in a softmax Dense of that
+    many units."""
+    from fpga_rnn.designer.spec import EMBEDDING_DIM, RECURRENT, parse
+    from fpga_rnn.keras_import.importer import _tf
+
+    d, problems = parse(design)
+    if d is None:
+        where = "; ".join(
+            (f"layer {p.layer + 1}: " if p.layer is not None else "") + p.message for p in problems
+        )
+        raise InputError(f"the design is not valid: {where}")
+    last = d.layers[-1]
+    if outputs is not None and (last["kind"] != "dense" or last["units"] != outputs):
+        raise InputError(
+            f"the dataset has {outputs} outputs: end the design with a Dense of {outputs} units"
+        )
+    if task == "classification" and last.get("activation") != "softmax":
+        raise InputError("a classification dataset needs a softmax on the last Dense")
+    tf, qkeras = _tf()
+    L = tf.keras.layers
+    if d.vocabulary:
+        inp = tf.keras.Input((d.timesteps,))
+        h = L.Embedding(d.vocabulary, EMBEDDING_DIM, mask_zero=True)(inp)
+    else:
+        inp = tf.keras.Input((d.timesteps, d.features))
+        h = L.Masking(0.0)(inp) if d.masked else inp
+    for i, la in enumerate(d.layers):
+        kind = la["kind"]
+        q = f"quantized_bits({la.get('bits', 8)},0,alpha=1)"
+        wq = {} if float_baseline else {"kernel_quantizer": q, "bias_quantizer": q}
+        if kind in RECURRENT:
+            rs = d.returns_sequences(i)
+            if la.get("projection"):
+                from fpga_rnn.keras_import.layers import projected_lstm
+
+                pq = {} if float_baseline else {"recurrent_quantizer": q, "projector_quantizer": q}
+                layer = projected_lstm()(
+                    la["units"], la["projection"], 0, return_sequences=rs, **wq, **pq
+                )
+            else:
+                cls = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}[kind]
+                kw: dict[str, Any] = {"return_sequences": rs, "activation": "tanh"}
+                if kind != "simple_rnn":
+                    kw["recurrent_activation"] = "sigmoid"
+                if kind == "gru":
+                    kw["reset_after"] = la["reset_after"]
+                if float_baseline:
+                    layer = getattr(L, cls)(la["units"], **kw)
+                else:
+                    layer = getattr(qkeras, "Q" + cls)(
+                        la["units"], recurrent_quantizer=q, **wq, **kw
+                    )
+            h = L.Bidirectional(layer)(h) if la["bidirectional"] else layer(h)
+        elif kind == "dense":
+            cls_d = L.Dense if float_baseline else qkeras.QDense
+            h = cls_d(la["units"], activation=la["activation"], **wq)(h)
+        elif kind == "conv1d":
+            cls_c = L.Conv1D if float_baseline else qkeras.QConv1D
+            h = cls_c(la["units"], la["kernel"], padding="causal", activation="relu", **wq)(h)
+        else:
+            h = L.MaxPooling1D(la["pool"])(h)
+    return tf.keras.Model(inp, h, name=d.name)

@@ -20,9 +20,10 @@ import numpy as np
 
 from fpga_rnn import plots
 from fpga_rnn.datasets import Dataset, load_dataset
+from fpga_rnn.errors import InputError
 from fpga_rnn.ir.precision import DEFAULT_PRECISION
 from fpga_rnn.limits import check_float, check_int
-from fpga_rnn.models import ModelSpec, build
+from fpga_rnn.models import ModelSpec, build, build_stack
 from fpga_rnn.outputs import atomic_dir, check_writable
 
 
@@ -37,6 +38,9 @@ class TrainConfig:
     patience: int = 20
     validation: float = 0.15
     precision: str = DEFAULT_PRECISION  # inputs, state and activations in hardware
+    # a designer document (fpga_rnn.designer.spec): built with build_stack instead of
+    # ``model`` (whose arch options are then unused)
+    design: dict | None = None
 
     def __post_init__(self) -> None:
         check_int(self.epochs, "epochs", 1, 100_000)
@@ -48,6 +52,39 @@ class TrainConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def _check_design_input(design: dict, ds: Dataset) -> None:
+    """A design trains on a dataset of its input's shape: say which field differs."""
+    inp = design.get("input", {}) if isinstance(design, dict) else {}
+    want = {
+        "features": ds.features,
+        "timesteps": int(ds.x_train.shape[1]),
+        "masked": ds.mask_value is not None and not ds.vocabulary,
+        "vocabulary": ds.vocabulary or 0,
+    }
+    for k, v in want.items():
+        if inp.get(k) != v:
+            raise InputError(
+                f"the design's input {k} is {inp.get(k)!r:.20} but {ds.name} has {v!r}: "
+                "set the design's input to the dataset's"
+            )
+    if ds.mask_value not in (None, 0.0) and not ds.vocabulary:
+        raise InputError(f"{ds.name} pads with {ds.mask_value}; a design masks zeros only")
+    if bool(design.get("sequence_output")) != ds.sequence_output:
+        raise InputError(f"set the design's sequence_output to {ds.sequence_output} for {ds.name}")
+
+
+def read_design(path: str | Path) -> dict:
+    """A ``designer.json`` file (fpga-rnn designer's export), read as data."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text())
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read design {p}: {str(e).splitlines()[0][:80]}") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"design {p} must hold a JSON object")
+    return doc
 
 
 def _split(n: int, frac: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -96,16 +133,20 @@ def train(
     tf.keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     tr, va = _split(len(ds.x_train), cfg.validation, rng)
-    model = build(
-        cfg.model,
-        ds.x_train.shape[1],
-        ds.features,
-        ds.outputs,
-        task=ds.task,
-        mask_value=ds.mask_value,
-        sequence_output=ds.sequence_output,
-        vocabulary=ds.vocabulary,
-    )
+    if cfg.design is not None:
+        _check_design_input(cfg.design, ds)
+        model = build_stack(cfg.design, outputs=ds.outputs, task=ds.task)
+    else:
+        model = build(
+            cfg.model,
+            ds.x_train.shape[1],
+            ds.features,
+            ds.outputs,
+            task=ds.task,
+            mask_value=ds.mask_value,
+            sequence_output=ds.sequence_output,
+            vocabulary=ds.vocabulary,
+        )
     cls = ds.task == "classification"
     model.compile(
         optimizer=tf.keras.optimizers.Adam(cfg.learning_rate),
@@ -200,6 +241,7 @@ def train_model(
     conv_kernel: int = 3,
     pool: int = 2,
     projection: tuple[int, int] | None = None,
+    design: dict | str | Path | None = None,
     force: bool = False,
     progress: Any = None,
     **options: Any,
@@ -211,6 +253,8 @@ def train_model(
     ``conv-gru`` (a causal Conv1D with ReLU, then MaxPooling1D; pool 1: none).
     ``projection`` (input, output projector sizes): ``lstm``/``conv-lstm`` as a projected
     LSTM (:class:`fpga_rnn.models.QLSTMProjected`; input 0: no input projector).
+    ``design``: a designer document (or its ``designer.json`` file) to build instead of
+    ``arch`` (:func:`fpga_rnn.models.build_stack`).
     ``options``: batch_size, learning_rate, patience, validation, precision
     (see :class:`fpga_rnn.train.TrainConfig`).
     """
@@ -227,5 +271,9 @@ def train_model(
         pool=pool,
         projection=projection,
     )
-    cfg = TrainConfig(dataset=dataset, model=spec, epochs=epochs, seed=seed, **options)
+    if isinstance(design, str | Path):
+        design = read_design(design)
+    cfg = TrainConfig(
+        dataset=dataset, model=spec, epochs=epochs, seed=seed, design=design, **options
+    )
     return train(cfg, out, force=force, progress=progress)

@@ -29,9 +29,14 @@ from fpga_rnn.ir.model import InputSpec, Model
 GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
 
 
-def _q(rng: np.random.Generator, shape: tuple[int, ...], p: FixedFormat, scale: float) -> QArray:
+def _q(
+    rng: np.random.Generator, shape: tuple[int, ...], p: FixedFormat, scale: float, bits: int = 0
+) -> QArray:
+    """Uniform weights in ±scale: in the importer's default format, or with ``bits`` in
+    QKeras's ``quantized_bits(bits, 0)`` grid (ap_fixed<bits, 1>)."""
     v = rng.uniform(-scale, scale, shape)
-    return QArray.from_float(v, prec.weight_format(v, p))
+    fmt = FixedFormat(bits, 1, True) if bits else prec.weight_format(v, p)
+    return QArray.from_float(v, fmt)
 
 
 def recurrent(
@@ -49,20 +54,21 @@ def recurrent(
     activation: str = "tanh",
     projection: int = 0,
     scale: float = 0.5,
+    bits: int = 0,
 ) -> Recurrent:
     """A recurrent layer; an LSTM with ``projection`` Po > 0 is a projected LSTM."""
     p = FixedFormat.parse(precision)
     g = GATES[kind]
-    kernel = _q(rng, (inputs, g * units), p, scale)
-    rec = _q(rng, (projection or units, g * units), p, scale)
-    bias = _q(rng, (g * units,), p, scale)
-    rbias = _q(rng, (g * units,), p, scale) if kind == "gru" and reset_after else None
+    kernel = _q(rng, (inputs, g * units), p, scale, bits)
+    rec = _q(rng, (projection or units, g * units), p, scale, bits)
+    bias = _q(rng, (g * units,), p, scale, bits)
+    rbias = _q(rng, (g * units,), p, scale, bits) if kind == "gru" and reset_after else None
     bounded = activation == "tanh"
     state = prec.bounded_state(p) if bounded else prec.result_format(p)
     proj: dict[str, Any] = {}
     h_fmt = state  # the format of the vector U multiplies
     if projection:
-        qo = _q(rng, (units, projection), p, scale)
+        qo = _q(rng, (units, projection), p, scale, bits)
         h_fmt = prec.result_format(p)
         proj = dict(
             projection=qo, projection_accum=prec.accumulator([(state, qo)], []), projected=h_fmt
@@ -98,10 +104,11 @@ def dense(
     activation: str = "linear",
     precision: str = prec.DEFAULT_PRECISION,
     scale: float = 0.5,
+    bits: int = 0,
 ) -> Dense:
     p = FixedFormat.parse(precision)
-    kernel = _q(rng, (inputs, outputs), p, scale)
-    bias = _q(rng, (outputs,), p, scale)
+    kernel = _q(rng, (inputs, outputs), p, scale, bits)
+    bias = _q(rng, (outputs,), p, scale, bits)
     table = prec.table_spec() if activation in ("tanh", "sigmoid", "softmax") else None
     if activation in ("tanh", "sigmoid", "softmax"):
         result = prec.bounded_state(p)
@@ -132,6 +139,7 @@ def conv1d(
     activation: str = "relu",
     precision: str = prec.DEFAULT_PRECISION,
     scale: float = 0.5,
+    bits: int = 0,
 ) -> Conv1D:
     d = dense(
         x_fmt,
@@ -142,6 +150,7 @@ def conv1d(
         activation=activation,
         precision=precision,
         scale=scale,
+        bits=bits,
     )
     kernel = QArray(codes=d.kernel.codes.reshape(kernel_size, inputs, filters), fmt=d.kernel.fmt)
     return Conv1D(
