@@ -44,6 +44,7 @@ __all__ = [
     "Stream",
     "build_bitstream",
     "compare",
+    "designer",
     "estimate_clock",
     "export_c",
     "fit_board",
@@ -366,6 +367,20 @@ def build_bitstream(
     from fpga_rnn.device.bitstream import build_bitstream as run
 
     return run(load_model(model), board, out, **options)
+
+
+def designer(
+    port: int = 0,
+    *,
+    open_browser: bool = True,
+    model: str | Path | None = None,
+    announce: Any = print,
+) -> None:
+    """Serve the interactive designer on 127.0.0.1 (see ``fpga-rnn designer``) until
+    interrupted; ``announce`` gets its URL (with the session token) first."""
+    from fpga_rnn.designer.server import serve
+
+    serve(port, open_browser=open_browser, model=model, announce=announce)
 
 
 def package(model: Model | str | Path, board: str | Path, out: str | Path, **options: Any) -> Any:

@@ -684,6 +684,12 @@ def flow(
             "(the most accurate within X µs on --board)."
         ),
     ] = "best",
+    design: Annotated[
+        Path | None,
+        typer.Option(
+            help="A designer.json (fpga-rnn designer's export) to train instead of --arch."
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Redo every stage instead of reusing finished ones.")
     ] = False,
@@ -693,6 +699,7 @@ def flow(
     opts = {"dataset": dataset, "arch": arch, "units": units, "bits": bits, "epochs": epochs}
     opts |= {"seed": seed, "int_bits": int_bits, "layers": layers, "trained": None}
     opts["state_bits"] = state_bits
+    opts["design"] = design
     if from_sweep is not None:
         from fpga_rnn.sweep.pick import pick as pick_point
 
@@ -841,6 +848,31 @@ def train(
         )
 
     _emit(metrics, as_json, pretty)
+
+
+@app.command()
+def designer(
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 0,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Only print the URL; open no browser.")
+    ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Open this .keras/.h5 model, IR directory or designer.json."),
+    ] = None,
+) -> None:
+    """Compose a recurrent model in the browser and see its hardware cost on every edit.
+
+    Serves a page on 127.0.0.1 only; the first line printed is its URL, with a random
+    token every request must carry. Ctrl-C stops it (and any training or synthesis).
+    """
+    api.designer(port, open_browser=not no_browser, model=model, announce=_announce)
+
+
+def _announce(url: str) -> None:
+    print(url, flush=True)  # the first line: scripts and tests read it
 
 
 def _print_summary(ir, title: str) -> None:

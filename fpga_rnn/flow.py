@@ -85,11 +85,13 @@ def flow(
     max_utilisation: float = 0.8,
     c_export: bool = False,
     trained: Path | None = None,
+    design: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) the flow in ``out``; returns flow.json's content. ``trained``: a
-    training run directory (a sweep trial's) to use instead of training."""
+    training run directory (a sweep trial's) to use instead of training; ``design``: a
+    designer.json to train instead of ``arch`` (fpga-rnn designer's export)."""
     from fpga_rnn.boards import load_board
     from fpga_rnn.fit import fit
     from fpga_rnn.report import write_report
@@ -106,7 +108,7 @@ def flow(
     cfg = {"dataset": dataset, "board": board, "arch": arch, "units": units, "bits": bits}
     cfg |= {"int_bits": int_bits, "state_bits": state_bits, "layers": layers}
     cfg |= {"epochs": epochs, "seed": seed, "max_utilisation": max_utilisation}
-    cfg |= {"c_export": c_export}
+    cfg |= {"c_export": c_export, "design": str(design) if design else None}
 
     def run(name: str, key: str, done: Path, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         prev = stages.get(name)
@@ -127,7 +129,7 @@ def flow(
             return train_model(
                 dataset, train_dir, arch=arch, units=units, layers=layers, bits=bits,
                 int_bits=int_bits, state_bits=state_bits, epochs=epochs, seed=seed, force=True,
-                progress=say,
+                design=design, progress=say,
             )  # fmt: skip
         say(f"train: taking the trained model of {trained}")
         shutil.rmtree(train_dir, ignore_errors=True)
@@ -135,6 +137,8 @@ def flow(
         return read_json(train_dir / "metrics.json")
 
     train_key = [dataset, arch, units, bits, int_bits, state_bits, layers, epochs, seed]
+    if design is not None:
+        train_key = [dataset, _file_key(Path(design)), epochs, seed]
     if trained is not None:
         train_key = [_file_key(Path(trained) / "model.keras")]
     metrics = run(

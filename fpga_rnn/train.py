@@ -87,6 +87,10 @@ def read_design(path: str | Path) -> dict:
     return doc
 
 
+def _floats(logs: dict | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (logs or {}).items()}
+
+
 def _split(n: int, frac: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     idx = rng.permutation(n)
     k = max(1, round(n * frac))
@@ -119,8 +123,10 @@ def train(
     *,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> dict[str, Any]:
-    """Train, import, score float vs golden on the test set; returns metrics.json."""
+    """Train, import, score float vs golden on the test set; returns metrics.json.
+    ``on_epoch(epoch, logs)`` gets each epoch's numbers (the designer's live curves)."""
     out = Path(out)
     check_writable(out, force=force)
     say = progress or (lambda _m: None)
@@ -167,6 +173,9 @@ def train(
         callbacks=[
             tf.keras.callbacks.EarlyStopping(patience=cfg.patience, restore_best_weights=True),
             tf.keras.callbacks.LambdaCallback(on_epoch_end=cb),
+            tf.keras.callbacks.LambdaCallback(
+                on_epoch_end=lambda e, logs: on_epoch and on_epoch(e + 1, _floats(logs))
+            ),
         ],
     )
     train_seconds = time.perf_counter() - t0

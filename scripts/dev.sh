@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 # g++ (HLS C-simulation, ap_types checks); the Cortex-M4 cross compiler, newlib and
-# QEMU verify the embedded C export under emulation; openFPGALoader programs boards.
+# QEMU verify the embedded C export under emulation; openFPGALoader programs boards;
+# Chromium runs the designer's browser test (Playwright drives it headless).
 APT_PACKAGES=(g++ make git python3 python3-venv python3-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm openfpgaloader)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm openfpgaloader chromium)
 
 need_apt=()
 for p in "${APT_PACKAGES[@]}"; do

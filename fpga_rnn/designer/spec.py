@@ -170,6 +170,8 @@ def parse(doc: Any) -> tuple[Design | None, list[Problem]]:
     except (InputError, ValueError) as e:
         return None, [Problem(None, str(e).splitlines()[0])]
     raw_layers = doc.get("layers", [])
+    if raw_layers == []:
+        return None, [Problem(None, "add a recurrent layer (LSTM, GRU or SimpleRNN)")]
     if not isinstance(raw_layers, list) or not 1 <= len(raw_layers) <= MAX_LAYERS:
         return None, [Problem(None, f"a design needs 1 to {MAX_LAYERS} layers")]
     layers = []
@@ -279,3 +281,77 @@ def default_design() -> dict[str, Any]:
         "sequence_output": False,
         "precision": prec.DEFAULT_PRECISION,
     }
+
+
+def design_from_ir(m: Model) -> tuple[dict[str, Any], list[Problem]]:
+    """A design document for an imported model, to edit in the designer; the layers the
+    designer cannot compose are named as problems (and left out)."""
+    from fpga_rnn.ir.conv import Conv1D, Pooling1D
+    from fpga_rnn.ir.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Recurrent
+
+    problems: list[Problem] = []
+    layers: list[dict[str, Any]] = []
+    vocabulary = 0
+
+    def cell(la: Recurrent, bidir: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": la.kind,
+            "units": la.units,
+            "bits": la.kernel.fmt.width,
+            "bidirectional": bidir,
+        }
+        if isinstance(la, GRU):
+            out["reset_after"] = la.reset_after
+        if isinstance(la, LSTM):
+            out["projection"] = la.projection.shape[1] if la.projection is not None else 0
+        return out
+
+    for la in m.layers:
+        if isinstance(la, Embedding):
+            vocabulary = la.table.shape[0]
+        elif isinstance(la, Bidirectional):
+            layers.append(cell(la.forward, True))
+        elif isinstance(la, Recurrent):
+            layers.append(cell(la, False))
+        elif isinstance(la, Conv1D):
+            layers.append(
+                {
+                    "kind": "conv1d",
+                    "units": la.kernel.shape[2],
+                    "bits": la.kernel.fmt.width,
+                    "kernel": la.window.taps,
+                }
+            )
+        elif isinstance(la, Pooling1D) and la.op == "max":
+            layers.append({"kind": "pooling1d", "pool": la.pool})
+        elif isinstance(la, Dense):
+            layers.append(
+                {
+                    "kind": "dense",
+                    "units": la.kernel.shape[1],
+                    "bits": la.kernel.fmt.width,
+                    "activation": la.activation,
+                }
+            )
+        else:
+            problems.append(Problem(None, f"layer {la.name} ({la.kind}) is left out"))
+    last_rec = max(
+        (i for i, la in enumerate(m.layers) if isinstance(la, Recurrent | Bidirectional)),
+        default=-1,
+    )
+    seq = last_rec >= 0 and len(m.output_shape) == 2
+    doc = {
+        "name": m.name,
+        "input": {
+            "features": m.input.features,
+            "timesteps": m.input.timesteps or 32,
+            "masked": m.input.mask_value is not None and not vocabulary,
+            "vocabulary": vocabulary,
+        },
+        "layers": layers,
+        "sequence_output": seq,
+        "precision": m.source.get("precision", prec.DEFAULT_PRECISION),
+    }
+    if m.input.mask_value not in (None, 0.0):
+        problems.append(Problem(None, f"the model masks {m.input.mask_value}; designs mask 0"))
+    return doc, problems

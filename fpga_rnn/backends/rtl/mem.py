@@ -7,6 +7,8 @@ arrays the golden model indexes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from fpga_rnn.backends.rtl.plan import Tile
@@ -84,7 +86,10 @@ def vector_rom(codes: np.ndarray, width: int) -> str:
     return hex_words([int(v) for v in np.asarray(codes, dtype=np.int64).ravel()], width)
 
 
+@lru_cache(maxsize=32)
 def table_rom(kind: str, spec: TableSpec) -> str:
+    """An activation table's ROM image (the same for every layer with that table: kept,
+    as fit and the designer build dozens of candidate designs)."""
     return vector_rom(table(kind, spec), spec.fmt.width)
 
 

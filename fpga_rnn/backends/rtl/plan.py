@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from fpga_rnn.errors import UnsupportedError
 from fpga_rnn.ir.conv import Conv1D, Window
@@ -302,6 +303,7 @@ class RecurrentPlan:
         }
 
 
+@lru_cache(maxsize=4096)  # a pure function of integers; fit and the designer ask often
 def plan_recurrent(
     kind: str,
     gates: int,
