@@ -64,13 +64,17 @@ def test_cost_is_fits_and_the_plans():
     c = cost(doc, "pynq-z2")
     ir = rir.model(
         [
-            {"kind": "bidirectional",
-             "forward": {"kind": "lstm", "units": 12, "bits": 6, "return_sequences": False},
-             "backward": {"kind": "lstm", "units": 12, "bits": 6, "return_sequences": False}},
+            {
+                "kind": "bidirectional",
+                "forward": {"kind": "lstm", "units": 12, "bits": 6, "return_sequences": False},
+                "backward": {"kind": "lstm", "units": 12, "bits": 6, "return_sequences": False},
+            },
             {"kind": "dense", "units": 9, "activation": "softmax", "bits": 6},
         ],
-        features=12, timesteps=29, name="designed",
-    )  # fmt: skip
+        features=12,
+        timesteps=29,
+        name="designed",
+    )
     fitting, _ = ranked(ir, load_board("pynq-z2"))
     first = fitting[0][0]
     assert c["multipliers"] == first["multipliers"]
@@ -100,12 +104,24 @@ def test_export_script_embeds_the_design_as_data(tmp_path):
     [
         ("/", {}, {}, ("127.0.0.1", 1), "token"),
         ("/", {}, {"token": "wrong"}, ("127.0.0.1", 1), "token"),
-        ("/api/catalogue", {"X-Token": TOKEN, "Origin": "http://evil.example"}, {}, ("127.0.0.1", 1), "cross-origin"),
-        ("/api/catalogue", {"X-Token": TOKEN, "Host": "evil.example"}, {}, ("127.0.0.1", 1), "Host"),
+        (
+            "/api/catalogue",
+            {"X-Token": TOKEN, "Origin": "http://evil.example"},
+            {},
+            ("127.0.0.1", 1),
+            "cross-origin",
+        ),
+        (
+            "/api/catalogue",
+            {"X-Token": TOKEN, "Host": "evil.example"},
+            {},
+            ("127.0.0.1", 1),
+            "Host",
+        ),
         ("/api/catalogue", {"X-Token": TOKEN}, {}, ("10.1.2.3", 1), "this machine"),
     ],
     ids=["no-token", "wrong-token", "other-origin", "rebinding-host", "not-loopback"],
-)  # fmt: skip
+)
 def test_refused_requests(tmp_path, path, headers, params, client, why):
     with _client(tmp_path, client=client) as c:
         r = c.get(path, params=params, headers=headers)
@@ -129,15 +145,25 @@ def _upload(tmp_path, route: str, name: str, data: bytes) -> Any:
 def test_hostile_uploads_are_refused_and_stay_in_the_work_folder(tmp_path, monkeypatch):
     # a pickle inside a .npz: the dataset reader loads without pickles
     buf = io.BytesIO()
-    np.savez(buf, x_train=np.array([object()], dtype=object), y_train=np.zeros(1),
-             x_test=np.zeros((1, 2, 2)), y_test=np.zeros(1))  # fmt: skip
+    np.savez(
+        buf,
+        x_train=np.array([object()], dtype=object),
+        y_train=np.zeros(1),
+        x_test=np.zeros((1, 2, 2)),
+        y_test=np.zeros(1),
+    )
     r = _upload(tmp_path, "/api/dataset", "../../evil.npz", buf.getvalue())
     assert r.status_code == 400 and "\n" not in r.json()["error"]
     assert not (tmp_path.parent / "evil.npz").exists()
     assert all(p.name.startswith("upload-") for p in (tmp_path / "datasets").iterdir())
     # a model naming a class outside the allow-list (a Lambda would run code)
-    cfg = {"class_name": "Sequential", "config": {"name": "m", "layers": [
-        {"class_name": "Lambda", "config": {"name": "evil", "function": "print"}}]}}  # fmt: skip
+    cfg = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "m",
+            "layers": [{"class_name": "Lambda", "config": {"name": "evil", "function": "print"}}],
+        },
+    }
     z = io.BytesIO()
     with zipfile.ZipFile(z, "w") as f:
         f.writestr("config.json", json.dumps(cfg))

@@ -28,8 +28,15 @@ from fpga_rnn.ir import random as rir
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # as the machine's notes say: no background networking on a closed network
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = os.environ.get("FPGA_RNN_DESIGNER_SHOTS")  # a folder: keep the screenshots there
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
@@ -97,10 +104,14 @@ def _same_model(units: int, bits: int) -> Model:
     the plan take (seed 0, as the designer's)."""
     cell = {"kind": "lstm", "units": units, "bits": bits, "return_sequences": False}
     return rir.model(
-        [{"kind": "bidirectional", "forward": cell, "backward": dict(cell)},
-         {"kind": "dense", "units": 9, "activation": "softmax", "bits": bits}],
-        features=12, timesteps=29, name="designed",
-    )  # fmt: skip
+        [
+            {"kind": "bidirectional", "forward": cell, "backward": dict(cell)},
+            {"kind": "dense", "units": 9, "activation": "softmax", "bits": bits},
+        ],
+        features=12,
+        timesteps=29,
+        name="designed",
+    )
 
 
 def test_compose_by_clicking_and_see_the_cost_of_fit_and_plan(page, tmp_path):
@@ -167,8 +178,10 @@ def test_exported_script_trains_and_imports_to_the_same_structure(page, tmp_path
     out = tmp_path / "run"
     r = subprocess.run(
         [sys.executable, str(script), "--out", str(out), "--epochs", "1"],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     scores = json.loads(r.stdout.strip().splitlines()[-1])
     assert 0 <= scores["fixed_point_accuracy"] <= 1
@@ -180,7 +193,8 @@ def test_exported_script_trains_and_imports_to_the_same_structure(page, tmp_path
     costed = pg.evaluate(
         "fetch('api/cost', {method: 'POST', headers: {'X-Token': new URLSearchParams("
         "location.search).get('token'), 'Content-Type': 'application/json'}, body: "
-        "JSON.stringify({design: window.__lastExport.design, board: 'pynq-z2'})}).then(r => r.json())"
+        "JSON.stringify({design: window.__lastExport.design, board: 'pynq-z2'})})"
+        ".then(r => r.json())"
     )
     assert [la["kind"] for la in costed["model"]["layers"]] == [la.kind for la in ir.layers]
     assert costed["model"]["parameters"] == sum(r["params"] for r in ir.summary())
