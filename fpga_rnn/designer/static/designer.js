@@ -97,7 +97,8 @@ function renderLayers() {
         onclick: () => { const t0 = performance.now(); design.layers.splice(i, 1); renderLayers(); edited(t0); },
       }),
     );
-    ol.append(el("li", { className: "layer" }, fields, el("div", { className: "problem" })));
+    ol.append(el("li", { className: "layer" }, fields, el("div", { className: "shape" }),
+      el("div", { className: "problem" })));
     ol.lastChild.dataset.index = i;
   });
 }
@@ -178,6 +179,12 @@ function renderCost(c) {
     return;
   }
   $("cost-params").textContent = fmt(c.model.parameters);
+  // each layer's output shape and parameters (an Embedding, from the input, comes first)
+  const skip = c.model.layers.length - design.layers.length;
+  document.querySelectorAll("li.layer").forEach((li, i) => {
+    const m = c.model.layers[i + skip];
+    if (m) li.querySelector(".shape").textContent = `→ (${m.output_shape.join(", ")}) · ${fmt(m.params)} parameters`;
+  });
   if (c.chosen) {
     $("cost-reuse").textContent = `${c.chosen.reuse}, ${c.chosen.mac_stages}/${c.chosen.lane_stages}`;
     $("cost-multipliers").textContent = fmt(c.multipliers);
@@ -311,8 +318,10 @@ async function synthesize() {
     $("synth").disabled = false;
     if (j.state !== "done") { $("synth-status").textContent = j.state + (j.error ? ": " + j.error : ""); return; }
     const s = j.result.resources, p = r.predicted;
-    const part = (k) => `${k.toUpperCase()} ${fmt(s[k])} (predicted ${fmt(Math.round(p[k]))})`;
-    $("synth-status").textContent = "yosys: " + ["lut", "ff", "dsp", "bram"].map(part).join(", ");
+    const part = (k) => `${k.toUpperCase()} ${fmt(s[k])}` +
+      (p[k] === undefined ? "" : ` (predicted ${fmt(Math.round(p[k]))})`);
+    const fmax = j.result.fmax_mhz ? `; nextpnr Fmax ${j.result.fmax_mhz} MHz` : "";
+    $("synth-status").textContent = "yosys: " + ["lut", "ff", "dsp", "bram"].map(part).join(", ") + fmax;
   });
 }
 
