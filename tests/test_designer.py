@@ -186,3 +186,43 @@ def test_to_ir_matches_the_trained_structure_counts():
     d, _ = parse(_bilstm())
     assert d is not None
     assert sum(r["params"] for r in to_ir(d).summary()) == 2 * 4 * 12 * (12 + 12 + 1) + 9 * 25
+
+
+def _wait(c, jid: str, limit: float = 600) -> dict:
+    import time
+
+    t0 = time.time()
+    while time.time() - t0 < limit:
+        j = c.get(f"/api/jobs/{jid}").json()
+        if j["state"] != "running":
+            return j
+        time.sleep(0.5)
+    raise AssertionError("job did not finish")
+
+
+def test_synthesize_a_point_in_the_background(tmp_path):
+    """The button's job: the shown candidate through yosys, measured beside predicted."""
+    d = default_design()
+    d["layers"][0]["units"], d["layers"][1]["units"] = 4, 3
+    with _client(tmp_path, **{"X-Token": TOKEN}) as c:
+        r = c.post("/api/synth", json={"design": d, "board": "pynq-z2"}).json()
+        j = _wait(c, r["job"])
+    assert j["state"] == "done", j["error"]
+    res = j["result"]["resources"]
+    assert res["dsp"] == r["predicted"]["dsp"] and res["lut"] > 0
+    assert any("yosys" in e.get("message", "") for e in j["events"])  # progress shown
+
+
+def test_open_a_keras_model_to_edit(tfq, tmp_path):
+    from fpga_rnn.models import build_stack
+
+    doc = _bilstm(units=5, bits=6)
+    path = tmp_path / "m.keras"
+    build_stack(doc).save(path)
+    r = _upload(tmp_path, "/api/open", "m.keras", path.read_bytes())
+    got = r.json()["design"]
+    assert [(la["kind"], la["units"], la["bits"]) for la in got["layers"]] == [
+        ("lstm", 5, 6),
+        ("dense", 9, 6),
+    ]
+    assert got["layers"][0]["bidirectional"] and got["input"]["masked"]
