@@ -48,6 +48,27 @@ test -f pynq/rtl/frnn_axi.v -a -f pynq/rtl/frnn_axi_regs.vh -a -f pynq/driver/fr
 # the HLS route: the C++ AXI top and its testbench come from the wheel's kernels
 fpga-rnn package ir --board pynq-z2 --out pynq-hls --route hls
 test -f pynq-hls/hls/firmware/frnn_axi.cpp -a -f pynq-hls/hls/frnn_axi_tb.cpp -a -f pynq-hls/hls_ip.tcl
+# the designer: its page and assets come from the wheel, and it answers with the token only
+fpga-rnn designer --no-browser > designer.log 2>&1 &
+designer=$!
+for _ in $(seq 60); do [ -s designer.log ] && break; sleep 0.5; done
+url=$(head -1 designer.log)
+python - "$url" <<'PY'
+import sys, urllib.request, urllib.error
+url = sys.argv[1]
+page = urllib.request.urlopen(url).read().decode()
+assert "fpga-rnn designer" in page, page[:200]
+base, token = url.split("?token=")
+js = urllib.request.urlopen(f"{base}static/designer.js?token={token}").read()
+assert b"refreshCost" in js
+try:
+    urllib.request.urlopen(base)
+    raise SystemExit("the designer answered without the token")
+except urllib.error.HTTPError as e:
+    assert e.code == 403
+print("[wheel] designer: page and assets from the wheel; no token, no answer")
+PY
+kill $designer
 set +x
 python -c "import json; r = json.load(open('verify.json')); assert r['bit_exact'], r; print('[wheel] installed wheel: bit-exact on', r['samples'], 'sequences')"
 case "$(python -c 'import fpga_rnn; print(fpga_rnn.__file__)')" in "$ROOT"*) echo "[wheel] ran the checkout, not the wheel" >&2; exit 1 ;; esac

@@ -213,6 +213,17 @@ def test_train_from_the_page_with_live_curves_then_cancel(page):
     assert "disabled" not in (pg.locator("#export-keras").get_attribute("class") or "")
     if SHOTS:
         pg.locator("#train").screenshot(path=f"{SHOTS}/designer-train.png")
+    # verify and report the trained model: fpga-rnn flow in the background
+    pg.click("#flow-start")
+    pg.wait_for_function(
+        "!document.getElementById('flow-report').classList.contains('disabled')", timeout=600_000
+    )
+    assert "rtl bit-exact" in _text(pg, "flow-status")
+    with pg.context.expect_page() as report:
+        pg.click("#flow-report")
+    report.value.wait_for_load_state()
+    assert "fpga-rnn report" in report.value.title()
+    report.value.close()
     pg.fill("#epochs", "500")
     pg.click("#train-start")
     pg.wait_for_function("!document.getElementById('train-cancel').disabled", timeout=30_000)

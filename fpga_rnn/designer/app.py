@@ -215,6 +215,17 @@ def create_app(
         args = [str(ir_dir), board, str(ch["reuse"]), str(ch["mac_stages"]), str(ch["lane_stages"])]
         return {"ok": True, "job": jobs.start("synth", args).id, "predicted": c["resources"]}
 
+    @app.post("/api/flow")
+    def run_flow(body: dict[str, Any]) -> dict[str, Any]:
+        """Verify and report a finished training: `fpga-rnn flow` on its trained model."""
+        trained = jobs.get(_str(body.get("job"), "job"))
+        if trained is None or trained.kind != "train" or trained.state != "done":
+            raise FpgaRnnError("train the design first; the flow verifies a finished training")
+        dataset = _dataset(body.get("dataset"), state)
+        board = _str(body.get("board", "pynq-z2"), "board")
+        job = jobs.start("flow", [str(trained.folder / "run"), dataset, board])
+        return {"ok": True, "job": job.id}
+
     @app.get("/api/jobs/{jid}")
     def job(jid: str, since: int = 0) -> dict[str, Any]:
         j = jobs.get(jid)
@@ -231,10 +242,15 @@ def create_app(
 
     @app.get("/api/jobs/{jid}/files/{name}")
     def job_file(jid: str, name: str) -> Response:
-        """A finished training's model.keras or the IR (zipped), to download."""
+        """A finished training's model.keras or the IR (zipped), or a finished flow's
+        report.html."""
         j = jobs.get(jid)
-        if j is None or j.kind != "train" or j.state != "done":
-            raise HTTPException(404, "no finished training with that id")
+        if j is None or j.state != "done":
+            raise HTTPException(404, "no finished job with that id")
+        if j.kind == "flow" and name == "report.html":
+            return FileResponse(j.folder / "flow" / "report.html", media_type="text/html")
+        if j.kind != "train":
+            raise HTTPException(404)
         run = j.folder / "run"
         if name == "model.keras":
             return FileResponse(run / "model.keras", filename="model.keras")

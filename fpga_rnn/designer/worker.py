@@ -4,7 +4,9 @@ Prints one JSON object per line on stdout: progress events, then ``{"result": ..
 or ``{"error": "..."}``. KIND ``train`` (design.json, dataset, epochs, seed): QAT
 training, import and scoring (:func:`fpga_rnn.train.train`) into FOLDER/run.
 KIND ``synth`` (ir folder, board, reuse, mac stages, lane stages): the RTL at that
-candidate and its yosys synthesis into FOLDER/rtl and FOLDER/synth.
+candidate and its yosys synthesis into FOLDER/rtl and FOLDER/synth. KIND ``flow``
+(a finished training's run folder, dataset, board): `fpga-rnn flow` on that trained
+model (fit, RTL/HLS verification, report.html) into FOLDER/flow.
 """
 
 from __future__ import annotations
@@ -62,10 +64,23 @@ def _synth(folder: Path, ir: str, board: str, reuse: str, mac: str, lane: str) -
     }
 
 
+def _flow(folder: Path, run: str, dataset: str, board: str) -> dict:
+    from fpga_rnn.flow import flow
+
+    r = flow(
+        folder / "flow",
+        dataset=dataset,
+        board=board,
+        trained=Path(run),
+        progress=lambda m: _say(message=m),
+    )
+    return r["summary"]
+
+
 def main(argv: list[str]) -> int:
     kind, folder, *args = argv
     try:
-        fn = {"train": _train, "synth": _synth}[kind]
+        fn = {"train": _train, "synth": _synth, "flow": _flow}[kind]
         _say(result=fn(Path(folder), *args))
         return 0
     except FpgaRnnError as e:

@@ -249,6 +249,8 @@ function poll(jid, onEvents, onEnd) {
 }
 
 let trainJob = null;
+let doneTraining = null; // the last finished training: what "verify + report" runs on
+let flowJob = null;
 const curves = { loss: [], val_loss: [], accuracy: [], val_accuracy: [] };
 
 function drawCurves() {
@@ -294,11 +296,37 @@ async function startTraining() {
       const key = f.accuracy !== undefined ? "accuracy" : "rmse";
       $("train-result").textContent =
         `${j.result.model}: ${key} float ${f[key].toFixed(4)}, fixed point (golden) ${g[key].toFixed(4)} after ${j.result.epochs_run} epochs`;
+      doneTraining = j.id;
+      $("flow-start").disabled = false;
       for (const [id, name] of [["export-keras", "model.keras"], ["export-ir", "ir.zip"]]) {
         $(id).href = `api/jobs/${j.id}/files/${name}?token=${encodeURIComponent(TOKEN)}`;
         $(id).classList.remove("disabled");
       }
     }
+  });
+}
+
+async function runFlow() {
+  let r;
+  try {
+    r = await api("api/flow", { job: doneTraining, dataset: $("dataset").value, board: $("board").value });
+  } catch (e) { $("flow-status").textContent = e.message; return; }
+  flowJob = r.job;
+  $("flow-start").disabled = true;
+  $("flow-cancel").disabled = false;
+  $("flow-status").textContent = "fit, verify, report…";
+  poll(flowJob, (events) => {
+    const last = events.filter((e) => e.message).pop();
+    if (last) $("flow-status").textContent = last.message.slice(0, 160);
+  }, (j) => {
+    $("flow-start").disabled = false;
+    $("flow-cancel").disabled = true;
+    if (j.state !== "done") { $("flow-status").textContent = j.state + (j.error ? ": " + j.error : ""); return; }
+    const s = j.result;
+    const exact = Object.entries(s.bit_exact).map(([t, v]) => `${t} ${v ? "bit-exact" : "MISMATCH"}`).join(", ");
+    $("flow-status").textContent = `${exact}; ${fmt(s.latency_cycles)} cycles at reuse ${s.reuse} on ${s.board}`;
+    $("flow-report").href = `api/jobs/${j.id}/files/report.html?token=${encodeURIComponent(TOKEN)}`;
+    $("flow-report").classList.remove("disabled");
   });
 }
 
@@ -423,6 +451,8 @@ async function main() {
   $("train-start").addEventListener("click", startTraining);
   $("train-cancel").addEventListener("click", () => trainJob && api(`api/jobs/${trainJob}/cancel`, {}));
   $("synth").addEventListener("click", synthesize);
+  $("flow-start").addEventListener("click", runFlow);
+  $("flow-cancel").addEventListener("click", () => flowJob && api(`api/jobs/${flowJob}/cancel`, {}));
   $("export-script").addEventListener("click", () => exportDesign("script"));
   $("export-design").addEventListener("click", () => exportDesign("design"));
   renderInput();
