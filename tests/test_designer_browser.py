@@ -202,6 +202,7 @@ def test_exported_script_trains_and_imports_to_the_same_structure(page, tmp_path
 
 def test_train_from_the_page_with_live_curves_then_cancel(page):
     pg = page
+    _set(pg, 0, "units", 4)  # small, so the flow's synthesis and verification are quick
     pg.fill("#epochs", "3")
     pg.click("#train-start")
     pg.wait_for_function(
