@@ -212,14 +212,14 @@ def test_train_from_the_page_with_live_curves_then_cancel(page):
     assert "float" in _text(pg, "train-result")
     assert pg.locator("#curves .scatterlayer .trace").count() >= 2  # loss, val_loss, ...
     assert "disabled" not in (pg.locator("#export-keras").get_attribute("class") or "")
-    if SHOTS:
-        pg.locator("#train").screenshot(path=f"{SHOTS}/designer-train.png")
     # verify and report the trained model: fpga-rnn flow in the background
     pg.click("#flow-start")
     pg.wait_for_function(
         "!document.getElementById('flow-report').classList.contains('disabled')", timeout=600_000
     )
     assert "rtl bit-exact" in _text(pg, "flow-status")
+    if SHOTS:
+        pg.locator("#train").screenshot(path=f"{SHOTS}/designer-train.png")
     with pg.context.expect_page() as report:
         pg.click("#flow-report")
     report.value.wait_for_load_state()

@@ -262,7 +262,8 @@ function drawCurves() {
   Plotly.react("curves", traces, {
     margin: { l: 45, r: 45, t: 10, b: 35 }, legend: { orientation: "h" },
     xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: "loss" } },
-    yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1] },
+    yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1],
+      tickmode: "auto", tickformat: ".0%" },
   }, { displayModeBar: false, responsive: true });
 }
 
