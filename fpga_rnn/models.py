@@ -106,6 +106,44 @@ def parse_projection(text: str) -> tuple[int, int] | None:
     return None if (pi, po) == (0, 0) else (pi, po)
 
 
+def recurrent_layer(
+    kind: str,
+    units: int,
+    quantizer: str | None,
+    *,
+    return_sequences: bool,
+    reset_after: bool = True,
+    projection: tuple[int, int] | None = None,
+    state_quantizer: str | None = None,
+) -> Any:
+    """One recurrent Keras layer as the hardware path takes it: ``kind`` LSTM, GRU or
+    SimpleRNN with real tanh/sigmoid, every weight through ``quantizer`` (QKeras ``Q*``
+    layers; None: the float Keras layer); an LSTM with ``projection`` (input, output
+    projector sizes) is a :class:`QLSTMProjected`."""
+    from fpga_rnn.keras_import.importer import _tf
+
+    tf, qkeras = _tf()
+    if projection is not None:
+        from fpga_rnn.keras_import.layers import QUANTIZERS, projected_lstm
+
+        pi, po = projection
+        qs = dict.fromkeys(QUANTIZERS, quantizer) if quantizer else {}
+        return projected_lstm()(units, po, pi, return_sequences=return_sequences, **qs)
+    kw: dict[str, Any] = {"return_sequences": return_sequences, "activation": "tanh"}
+    if kind != "SimpleRNN":
+        kw["recurrent_activation"] = "sigmoid"
+    if kind == "GRU":
+        kw["reset_after"] = reset_after
+    if quantizer is None:
+        return getattr(tf.keras.layers, kind)(units, **kw)
+    if state_quantizer:
+        kw["state_quantizer"] = state_quantizer
+    return getattr(qkeras, "Q" + kind)(
+        units, kernel_quantizer=quantizer, recurrent_quantizer=quantizer,
+        bias_quantizer=quantizer, **kw,
+    )  # fmt: skip
+
+
 def build(
     spec: ModelSpec,
     timesteps: int,
@@ -127,23 +165,15 @@ def build(
     bidir = spec.arch.startswith("bi")
 
     def rnn(return_sequences: bool):
-        if spec.projection is not None:
-            from fpga_rnn.keras_import.layers import projected_lstm
-
-            pi, po = spec.projection
-            qs = {} if spec.float_baseline else dict.fromkeys(
-                ("kernel_quantizer", "recurrent_quantizer", "bias_quantizer",
-                 "projector_quantizer"), q)  # fmt: skip
-            return projected_lstm()(spec.units, po, pi, return_sequences=return_sequences, **qs)
-        kw: dict[str, Any] = {"return_sequences": return_sequences, "activation": "tanh"}
-        if base != "SimpleRNN":
-            kw["recurrent_activation"] = "sigmoid"
-        if spec.float_baseline:
-            return getattr(tf.keras.layers, base)(spec.units, **kw)
-        if spec.state_bits:  # h (and c) quantized in training as in hardware: [-1, 1)
-            kw["state_quantizer"] = f"quantized_bits({spec.state_bits},0,alpha=1)"
-        return getattr(qkeras, "Q" + base)(
-            spec.units, kernel_quantizer=q, recurrent_quantizer=q, bias_quantizer=q, **kw
+        # h (and c) quantized in training as in hardware, [-1, 1), with --state-bits
+        sq = f"quantized_bits({spec.state_bits},0,alpha=1)" if spec.state_bits else None
+        return recurrent_layer(
+            base,
+            spec.units,
+            None if spec.float_baseline else q,
+            return_sequences=return_sequences,
+            projection=spec.projection,
+            state_quantizer=sq,
         )
 
     if vocabulary:
@@ -199,7 +229,7 @@ def build_stack(
     (without quantizers when ``float_baseline``). ``outputs`` and ``task`` (a dataset's)
     are checked against the last layer: a classifier ends in a softmax Dense of that
     many units."""
-    from fpga_rnn.designer.spec import EMBEDDING_DIM, RECURRENT, parse
+    from fpga_rnn.designer.spec import RECURRENT, parse
     from fpga_rnn.keras_import.importer import _tf
 
     d, problems = parse(design)
@@ -228,27 +258,14 @@ def build_stack(
         q = f"quantized_bits({la.get('bits', 8)},0,alpha=1)"
         wq = {} if float_baseline else {"kernel_quantizer": q, "bias_quantizer": q}
         if kind in RECURRENT:
-            rs = d.returns_sequences(i)
-            if la.get("projection"):
-                from fpga_rnn.keras_import.layers import projected_lstm
-
-                pq = {} if float_baseline else {"recurrent_quantizer": q, "projector_quantizer": q}
-                layer = projected_lstm()(
-                    la["units"], la["projection"], 0, return_sequences=rs, **wq, **pq
-                )
-            else:
-                cls = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}[kind]
-                kw: dict[str, Any] = {"return_sequences": rs, "activation": "tanh"}
-                if kind != "simple_rnn":
-                    kw["recurrent_activation"] = "sigmoid"
-                if kind == "gru":
-                    kw["reset_after"] = la["reset_after"]
-                if float_baseline:
-                    layer = getattr(L, cls)(la["units"], **kw)
-                else:
-                    layer = getattr(qkeras, "Q" + cls)(
-                        la["units"], recurrent_quantizer=q, **wq, **kw
-                    )
+            layer = recurrent_layer(
+                {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}[kind],
+                la["units"],
+                None if float_baseline else q,
+                return_sequences=d.returns_sequences(i),
+                reset_after=la.get("reset_after", True),
+                projection=(0, la["projection"]) if la.get("projection") else None,
+            )
             h = L.Bidirectional(layer)(h) if la["bidirectional"] else layer(h)
         elif kind == "dense":
             cls_d = L.Dense if float_baseline else qkeras.QDense

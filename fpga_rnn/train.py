@@ -56,14 +56,10 @@ class TrainConfig:
 
 def _check_design_input(design: dict, ds: Dataset) -> None:
     """A design trains on a dataset of its input's shape: say which field differs."""
+    from fpga_rnn.designer.spec import dataset_input
+
     inp = design.get("input", {}) if isinstance(design, dict) else {}
-    want = {
-        "features": ds.features,
-        "timesteps": int(ds.x_train.shape[1]),
-        "masked": ds.mask_value is not None and not ds.vocabulary,
-        "vocabulary": ds.vocabulary or 0,
-    }
-    for k, v in want.items():
+    for k, v in dataset_input(ds).items():
         if inp.get(k) != v:
             raise InputError(
                 f"the design's input {k} is {inp.get(k)!r:.20} but {ds.name} has {v!r}: "

@@ -25,13 +25,15 @@ from fpga_rnn.designer.export import flow_command, training_script
 from fpga_rnn.designer.jobs import Jobs
 from fpga_rnn.designer.spec import (
     CATALOGUE,
-    DENSE_ACTIVATIONS,
+    dataset_input,
     default_design,
     design_from_ir,
     parse,
+    to_ir,
 )
 from fpga_rnn.errors import FpgaRnnError
 from fpga_rnn.fit import REUSE_STEPS
+from fpga_rnn.ir.kinds import ACTIVATIONS
 
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD = 64 << 20  # bytes: models and datasets
@@ -122,7 +124,7 @@ def create_app(
         }
         return {
             "kinds": kinds,
-            "activations": list(DENSE_ACTIVATIONS),
+            "activations": list(ACTIVATIONS),
             "boards": costs.boards(),
             "datasets": sorted(DATASETS) + sorted(state["datasets"]),
             "reuse_steps": list(REUSE_STEPS),
@@ -207,8 +209,6 @@ def create_app(
             return {"ok": False, "problems": c.get("problems", []), "why_not": c.get("why_not")}
         d, _ = parse(body.get("design"))
         assert d is not None
-        from fpga_rnn.designer.spec import to_ir
-
         ir_dir = Path(tempfile.mkdtemp(dir=workdir)) / "ir"
         to_ir(d).save(ir_dir)
         ch = c["chosen"]
@@ -293,12 +293,7 @@ def _dataset(v: Any, state: dict[str, Any]) -> str:
 def _input_of(ds: Any) -> dict[str, Any]:
     """The design input and last-layer size a dataset asks for."""
     return {
-        "input": {
-            "features": ds.features,
-            "timesteps": int(ds.x_train.shape[1]),
-            "masked": ds.mask_value is not None and not ds.vocabulary,
-            "vocabulary": ds.vocabulary or 0,
-        },
+        "input": dataset_input(ds),
         "outputs": ds.outputs,
         "task": ds.task,
         "sequence_output": ds.sequence_output,

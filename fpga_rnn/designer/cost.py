@@ -9,6 +9,7 @@ person picked, and the Pareto front of all candidates.
 
 from __future__ import annotations
 
+import json
 import time
 from functools import lru_cache
 from typing import Any
@@ -47,8 +48,6 @@ def pareto(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=64)
 def _ranked(doc_key: str, board: str, max_utilisation: float) -> tuple[Any, ...]:
-    import json
-
     d, _ = parse(json.loads(doc_key))
     assert d is not None
     ir = to_ir(d)
@@ -73,8 +72,6 @@ def cost(
     cycles per step and per sequence of ``timesteps`` (default: the design's), µs at
     the clock estimate, resources and utilisation against the board, whether it fits
     and why not, and the Pareto front of the candidates."""
-    import json
-
     t0 = time.perf_counter()
     d, problems = parse(doc)
     if d is None:

@@ -26,6 +26,8 @@ from fpga_rnn.fixed import FixedFormat
 from fpga_rnn.ir import InputSpec, Model
 from fpga_rnn.ir import precision as prec
 from fpga_rnn.ir import random as rir
+from fpga_rnn.ir.kinds import ACTIVATIONS
+from fpga_rnn.models import EMBEDDING_DIM
 
 RECURRENT = ("lstm", "gru", "simple_rnn")
 # every kind the designer composes, with its fields: (name, type, default, low, high)
@@ -60,12 +62,10 @@ CATALOGUE: dict[str, tuple[Field, ...]] = {
     ),
     "pooling1d": (("pool", int, 2, 2, 64),),
 }
-DENSE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 MAX_LAYERS = 16
 MAX_FEATURES = 4096
 MAX_TIMESTEPS = 4096
 MAX_VOCABULARY = 1 << 16
-EMBEDDING_DIM = 16
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _int(v: Any, lo: int, hi: int, what: str) -> int:
     return v
 
 
-def _layer(i: int, raw: Any) -> dict[str, Any]:
+def _layer(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise InputError("a layer must be an object")
     kind = raw.get("kind")
@@ -134,8 +134,8 @@ def _layer(i: int, raw: Any) -> dict[str, Any]:
                 raise InputError(f"{name} must be true or false")
             out[name] = v
         else:
-            if v not in DENSE_ACTIVATIONS:
-                raise InputError(f"activation {v!r:.20} unknown; choose from {DENSE_ACTIVATIONS}")
+            if v not in ACTIVATIONS:
+                raise InputError(f"activation {v!r:.20} unknown; choose from {ACTIVATIONS}")
             out[name] = v
     unknown = set(raw) - {"kind", *(f[0] for f in CATALOGUE[kind])}
     if unknown:
@@ -177,7 +177,7 @@ def parse(doc: Any) -> tuple[Design | None, list[Problem]]:
     layers = []
     for i, raw in enumerate(raw_layers):
         try:
-            layers.append(_layer(i, raw))
+            layers.append(_layer(raw))
         except InputError as e:
             problems.append(Problem(i, str(e)))
     if problems:
@@ -211,6 +211,16 @@ def _combinations(d: Design) -> list[Problem]:
     if not seen_recurrent:
         out.append(Problem(None, "add a recurrent layer (LSTM, GRU or SimpleRNN)"))
     return out
+
+
+def dataset_input(ds: Any) -> dict[str, Any]:
+    """The design input a dataset (:class:`fpga_rnn.datasets.Dataset`) asks for."""
+    return {
+        "features": ds.features,
+        "timesteps": int(ds.x_train.shape[1]),
+        "masked": ds.mask_value is not None and not ds.vocabulary,
+        "vocabulary": ds.vocabulary or 0,
+    }
 
 
 def _ir_spec(d: Design, i: int, la: dict[str, Any]) -> dict[str, Any]:

@@ -232,6 +232,11 @@ def _check_rnn_options(cfg: dict[str, Any], where: str) -> None:
     ):
         if cfg.get(key):
             raise UnsupportedError(f"{where}: {key}=True is not supported; {fix}")
+    if cfg.get("stateful") and cfg.get("go_backwards"):
+        raise UnsupportedError(
+            f"{where}: stateful=True cannot stream with go_backwards=True (it reads the "
+            "sequence from its end); set one of them False"
+        )
 
 
 def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
@@ -240,11 +245,6 @@ def _recurrent(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> Recurrent:
     cfg = layer.get_config()
     where = f"layer {layer.name!r} ({cls})"
     _check_rnn_options(cfg, where)
-    if cfg.get("stateful") and cfg.get("go_backwards"):
-        raise UnsupportedError(
-            f"{where}: stateful=True cannot stream with go_backwards=True (it reads the "
-            "sequence from its end); set one of them False"
-        )
     cell = layer.cell
     weights = layer.get_weights()
     units = int(cfg["units"])
@@ -321,8 +321,6 @@ def _projected(layer: Any, ctx: _Ctx, x_fmt: FixedFormat) -> list[Layer]:
     where = f"layer {layer.name!r} (QLSTMProjected)"
     cfg = layer.get_config()
     _check_rnn_options(cfg, where)
-    if cfg.get("stateful") and cfg.get("go_backwards"):
-        raise UnsupportedError(f"{where}: stateful=True cannot stream with go_backwards=True")
     cell = layer.cell
     q = {
         k: getattr(cell, f"{k}_quantizer_internal", None)

@@ -63,11 +63,16 @@ class Context:
         """The image behind a reference ``add_mem`` returned."""
         return self.mems[ref.strip('"').removeprefix("mem/")]
 
-    def instance(self, module: str, name: str, params: dict, ports: dict[str, str]) -> None:
+    def record(self, module: str, name: str, params: dict) -> None:
+        """The resource model's entry of a core: its integer parameters and, for a MAC
+        engine, its weight ROM's distinct bit columns."""
         ints = {k: v for k, v in params.items() if isinstance(v, int)}
         if "WFILE" in params:
             ints["rom_cols"] = mem.rom_columns(self.mem_text(params["WFILE"]))
         self.instances.append({"name": name, "module": module, "params": ints})
+
+    def instance(self, module: str, name: str, params: dict, ports: dict[str, str]) -> None:
+        self.record(module, name, params)
         ps = ",\n".join(f"      .{k}({v})" for k, v in params.items())
         pt = ",\n".join(f"      .{k}({v})" for k, v in ports.items())
         self.body.append(f"  {module} #(\n{ps}\n  ) {name} (\n{pt}\n  );\n")
@@ -341,17 +346,8 @@ def _projector_params(
         pj.accum,
         plan.proj,
     )
-    ctx.instances.append(
-        {
-            "name": f"u_{tag}.u_proj",
-            "module": "frnn_dense",
-            "params": {
-                **{k: v for k, v in e.items() if isinstance(v, int)},
-                "N": pj.kernel.shape[1],
-                **_acc_params(pj.accum),
-                "rom_cols": mem.rom_columns(ctx.mem_text(e["WFILE"])),
-            },
-        }
+    ctx.record(
+        "frnn_dense", f"u_{tag}.u_proj", {**e, "N": pj.kernel.shape[1], **_acc_params(pj.accum)}
     )
     q = {f"Q{k}": e[k] for k in ("PR", "PK", "NB", "KB", "WW", "AW", "SH")}
     acc = {f"QA_{k[3:]}": v for k, v in _acc_params(pj.accum).items()}
